@@ -1,0 +1,82 @@
+"""The in-memory dataset: a batch-first tensor, integer labels, class names and modality."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from augmentlab.errors import AugmentlabError
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """``data`` is batch-first: ``(N, C, H, W)`` for images. ``labels`` are int64 in
+    ``[0, len(class_names))``. ``source_format`` remembers how it was read, so outputs can
+    be written back in the same format."""
+
+    data: torch.Tensor
+    labels: torch.Tensor
+    class_names: tuple[str, ...]
+    modality: str = "image"
+    source_format: str = "npz"
+    meta: dict = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.data.shape[0] != self.labels.shape[0]:
+            raise AugmentlabError(
+                f"dataset has {self.data.shape[0]} samples but {self.labels.shape[0]} labels; "
+                "expected one label per sample"
+            )
+        if self.labels.dtype != torch.int64 or self.labels.ndim != 1:
+            raise AugmentlabError("labels must be a 1-D int64 tensor")
+        if self.modality == "image" and self.data.ndim != 4:
+            raise AugmentlabError(f"image data must be (N, C, H, W); got shape {tuple(self.data.shape)}")
+        if len(self.labels) and (int(self.labels.min()) < 0 or int(self.labels.max()) >= len(self.class_names)):
+            raise AugmentlabError(
+                f"labels must lie in [0, {len(self.class_names) - 1}] for {len(self.class_names)} classes; "
+                f"got range [{int(self.labels.min())}, {int(self.labels.max())}]"
+            )
+
+    def __len__(self) -> int:
+        return int(self.labels.shape[0])
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.class_names)
+
+    def subset(self, index: torch.Tensor | np.ndarray) -> Dataset:
+        index = torch.as_tensor(index, dtype=torch.int64)
+        return Dataset(self.data[index], self.labels[index], self.class_names, self.modality, self.source_format, dict(self.meta))
+
+    def with_data(self, data: torch.Tensor, labels: torch.Tensor) -> Dataset:
+        return Dataset(data, labels, self.class_names, self.modality, self.source_format, dict(self.meta))
+
+    @staticmethod
+    def from_images(images: np.ndarray, labels: np.ndarray, class_names=None, source_format="npz", where="data") -> Dataset:
+        """Build from ``N×H×W`` or ``N×H×W×C`` uint8 images and integer labels."""
+        images = np.asarray(images)
+        if images.dtype != np.uint8:
+            raise AugmentlabError(f"{where}: images must be uint8; got {images.dtype}")
+        if images.ndim == 3:
+            images = images[:, :, :, None]
+        if images.ndim != 4:
+            raise AugmentlabError(f"{where}: images must be N×H×W or N×H×W×C; got shape {images.shape}")
+        labels = np.asarray(labels)
+        if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
+            raise AugmentlabError(f"{where}: labels must be a 1-D integer array; got {labels.dtype} {labels.shape}")
+        if len(images) != len(labels):
+            raise AugmentlabError(f"{where}: {len(images)} images but {len(labels)} labels; the counts must agree")
+        if len(labels) and labels.min() < 0:
+            raise AugmentlabError(f"{where}: labels must be non-negative; got {labels.min()}")
+        if class_names is None:
+            n = int(labels.max()) + 1 if len(labels) else 0
+            class_names = tuple(str(i) for i in range(n))
+        data = torch.from_numpy(np.ascontiguousarray(images.transpose(0, 3, 1, 2)))
+        return Dataset(data, torch.from_numpy(labels.astype(np.int64)), tuple(class_names), "image", source_format)
+
+    def images_hwc(self) -> np.ndarray:
+        """``N×H×W×C`` uint8 (``N×H×W`` for one channel), the layout files store."""
+        arr = self.data.permute(0, 2, 3, 1).contiguous().numpy()
+        return arr[..., 0] if arr.shape[-1] == 1 else arr

@@ -1,0 +1,82 @@
+"""Format detection: a dataset argument is a built-in name or a path (.npz file, a folder
+of IDX files, or an image folder)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from augmentlab.data.builtin import digits
+from augmentlab.data.dataset import Dataset
+from augmentlab.data.folder import read_image_folder, write_image_folder
+from augmentlab.data.idx import find_idx_pair, read_idx
+from augmentlab.data.npz import read_npz, write_npz
+from augmentlab.errors import AugmentlabError
+from augmentlab.io_atomic import atomic_path
+
+BUILTINS: dict[str, Callable[[], Dataset]] = {"digits": digits}
+
+
+def _read_idx_folder(images_path: Path, labels_path: Path) -> Dataset:
+    images = read_idx(images_path)
+    labels = read_idx(labels_path)
+    if images.ndim != 3:
+        raise AugmentlabError(f"{images_path}: expected a rank-3 IDX image array (N×H×W); got rank {images.ndim}")
+    if labels.ndim != 1:
+        raise AugmentlabError(f"{labels_path}: expected a rank-1 IDX label array; got rank {labels.ndim}")
+    if len(images) != len(labels):
+        raise AugmentlabError(f"{images_path.parent}: {len(images)} images but {len(labels)} labels; the counts must agree")
+    n = int(labels.max()) + 1 if len(labels) else 0
+    return Dataset.from_images(images, labels.astype(np.int64), tuple(str(i) for i in range(n)), "idx", where=str(images_path))
+
+
+def load_dataset(spec: str | Path, *, on_mixed_sizes: str = "resize") -> Dataset:
+    """Load a dataset from a built-in name or a path, detecting the format."""
+    text = str(spec)
+    if text in BUILTINS:
+        return BUILTINS[text]()
+    path = Path(text)
+    if not path.exists():
+        raise AugmentlabError(
+            f"dataset {text!r}: no such file or folder, and not a built-in name (built-ins: {', '.join(sorted(BUILTINS))})"
+        )
+    if path.is_file():
+        if path.suffix == ".npz":
+            return read_npz(path)
+        if "idx" in path.name and "ubyte" in path.name:
+            return _read_idx_folder(*_pair_or_fail(path.parent))
+        raise AugmentlabError(f"{path}: unknown dataset format; expected .npz, a folder of IDX files, or an image folder")
+    pair = find_idx_pair(path)
+    if pair is not None:
+        return _read_idx_folder(*pair)
+    return read_image_folder(path, on_mixed_sizes=on_mixed_sizes)
+
+
+def _pair_or_fail(folder: Path) -> tuple[Path, Path]:
+    pair = find_idx_pair(folder)
+    assert pair is not None  # the caller saw an idx file in this folder
+    return pair
+
+
+def output_format(ds: Dataset, out: Path) -> str:
+    """``folder`` when the input was an image folder and ``out`` is not a .npz path; else ``npz``."""
+    if out.suffix == ".npz":
+        return "npz"
+    return "folder" if ds.source_format == "folder" else "npz"
+
+
+def save_dataset(ds: Dataset, out: str | Path, fmt: str | None = None) -> str:
+    """Write ``ds`` atomically as ``npz`` or an image ``folder``; returns the format used."""
+    out = Path(out)
+    fmt = fmt or output_format(ds, out)
+    if fmt == "npz":
+        with atomic_path(out) as tmp:
+            write_npz(tmp, ds)
+    elif fmt == "folder":
+        with atomic_path(out, directory=True) as tmp:
+            write_image_folder(tmp, ds)
+    else:
+        raise AugmentlabError(f"unknown output format {fmt!r}; expected 'npz' or 'folder'")
+    return fmt

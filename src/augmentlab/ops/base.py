@@ -1,0 +1,132 @@
+"""The op base class: sampling is separate from applying.
+
+``sample(generator, batch, shape)`` draws per-sample parameters (plain tensors with a
+leading batch dimension, plus an ``apply`` mask); ``apply(x, params)`` is deterministic.
+Any draw can therefore be logged and replayed exactly.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import ClassVar
+
+import torch
+
+from augmentlab.errors import AugmentlabError
+
+Params = dict[str, torch.Tensor]
+
+
+class Op:
+    """A batched augmentation with magnitude ``m`` in [0, 1] and probability ``p``.
+
+    Subclasses set ``name``, ``family``, ``controls`` (what ``m`` means) and implement
+    ``sample_params`` and ``kernel``. ``kernel`` is pure: it never changes its input.
+    """
+
+    name: ClassVar[str] = ""
+    modality: ClassVar[str] = "image"
+    family: ClassVar[str] = ""
+    controls: ClassVar[str] = ""
+    # True when m = 0 leaves every input unchanged (checked by the contract tests).
+    identity_at_zero: ClassVar[bool] = True
+    # "uniform": strength drawn per sample up to the range m sets; "fixed": exactly m with a
+    # random sign (RandAugment/AutoAugment semantics).
+    MODES: ClassVar[tuple[str, ...]] = ("uniform", "fixed")
+
+    def __init__(self, m: float = 0.5, p: float = 1.0, mode: str = "uniform"):
+        for label, v in (("m", m), ("p", p)):
+            if not isinstance(v, (int, float)) or isinstance(v, bool) or not 0.0 <= float(v) <= 1.0:
+                raise AugmentlabError(f"{self.name}: {label}={v!r} is out of range; expected a number in [0, 1]")
+        if mode not in self.MODES:
+            raise AugmentlabError(f"{self.name}: mode={mode!r} is unknown; expected one of {', '.join(self.MODES)}")
+        self.m = float(m)
+        self.p = float(p)
+        self.mode = mode
+
+    # -- configuration ---------------------------------------------------------------
+    def config(self) -> dict:
+        """Every constructor argument by name (the data a policy is made of)."""
+        sig = inspect.signature(type(self).__init__)
+        return {k: getattr(self, k) for k in sig.parameters if k != "self"}
+
+    def non_default_config(self) -> dict:
+        sig = inspect.signature(type(self).__init__)
+        return {k: v for k, v in self.config().items() if sig.parameters[k].default != v}
+
+    def __eq__(self, other) -> bool:
+        return type(self) is type(other) and self.config() == other.config()
+
+    def __hash__(self) -> int:
+        return hash((self.name, tuple(sorted(self.config().items()))))
+
+    def __repr__(self) -> str:
+        from augmentlab.policy.spec import format_op
+
+        return format_op(self)
+
+    # -- sampling and applying ------------------------------------------------------------
+    def sample(self, generator: torch.Generator, batch: int, shape: tuple[int, ...]) -> Params:
+        """Per-sample parameters for a batch of ``batch`` images of ``shape`` (C, H, W)."""
+        params = self.sample_params(generator, batch, shape)
+        params["apply"] = torch.rand(batch, generator=generator) < self.p
+        return params
+
+    def sample_params(self, generator: torch.Generator, batch: int, shape: tuple[int, ...]) -> Params:
+        raise NotImplementedError(f"{type(self).__name__} must implement sample_params")
+
+    def kernel(self, x: torch.Tensor, params: Params) -> torch.Tensor:
+        raise NotImplementedError(f"{type(self).__name__} must implement kernel")
+
+    def apply(self, x: torch.Tensor, params: Params) -> torch.Tensor:
+        """Apply with ``params``; samples whose ``apply`` flag is False pass through."""
+        mask = params["apply"].to(x.device)
+        if bool(mask.all()):
+            return self.kernel(x, _without_mask(params))
+        if not bool(mask.any()):
+            return x
+        idx = mask.nonzero().squeeze(1)
+        out = x.clone()
+        out[idx] = self.kernel(x[idx], select(_without_mask(params), idx.cpu()))
+        return out
+
+    def __call__(self, x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        return self.apply(x, self.sample(generator, x.shape[0], tuple(x.shape[1:])))
+
+    # -- helpers for subclasses ------------------------------------------------------------
+    def signed(self, g: torch.Generator, batch: int, limit: float) -> torch.Tensor:
+        """Per-sample value in [-limit*m, limit*m] (uniform) or ±limit*m (fixed)."""
+        amp = limit * self.m
+        if self.mode == "fixed":
+            return amp * (torch.randint(0, 2, (batch,), generator=g) * 2 - 1).double()
+        return (torch.rand(batch, generator=g, dtype=torch.float64) * 2 - 1) * amp
+
+    def unsigned(self, g: torch.Generator, batch: int, limit: float) -> torch.Tensor:
+        """Per-sample value in [0, limit*m] (uniform) or exactly limit*m (fixed)."""
+        amp = limit * self.m
+        if self.mode == "fixed":
+            torch.rand(batch, generator=g)  # keep the number of draws independent of mode
+            return torch.full((batch,), amp, dtype=torch.float64)
+        return torch.rand(batch, generator=g, dtype=torch.float64) * amp
+
+
+def _without_mask(params: Params) -> Params:
+    return {k: v for k, v in params.items() if k != "apply"}
+
+
+def select(params: Params, idx: torch.Tensor) -> Params:
+    """The parameters of the samples ``idx`` (every value has a leading batch dimension)."""
+    return {k: v[idx] for k, v in params.items()}
+
+
+def to_float(x: torch.Tensor) -> torch.Tensor:
+    """Images as float32 in [0, 1] (uint8 is scaled; floats are assumed in [0, 1])."""
+    return x.float() / 255.0 if x.dtype == torch.uint8 else x.float()
+
+
+def from_float(y: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+    """Back to ``like``'s dtype, clamped to its range (rounded for uint8)."""
+    y = y.clamp(0.0, 1.0)
+    if like.dtype == torch.uint8:
+        return (y * 255.0).round_().to(torch.uint8)
+    return y.to(like.dtype)

@@ -1,0 +1,87 @@
+"""Elastic and grid distortion: dense, smooth displacement fields resampled once.
+
+Elastic draws a coarse random field on a fixed 6x6 grid of control points and upsamples
+it bicubically, which gives the same smoothness at every image size and costs far less
+than blurring full-resolution noise (albumentations' way).
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from augmentlab.ops.base import Op
+from augmentlab.ops.kernels.warp import remap
+from augmentlab.ops.registry import register
+
+CONTROL_POINTS = 6
+
+
+def _upsample(coarse: torch.Tensor, H: int, W: int, device) -> torch.Tensor:
+    """(B, 2, g, g) -> (B, H, W, 2), bicubic with half-pixel centres on every device."""
+    if device.type == "cpu":
+        arr = coarse.float().permute(0, 2, 3, 1).numpy()
+        up = np.stack([cv2.resize(a, (W, H), interpolation=cv2.INTER_CUBIC) for a in arr])
+        return torch.from_numpy(up.reshape(len(arr), H, W, 2))
+    up = F.interpolate(coarse.float().to(device), size=(H, W), mode="bicubic", align_corners=False)
+    return up.permute(0, 2, 3, 1)
+
+
+def _identity_coords(H: int, W: int, device) -> torch.Tensor:
+    ys, xs = torch.meshgrid(torch.arange(H, dtype=torch.float32, device=device), torch.arange(W, dtype=torch.float32, device=device), indexing="ij")
+    return torch.stack([xs, ys], -1)
+
+
+@register
+class Elastic(Op):
+    name = "elastic"
+    family = "distort"
+    controls = "displacement: control points move up to m * 0.15 of the size"
+
+    def sample_params(self, g, batch, shape):
+        field = torch.rand(batch, 2, CONTROL_POINTS, CONTROL_POINTS, generator=g, dtype=torch.float64) * 2 - 1
+        return {"field": field, "alpha": self.unsigned(g, batch, 0.15)}
+
+    def kernel(self, x, params):
+        B, C, H, W = x.shape
+        size = torch.tensor([W, H], dtype=torch.float32, device=x.device)
+        disp = _upsample(params["field"], H, W, x.device).to(x.device)
+        alpha = params["alpha"].float().view(-1, 1, 1, 1).to(x.device)
+        return remap(x, _identity_coords(H, W, x.device) + disp * alpha * size)
+
+
+@register
+class GridDistortion(Op):
+    """Albumentations-style: the grid of 5x5 cells gets random column widths and row
+    heights; pixels follow piecewise linearly."""
+
+    name = "grid_distortion"
+    family = "distort"
+    controls = "cell size change: each cell's width/height scaled by 1 ± 0.9*m"
+    steps = 5
+
+    def sample_params(self, g, batch, shape):
+        return {"x_steps": 1.0 + torch.stack([self.signed(g, batch, 0.9) for _ in range(self.steps)], 1),
+                "y_steps": 1.0 + torch.stack([self.signed(g, batch, 0.9) for _ in range(self.steps)], 1)}
+
+    @staticmethod
+    def _axis_map(steps: torch.Tensor, n: int, device) -> torch.Tensor:
+        """Source coordinate for each output coordinate along one axis: (B, n)."""
+        B, S = steps.shape
+        src_knots = torch.cat([torch.zeros(B, 1, dtype=steps.dtype), steps.cumsum(1)], 1)
+        src_knots = src_knots / src_knots[:, -1:] * (n - 1)  # distorted cell edges, span kept
+        pos = torch.arange(n, dtype=steps.dtype) * S / max(n - 1, 1)  # output position in cell units
+        cell = pos.floor().clamp(max=S - 1).long()
+        frac = (pos - cell).unsqueeze(0)
+        lo = src_knots.gather(1, cell.expand(B, n))
+        hi = src_knots.gather(1, (cell + 1).expand(B, n))
+        return (lo + frac * (hi - lo)).float().to(device)
+
+    def kernel(self, x, params):
+        B, C, H, W = x.shape
+        sx = self._axis_map(params["x_steps"], W, x.device)
+        sy = self._axis_map(params["y_steps"], H, x.device)
+        coords = torch.stack([sx.view(B, 1, W).expand(B, H, W), sy.view(B, H, 1).expand(B, H, W)], -1)
+        return remap(x, coords)

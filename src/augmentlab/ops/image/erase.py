@@ -1,0 +1,83 @@
+"""Erasing: cutout / random erasing and grid dropout."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+
+from augmentlab.errors import AugmentlabError
+from augmentlab.ops.base import Op, from_float, to_float
+from augmentlab.ops.registry import register
+from augmentlab.rng import seeds_from
+
+
+def _coords(H: int, W: int, device):
+    return torch.arange(H, device=device).view(1, H, 1), torch.arange(W, device=device).view(1, 1, W)
+
+
+@register
+class Cutout(Op):
+    """Erase one rectangle (random erasing): zeros, or per-pixel noise with ``fill='noise'``."""
+
+    name = "cutout"
+    family = "erase"
+    controls = "erased area: up to m * 0.5 of the image, aspect ratio in [1/3, 3]"
+    FILLS = ("zero", "noise")
+
+    def __init__(self, m: float = 0.5, p: float = 1.0, mode: str = "uniform", fill: str = "zero"):
+        super().__init__(m, p, mode)
+        if fill not in self.FILLS:
+            raise AugmentlabError(f"cutout: fill={fill!r} is unknown; expected one of {', '.join(self.FILLS)}")
+        self.fill = fill
+
+    def sample_params(self, g, batch, shape):
+        H, W = shape[-2:]
+        area = self.unsigned(g, batch, 0.5) * H * W
+        ratio = torch.exp((torch.rand(batch, generator=g, dtype=torch.float64) * 2 - 1) * math.log(3.0))
+        h = torch.sqrt(area / ratio).round().clamp(0, H).long()
+        w = torch.sqrt(area * ratio).round().clamp(0, W).long()
+        cy = torch.randint(0, H, (batch,), generator=g)
+        cx = torch.randint(0, W, (batch,), generator=g)
+        return {"y0": cy - h // 2, "x0": cx - w // 2, "h": h, "w": w, "seed": seeds_from(g, batch)}
+
+    def kernel(self, x, params):
+        B, C, H, W = x.shape
+        ys, xs = _coords(H, W, x.device)
+        p = {k: v.to(x.device).view(-1, 1, 1) for k, v in params.items() if k != "seed"}
+        box = (ys >= p["y0"]) & (ys < p["y0"] + p["h"]) & (xs >= p["x0"]) & (xs < p["x0"] + p["w"])
+        box = box.unsqueeze(1)
+        if self.fill == "zero":
+            return x.masked_fill(box, 0)
+        noise = np.stack([np.random.default_rng(int(s)).random((C, H, W), dtype=np.float32) for s in params["seed"]])
+        return from_float(torch.where(box, torch.from_numpy(noise).to(x.device), to_float(x)), x)
+
+
+@register
+class GridDropout(Op):
+    """Drop a regular grid of squares (GridMask): unit size, square ratio and offset are
+    drawn per sample."""
+
+    name = "grid_dropout"
+    family = "erase"
+    controls = "side of each dropped square: up to 0.8*m of the grid unit"
+
+    def sample_params(self, g, batch, shape):
+        H, W = shape[-2:]
+        lo, hi = max(2, min(H, W) // 8), max(3, min(H, W) // 3)
+        unit = torch.randint(lo, hi + 1, (batch,), generator=g)
+        return {
+            "unit": unit,
+            "ratio": self.unsigned(g, batch, 0.8),
+            "ox": (torch.rand(batch, generator=g, dtype=torch.float64) * unit).long(),
+            "oy": (torch.rand(batch, generator=g, dtype=torch.float64) * unit).long(),
+        }
+
+    def kernel(self, x, params):
+        B, C, H, W = x.shape
+        ys, xs = _coords(H, W, x.device)
+        p = {k: v.to(x.device).view(-1, 1, 1) for k, v in params.items()}
+        side = (p["ratio"] * p["unit"]).round().long()
+        drop = (torch.remainder(ys - p["oy"], p["unit"]) < side) & (torch.remainder(xs - p["ox"], p["unit"]) < side)
+        return x.masked_fill(drop.unsqueeze(1), 0)

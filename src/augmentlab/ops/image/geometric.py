@@ -1,0 +1,239 @@
+"""Geometric ops. Each is a per-sample 3x3 matrix, so a chain of them (hflip, crop,
+rotate, ...) is composed and resampled once (see ``policy.compose``)."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from augmentlab.errors import AugmentlabError
+from augmentlab.ops.base import Op, Params
+from augmentlab.ops.image import matrices as mx
+from augmentlab.ops.kernels.warp import warp
+from augmentlab.ops.registry import register
+
+
+class GeometricOp(Op):
+    family = "geometric"
+
+    def matrix(self, params: Params, shape: tuple[int, ...]) -> torch.Tensor:
+        """Forward (B, 3, 3) float64 matrices mapping input pixels to output pixels."""
+        raise NotImplementedError(f"{type(self).__name__} must implement matrix")
+
+    def kernel(self, x: torch.Tensor, params: Params) -> torch.Tensor:
+        return warp(x, self.matrix(params, tuple(x.shape[1:])))
+
+
+def _batch(params: Params) -> int:
+    return len(next(iter(params.values()))) if params else 0
+
+
+@register
+class HorizontalFlip(GeometricOp):
+    name = "hflip"
+    controls = "nothing (apply with probability p)"
+    identity_at_zero = False
+
+    def sample_params(self, g, batch, shape):
+        return {"flip": torch.ones(batch, dtype=torch.bool)}
+
+    def matrix(self, params, shape):
+        return mx.flip(len(params["flip"]), shape[-2], shape[-1], horizontal=True)
+
+
+@register
+class VerticalFlip(HorizontalFlip):
+    name = "vflip"
+
+    def matrix(self, params, shape):
+        return mx.flip(len(params["flip"]), shape[-2], shape[-1], horizontal=False)
+
+
+@register
+class PadCrop(GeometricOp):
+    """Pad by ``pad`` pixels (zeros) and crop back at a random offset: an integer shift."""
+
+    name = "pad_crop"
+    controls = "padding: round(m * size / 2) pixels, unless pad is given"
+
+    def __init__(self, m: float = 0.5, p: float = 1.0, mode: str = "uniform", pad: int | None = None):
+        super().__init__(m, p, mode)
+        if pad is not None and (not isinstance(pad, int) or isinstance(pad, bool) or pad < 0):
+            raise AugmentlabError(f"pad_crop: pad={pad!r} must be a non-negative integer")
+        self.pad = pad
+
+    def sample_params(self, g, batch, shape):
+        H, W = shape[-2:]
+        pads = [self.pad if self.pad is not None else round(self.m * s / 2) for s in (W, H)]
+        shifts = []
+        for pad in pads:
+            if self.mode == "fixed":
+                s = (torch.randint(0, 2, (batch,), generator=g) * 2 - 1) * pad
+            else:
+                s = torch.randint(-pad, pad + 1, (batch,), generator=g)
+            shifts.append(s)
+        return {"dx": shifts[0], "dy": shifts[1]}
+
+    def matrix(self, params, shape):
+        return mx.translation(params["dx"].double(), params["dy"].double())
+
+
+@register
+class Translate(GeometricOp):
+    name = "translate"
+    controls = "shift in x and y: up to m * 0.5 of the size"
+    axes = (True, True)
+
+    def sample_params(self, g, batch, shape):
+        tx, ty = self.signed(g, batch, 0.5), self.signed(g, batch, 0.5)
+        return {"tx": tx * self.axes[0], "ty": ty * self.axes[1]}
+
+    def matrix(self, params, shape):
+        H, W = shape[-2:]
+        return mx.translation(params["tx"] * W, params["ty"] * H)
+
+
+@register
+class TranslateX(Translate):
+    name = "translate_x"
+    controls = "shift in x: up to m * 0.5 of the width"
+    axes = (True, False)
+
+
+@register
+class TranslateY(Translate):
+    name = "translate_y"
+    controls = "shift in y: up to m * 0.5 of the height"
+    axes = (False, True)
+
+
+@register
+class Rotate(GeometricOp):
+    name = "rotate"
+    controls = "angle: up to ±90° * m"
+
+    def sample_params(self, g, batch, shape):
+        return {"degrees": self.signed(g, batch, 90.0)}
+
+    def matrix(self, params, shape):
+        return mx.about_centre(mx.rotation(params["degrees"]), *shape[-2:])
+
+
+@register
+class ShearX(GeometricOp):
+    name = "shear_x"
+    controls = "shear angle along x: up to ±45° * m"
+    axes = (True, False)
+
+    def sample_params(self, g, batch, shape):
+        sx, sy = self.signed(g, batch, 45.0), self.signed(g, batch, 45.0)
+        return {"shear_x": sx * self.axes[0], "shear_y": sy * self.axes[1]}
+
+    def matrix(self, params, shape):
+        return mx.about_centre(mx.shear(params["shear_x"], params["shear_y"]), *shape[-2:])
+
+
+@register
+class ShearY(ShearX):
+    name = "shear_y"
+    controls = "shear angle along y: up to ±45° * m"
+    axes = (False, True)
+
+
+@register
+class Scale(GeometricOp):
+    name = "scale"
+    controls = "zoom factor: 2^(±m), from 0.5x to 2x at m=1"
+
+    def sample_params(self, g, batch, shape):
+        return {"log2_scale": self.signed(g, batch, 1.0)}
+
+    def matrix(self, params, shape):
+        s = torch.exp2(params["log2_scale"])
+        return mx.about_centre(mx.scaling(s, s), *shape[-2:])
+
+
+@register
+class Affine(GeometricOp):
+    """Rotation, shear, scale and translation together, all set by one ``m``."""
+
+    name = "affine"
+    controls = "rotate ±90°*m, shear ±45°*m, zoom 2^(±m), shift ±0.5*m of the size, together"
+
+    def sample_params(self, g, batch, shape):
+        return {
+            "degrees": self.signed(g, batch, 90.0),
+            "shear": self.signed(g, batch, 45.0),
+            "log2_scale": self.signed(g, batch, 1.0),
+            "tx": self.signed(g, batch, 0.5),
+            "ty": self.signed(g, batch, 0.5),
+        }
+
+    def matrix(self, params, shape):
+        H, W = shape[-2:]
+        s = torch.exp2(params["log2_scale"])
+        zero = torch.zeros_like(s)
+        linear = mx.rotation(params["degrees"]) @ mx.shear(params["shear"], zero) @ mx.scaling(s, s)
+        return mx.translation(params["tx"] * W, params["ty"] * H) @ mx.about_centre(linear, H, W)
+
+
+@register
+class RandomResizedCrop(GeometricOp):
+    """Crop a random box and resize it back to the input size."""
+
+    name = "random_resized_crop"
+    controls = "crop area from 100% down to (1 - 0.92*m) and aspect ratio up to (4/3)^(±m)"
+
+    def sample_params(self, g, batch, shape):
+        H, W = shape[-2:]
+        area = 1.0 - self.unsigned(g, batch, 0.92)
+        log_ratio = self.signed(g, batch, math.log(4.0 / 3.0))
+        ratio = torch.exp(log_ratio)
+        w = torch.sqrt(area * W * H * ratio).clamp(1.0, W)
+        h = torch.sqrt(area * W * H / ratio).clamp(1.0, H)
+        x0 = torch.rand(batch, generator=g, dtype=torch.float64) * (W - w)
+        y0 = torch.rand(batch, generator=g, dtype=torch.float64) * (H - h)
+        return {"x0": x0, "y0": y0, "w": w, "h": h}
+
+    def matrix(self, params, shape):
+        H, W = shape[-2:]
+        sx, sy = W / params["w"], H / params["h"]
+        # Pixel edges: output edge 0 sits on box edge x0, so centres map as
+        # out + 0.5 = (in + 0.5 - x0) * sx.
+        m = mx.scaling(sx, sy)
+        m[:, 0, 2] = (0.5 - params["x0"]) * sx - 0.5
+        m[:, 1, 2] = (0.5 - params["y0"]) * sy - 0.5
+        return m
+
+
+@register
+class Perspective(GeometricOp):
+    name = "perspective"
+    controls = "corner displacement: up to m * 0.25 of the size per coordinate"
+
+    def sample_params(self, g, batch, shape):
+        return {"corners": torch.stack([self.signed(g, batch, 0.25) for _ in range(8)], dim=1)}
+
+    def matrix(self, params, shape):
+        H, W = shape[-2:]
+        b = len(params["corners"])
+        src = torch.tensor([[0, 0], [W - 1, 0], [W - 1, H - 1], [0, H - 1]], dtype=torch.float64).repeat(b, 1, 1)
+        size = torch.tensor([W, H], dtype=torch.float64)
+        dst = src + params["corners"].view(b, 4, 2) * size
+        return mx.homography(src, dst)
+
+
+@register
+class Identity(Op):
+    """Leaves images unchanged: the "no augmentation" choice in presets and search spaces."""
+
+    name = "identity"
+    family = "none"
+    controls = "nothing"
+
+    def sample_params(self, g, batch, shape):
+        return {}
+
+    def kernel(self, x, params):
+        return x.clone()

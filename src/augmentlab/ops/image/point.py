@@ -1,0 +1,85 @@
+"""Point ops: per-sample, per-channel functions of the pixel value (and of the image's own
+statistics, such as its mean or histogram).
+
+A point op defines ``transform(v, w, params)`` on values ``v`` (B, C, K) in [0, 1] with
+weights ``w`` (B, C, K) or None. For uint8 images ``v`` is the 256 levels and ``w`` the
+histogram, so the result is a lookup table and any chain of point ops costs one pass over
+the pixels. For float images ``v`` is the pixels themselves and ``w`` is None.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from augmentlab.ops.base import Op, Params
+from augmentlab.ops.kernels.lut import apply_lut_u8, histogram_u8
+
+LUMA = (0.299, 0.587, 0.114)
+
+
+class PointOp(Op):
+    family = "photometric"
+    # True when the transform reads image statistics (mean, min/max, histogram).
+    needs_stats = False
+
+    def transform(self, v: torch.Tensor, w: torch.Tensor | None, params: Params) -> torch.Tensor:
+        raise NotImplementedError(f"{type(self).__name__} must implement transform")
+
+    def kernel(self, x: torch.Tensor, params: Params) -> torch.Tensor:
+        params = dict(params, apply=torch.ones(x.shape[0], dtype=torch.bool))
+        return apply_point_chain(x, [(self, params)])
+
+
+def apply_point_chain(x: torch.Tensor, chain: list[tuple[PointOp, Params]]) -> torch.Tensor:
+    """Apply point ops in order (each with its own ``apply`` mask) in one pass."""
+    B, C = x.shape[:2]
+    if x.dtype == torch.uint8:
+        v = (torch.arange(256, dtype=torch.float32, device=x.device) / 255.0).expand(B, C, 256)
+        w = histogram_u8(x).float() if any(op.needs_stats for op, _ in chain) else None
+    else:
+        v, w = x.reshape(B, C, -1).float(), None
+    for op, params in chain:
+        mask = params["apply"].to(x.device).view(B, 1, 1)
+        p = {k: t.to(x.device) for k, t in params.items() if k != "apply"}
+        v = torch.where(mask, op.transform(v, w, p).clamp(0.0, 1.0), v)
+    if x.dtype == torch.uint8:
+        lut = (v * 255.0).round_().to(torch.uint8)
+        return apply_lut_u8(x, lut)
+    return v.reshape(x.shape).to(x.dtype)
+
+
+# -- statistics over weighted values ----------------------------------------------------------
+def wmean(v: torch.Tensor, w: torch.Tensor | None) -> torch.Tensor:
+    if w is None:
+        return v.mean(-1, keepdim=True)
+    return (v * w).sum(-1, keepdim=True) / w.sum(-1, keepdim=True).clamp_min(1.0)
+
+
+def gray_mean(v: torch.Tensor, w: torch.Tensor | None) -> torch.Tensor:
+    """Mean of the luma image, (B, 1, 1): the pivot of contrast (as in torchvision)."""
+    means = wmean(v, w)  # (B, C, 1)
+    if v.shape[1] == 3:
+        coef = torch.tensor(LUMA, dtype=v.dtype, device=v.device).view(1, 3, 1)
+        return (means * coef).sum(1, keepdim=True)
+    return means.mean(1, keepdim=True)
+
+
+def wmin_max(v: torch.Tensor, w: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
+    if w is None:
+        return v.amin(-1, keepdim=True), v.amax(-1, keepdim=True)
+    present = w > 0
+    lo = v.masked_fill(~present, float("inf")).amin(-1, keepdim=True)
+    hi = v.masked_fill(~present, float("-inf")).amax(-1, keepdim=True)
+    return lo, hi
+
+
+def level_histogram(v: torch.Tensor, w: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Quantise values to 256 levels; return (level index, per-channel histogram)."""
+    q = (v * 255.0).round().long().clamp(0, 255)
+    weights = torch.ones_like(v) if w is None else w
+    hist = torch.zeros(*v.shape[:2], 256, dtype=v.dtype, device=v.device).scatter_add_(2, q, weights)
+    return q, hist
+
+
+def factor(params: Params, key: str = "factor") -> torch.Tensor:
+    return params[key].float().view(-1, 1, 1)

@@ -1,0 +1,138 @@
+"""Geometric resampling behind one API: projective warps given as forward 3x3 matrices in
+pixel coordinates, and dense remaps given as per-pixel source coordinates.
+
+Semantics: pixel centres sit at integer coordinates, bilinear interpolation, zeros outside.
+CPU uses OpenCV per image (20x faster than ``grid_sample`` at 224x224 here), and a numba
+copy kernel when every matrix is an exact integer shift with optional flips; other devices
+use ``grid_sample``. Outputs agree within interpolation tolerance across devices.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from augmentlab.ops.kernels.numba_u8 import shift_flip
+
+cv2.setNumThreads(1)
+
+
+# From this many pixels per image on, OpenCV runs per channel plane (no layout copies);
+# below it, per image in H x W x C (fewer calls). Both give identical results.
+PLANE_PIXELS = 64 * 64
+
+
+def _to_hwc_batch(x: torch.Tensor) -> np.ndarray:
+    return x.permute(0, 2, 3, 1).contiguous().numpy()
+
+
+def _from_hwc_batch(a: np.ndarray, like: torch.Tensor) -> torch.Tensor:
+    return torch.from_numpy(a).permute(0, 3, 1, 2).contiguous().to(like.dtype)
+
+
+def _per_image(x: torch.Tensor, fn) -> torch.Tensor:
+    """Run ``fn(i, src, dst)`` over 2-D planes or H x W x C images; returns (B, C, H, W)."""
+    B, C, H, W = x.shape
+    if H * W >= PLANE_PIXELS or C == 1 or C > 4:
+        src = x.contiguous().numpy()
+        out = np.empty_like(src)
+        for i in range(B):
+            for c in range(C):
+                fn(i, src[i, c], out[i, c])
+        return torch.from_numpy(out)
+    src = _to_hwc_batch(x)
+    out = np.empty_like(src)
+    for i in range(B):
+        fn(i, src[i], out[i])
+    return _from_hwc_batch(out, x)
+
+
+def _inverse(forward: torch.Tensor) -> np.ndarray:
+    """Batched 3x3 inverse by the adjugate: 10x cheaper than ``np.linalg.inv`` for small
+    batches of 3x3 matrices, which sits on the hot path of every warp."""
+    m = forward.detach().cpu().numpy().astype(np.float64, copy=False)
+    a, b, c = m[:, 0, 0], m[:, 0, 1], m[:, 0, 2]
+    d, e, f = m[:, 1, 0], m[:, 1, 1], m[:, 1, 2]
+    g, h, i = m[:, 2, 0], m[:, 2, 1], m[:, 2, 2]
+    adj = np.stack([e * i - f * h, c * h - b * i, b * f - c * e,
+                    f * g - d * i, a * i - c * g, c * d - a * f,
+                    d * h - e * g, b * g - a * h, a * e - b * d], axis=1).reshape(-1, 3, 3)
+    det = a * adj[:, 0, 0] + b * adj[:, 1, 0] + c * adj[:, 2, 0]
+    return adj / det[:, None, None]
+
+
+def _integer_shift(inv: np.ndarray):
+    """If every inverse matrix is ``src = (±x + tx, ±y + ty)`` with integer shifts, return
+    the shift/flip parameters for the copy kernel, else None."""
+    sx, sy = inv[:, 0, 0], inv[:, 1, 1]
+    t = inv[:, :2, 2]
+    err = (np.abs(inv[:, 2] - (0.0, 0.0, 1.0)).max() + np.abs(inv[:, 0, 1]).max() + np.abs(inv[:, 1, 0]).max()
+           + np.abs(np.abs(sx) - 1).max() + np.abs(np.abs(sy) - 1).max() + np.abs(t - np.round(t)).max())
+    if not err < 1e-6:
+        return None
+    return np.sign(sx), np.sign(sy), np.round(t).astype(np.int64)
+
+
+def warp(x: torch.Tensor, forward: torch.Tensor) -> torch.Tensor:
+    """Warp each image of ``x`` (B, C, H, W) by its forward matrix (B, 3, 3, float64)."""
+    B, C, H, W = x.shape
+    if B == 0:
+        return x.clone()
+    inv = _inverse(forward)
+    if x.device.type == "cpu":
+        shift = _integer_shift(inv) if x.dtype == torch.uint8 else None
+        if shift is not None:
+            sx, sy, t = shift
+            hflip, vflip = sx < 0, sy < 0
+            # out[y, x] = in[sy*y + ty, sx*x + tx]: a flipped axis reads the shifted row
+            # backwards, so its shift is measured from the far edge.
+            ox = np.where(hflip, t[:, 0] - (W - 1), t[:, 0])
+            oy = np.where(vflip, t[:, 1] - (H - 1), t[:, 1])
+            src = x.contiguous()
+            out = torch.empty_like(src)
+            shift_flip(src.numpy(), out.numpy(), ox, oy, hflip, vflip)
+            return out
+        affine = bool(np.abs(inv[:, 2] - (0.0, 0.0, 1.0)).max() < 1e-12)
+        flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+
+        def one(i, src, dst):
+            if affine:
+                cv2.warpAffine(src, inv[i, :2], (W, H), dst=dst, flags=flags, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+            else:
+                cv2.warpPerspective(src, inv[i], (W, H), dst=dst, flags=flags, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+
+        return _per_image(x, one)
+    return _warp_torch(x, torch.from_numpy(inv).to(x.device))
+
+
+def _pixel_grid(H: int, W: int, device, dtype) -> torch.Tensor:
+    ys, xs = torch.meshgrid(torch.arange(H, device=device, dtype=dtype), torch.arange(W, device=device, dtype=dtype), indexing="ij")
+    return torch.stack([xs, ys, torch.ones_like(xs)], dim=-1)  # (H, W, 3)
+
+
+def _warp_torch(x: torch.Tensor, inv: torch.Tensor) -> torch.Tensor:
+    B, C, H, W = x.shape
+    grid = _pixel_grid(H, W, x.device, torch.float64)
+    src = torch.einsum("bij,hwj->bhwi", inv, grid)
+    coords = (src[..., :2] / src[..., 2:3]).float()
+    return remap(x, coords)
+
+
+def remap(x: torch.Tensor, coords: torch.Tensor) -> torch.Tensor:
+    """Sample ``x`` at per-pixel source coordinates ``coords`` (B, H, W, 2) in pixels (x, y)."""
+    B, C, H, W = x.shape
+    if x.device.type == "cpu":
+        maps = coords.float().contiguous().numpy()
+
+        def one(i, src, dst):
+            cv2.remap(src, maps[i, ..., 0], maps[i, ..., 1], cv2.INTER_LINEAR, dst=dst, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+
+        return _per_image(x, one)
+    norm = torch.empty_like(coords, dtype=torch.float32)
+    norm[..., 0] = (2 * coords[..., 0] + 1) / W - 1
+    norm[..., 1] = (2 * coords[..., 1] + 1) / H - 1
+    xf = x.float()
+    y = F.grid_sample(xf, norm, mode="bilinear", padding_mode="zeros", align_corners=False)
+    return y.round().clamp(0, 255).to(x.dtype) if x.dtype == torch.uint8 else y.to(x.dtype)

@@ -1,0 +1,192 @@
+"""Containers: Sequential, OneOf, SomeOf(n), RandomApply(p).
+
+Every node draws parameters for the whole batch up front (so the number of draws never
+depends on the data), and records per-sample ``apply`` masks instead of branching. A
+container's parameters are ``{"apply": mask, "children": [child params, ...]}``.
+
+Sequential fuses runs of geometric ops into one warp (one resampling, not one per op) and
+runs of point ops into one lookup table.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from augmentlab.errors import AugmentlabError
+from augmentlab.ops.base import Op
+from augmentlab.ops.image import matrices as mx
+from augmentlab.ops.image.geometric import GeometricOp
+from augmentlab.ops.image.point import PointOp, apply_point_chain
+from augmentlab.ops.kernels.warp import warp
+
+Tree = dict[str, Any]
+
+
+def _check_p(p: float, where: str) -> float:
+    if not isinstance(p, (int, float)) or isinstance(p, bool) or not 0.0 <= p <= 1.0:
+        raise AugmentlabError(f"{where}: p={p!r} is out of range; expected a number in [0, 1]")
+    return float(p)
+
+
+def and_mask(params: Tree, mask: torch.Tensor) -> Tree:
+    """Restrict a node's parameters to the samples in ``mask``."""
+    return dict(params, apply=params["apply"] & mask)
+
+
+class Node:
+    """A container of ops or other containers."""
+
+    kind = ""
+
+    def __init__(self, children, p: float = 1.0):
+        self.children = list(children)
+        if not self.children:
+            raise AugmentlabError(f"{self.kind}: needs at least one op; the policy is empty")
+        for c in self.children:
+            if not isinstance(c, (Op, Node)):
+                raise AugmentlabError(f"{self.kind}: {c!r} is not an op or container")
+            if getattr(c, "needs_labels", False):
+                raise AugmentlabError(f"{c.name} needs labels and mixes whole batches; give it to the trainer, not an image policy")
+        self.p = _check_p(p, self.kind)
+
+    def __eq__(self, other) -> bool:
+        return type(self) is type(other) and self.config() == other.config()
+
+    def __hash__(self):
+        return hash(repr(self))
+
+    def config(self) -> dict:
+        return {"children": self.children, "p": self.p}
+
+    def __repr__(self) -> str:
+        from augmentlab.policy.spec import format_policy
+
+        return format_policy(self)
+
+    def __call__(self, x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        return self.apply(x, self.sample(generator, x.shape[0], tuple(x.shape[1:])))
+
+    def _mask(self, g, batch) -> torch.Tensor:
+        return torch.rand(batch, generator=g) < self.p
+
+    def sample(self, g: torch.Generator, batch: int, shape: tuple[int, ...]) -> Tree:
+        mask = self._mask(g, batch)
+        children = [c.sample(g, batch, shape) for c in self.children]
+        return {"apply": mask, "children": self.restrict(g, batch, mask, children)}
+
+    def restrict(self, g, batch, mask, children: list[Tree]) -> list[Tree]:
+        return [and_mask(c, mask) for c in children]
+
+    def apply(self, x: torch.Tensor, params: Tree) -> torch.Tensor:
+        for child, cp in zip(self.children, params["children"]):
+            x = child.apply(x, cp)
+        return x
+
+
+class Sequential(Node):
+    kind = "sequential"
+
+    def apply(self, x, params):
+        pairs = list(zip(self.children, params["children"]))
+        i = 0
+        while i < len(pairs):
+            j = i
+            kind = _fusable(pairs[i][0])
+            while kind and j + 1 < len(pairs) and _fusable(pairs[j + 1][0]) == kind:
+                j += 1
+            run = pairs[i : j + 1]
+            if kind == "geometric" and len(run) > 1:
+                x = _fused_warp(x, run)
+            elif kind == "point" and len(run) > 1:
+                x = _masked(x, run, lambda xs, r: apply_point_chain(xs, r))
+            else:
+                x = run[0][0].apply(x, run[0][1])
+            i = j + 1
+        return x
+
+
+def _fusable(node) -> str:
+    if isinstance(node, GeometricOp):
+        return "geometric"
+    if isinstance(node, PointOp):
+        return "point"
+    return ""
+
+
+def _masked(x: torch.Tensor, run, fn) -> torch.Tensor:
+    """Run ``fn`` on the samples that any op of ``run`` applies to."""
+    any_apply = torch.stack([p["apply"] for _, p in run]).any(0)
+    if not bool(any_apply.any()):
+        return x
+    if bool(any_apply.all()):
+        return fn(x, run)
+    idx = any_apply.nonzero().squeeze(1)
+    sub = [(op, {k: v[idx] for k, v in p.items()}) for op, p in run]
+    out = x.clone()
+    out[idx.to(x.device)] = fn(x[idx.to(x.device)], sub)
+    return out
+
+
+def _fused_warp(x: torch.Tensor, run) -> torch.Tensor:
+    def compose(xs, sub):
+        shape = tuple(xs.shape[1:])
+        total = mx.eye(xs.shape[0])
+        for op, p in sub:
+            m = op.matrix({k: v for k, v in p.items() if k != "apply"}, shape)
+            total = torch.where(p["apply"].view(-1, 1, 1), m, mx._EYE) @ total
+        return warp(xs, total)
+
+    return _masked(x, run, compose)
+
+
+class OneOf(Node):
+    """Each sample gets exactly one child, chosen with ``weights`` (uniform by default)."""
+
+    kind = "one_of"
+
+    def __init__(self, children, p: float = 1.0, weights=None):
+        super().__init__(children, p)
+        if weights is not None:
+            weights = [float(w) for w in weights]
+            if len(weights) != len(self.children) or min(weights) < 0 or sum(weights) <= 0:
+                raise AugmentlabError(f"one_of: weights {weights} must be {len(self.children)} non-negative numbers, not all zero")
+        self.weights = weights
+
+    def config(self):
+        return dict(super().config(), weights=self.weights)
+
+    def restrict(self, g, batch, mask, children):
+        w = torch.tensor(self.weights if self.weights else [1.0] * len(children), dtype=torch.float64)
+        choice = torch.multinomial(w, batch, replacement=True, generator=g)
+        return [and_mask(c, mask & (choice == k)) for k, c in enumerate(children)]
+
+
+class SomeOf(Node):
+    """Each sample gets ``n`` distinct children, applied in list order."""
+
+    kind = "some_of"
+
+    def __init__(self, children, n: int = 1, p: float = 1.0):
+        super().__init__(children, p)
+        if not isinstance(n, int) or isinstance(n, bool) or not 0 <= n <= len(self.children):
+            raise AugmentlabError(f"some_of: n={n!r} must be an integer from 0 to {len(self.children)}")
+        self.n = n
+
+    def config(self):
+        return dict(super().config(), n=self.n)
+
+    def restrict(self, g, batch, mask, children):
+        keys = torch.rand(batch, len(children), generator=g)
+        chosen = keys.argsort(1).argsort(1) < self.n  # the n smallest keys per sample
+        return [and_mask(c, mask & chosen[:, k]) for k, c in enumerate(children)]
+
+
+class RandomApply(Sequential):
+    """Apply the children (in order) to each sample with probability ``p``."""
+
+    kind = "random_apply"
+
+    def __init__(self, children, p: float = 0.5):
+        super().__init__(children, p)

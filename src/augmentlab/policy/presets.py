@@ -1,0 +1,178 @@
+"""Preset policies: RandAugment, TrivialAugment (wide), AutoAugment (the published CIFAR-10
+and SVHN policies) and AugMix.
+
+The published policies speak in their own units (rotate 30 degrees, shear 0.3, ...).
+``RA_RANGES`` converts a fraction of those maxima into each op's universal ``m``, so one
+table serves RandAugment's ``m`` and AutoAugment's magnitude levels (level / 9).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+
+from augmentlab.errors import AugmentlabError
+from augmentlab.ops.base import from_float, to_float
+from augmentlab.ops.registry import create_op
+from augmentlab.policy.compose import Node, OneOf, Sequential, SomeOf, and_mask
+from augmentlab.rng import seeds_from
+
+
+def _shear_m(fraction: float) -> float:  # shear factor 0.3*f as an angle, over our 45 degrees
+    return math.degrees(math.atan(0.3 * fraction)) / 45.0
+
+
+# fraction of the published maximum -> our m. Ops absent here take no magnitude.
+RA_RANGES = {
+    "rotate": lambda f: f * 30.0 / 90.0,
+    "shear_x": _shear_m,
+    "shear_y": _shear_m,
+    "translate_x": lambda f: f * (150.0 / 331.0) / 0.5,
+    "translate_y": lambda f: f * (150.0 / 331.0) / 0.5,
+    "brightness": lambda f: 0.9 * f,
+    "contrast": lambda f: 0.9 * f,
+    "saturation": lambda f: 0.9 * f,
+    "sharpness": lambda f: f,
+    "posterize": lambda f: round(4 * f) / 7.0,
+    "solarize": lambda f: f,
+}
+RA_OPS = ("identity", "autocontrast", "equalize", "rotate", "solarize", "saturation", "posterize", "contrast",
+          "brightness", "sharpness", "shear_x", "shear_y", "translate_x", "translate_y")
+
+
+def ra_op(name: str, fraction: float, p: float = 1.0, mode: str = "fixed"):
+    m = RA_RANGES[name](fraction) if name in RA_RANGES else 0.0
+    return create_op(name, m=min(1.0, round(m, 6)), p=p, mode=mode)
+
+
+class RandAugment(SomeOf):
+    """``n`` ops per image from the RandAugment set, each at strength ``m`` (a fraction of
+    the published maxima, so m=0.9 is torchvision's magnitude 9) with a random sign."""
+
+    kind = "rand"
+
+    def __init__(self, n: int = 2, m: float = 0.9):
+        if not 0.0 <= m <= 1.0:
+            raise AugmentlabError(f"rand: m={m} is out of range; expected a number in [0, 1]")
+        super().__init__([ra_op(name, m) for name in RA_OPS], n=n)
+        self.m = float(m)
+
+    def config(self):
+        return {"n": self.n, "m": self.m}
+
+
+# TrivialAugment wide maxima as our m: rotate 135 deg and translate 32 px exceed our m=1
+# ranges and are capped there; shear 0.99 ~ 44.7 deg; enhancements 0.99; posterize to 2 bits.
+TA_WIDE = {
+    "identity": 0.0, "autocontrast": 0.0, "equalize": 0.0, "rotate": 1.0, "solarize": 1.0, "saturation": 0.99,
+    "posterize": 6 / 7, "contrast": 0.99, "brightness": 0.99, "sharpness": 1.0,  # 0.99 over our 0.9 range, capped
+    "shear_x": math.degrees(math.atan(0.99)) / 45.0, "shear_y": math.degrees(math.atan(0.99)) / 45.0,
+    "translate_x": 1.0, "translate_y": 1.0,
+}
+
+
+class TrivialAugment(OneOf):
+    """One op per image, its strength drawn uniformly up to the wide maxima."""
+
+    kind = "trivial"
+
+    def __init__(self):
+        super().__init__([create_op(n, m=min(1.0, round(m, 6))) for n, m in TA_WIDE.items()])
+
+    def config(self):
+        return {}
+
+
+# (op, probability, level 0..9 or None), from Cubuk et al. 2019.
+AUTOAUGMENT = {
+    "cifar10": [
+        (("invert", 0.1, None), ("contrast", 0.2, 6)), (("rotate", 0.7, 2), ("translate_x", 0.3, 9)),
+        (("sharpness", 0.8, 1), ("sharpness", 0.9, 3)), (("shear_y", 0.5, 8), ("translate_y", 0.7, 9)),
+        (("autocontrast", 0.5, None), ("equalize", 0.9, None)), (("shear_y", 0.2, 7), ("posterize", 0.3, 7)),
+        (("saturation", 0.4, 3), ("brightness", 0.6, 7)), (("sharpness", 0.3, 9), ("brightness", 0.7, 9)),
+        (("equalize", 0.6, None), ("equalize", 0.5, None)), (("contrast", 0.6, 7), ("sharpness", 0.6, 5)),
+        (("saturation", 0.7, 7), ("translate_x", 0.5, 8)), (("equalize", 0.3, None), ("autocontrast", 0.4, None)),
+        (("translate_y", 0.4, 3), ("sharpness", 0.2, 6)), (("brightness", 0.9, 6), ("saturation", 0.2, 8)),
+        (("solarize", 0.5, 2), ("invert", 0.0, None)), (("equalize", 0.2, None), ("autocontrast", 0.6, None)),
+        (("equalize", 0.2, None), ("equalize", 0.6, None)), (("saturation", 0.9, 9), ("equalize", 0.6, None)),
+        (("autocontrast", 0.8, None), ("solarize", 0.2, 8)), (("brightness", 0.1, 3), ("saturation", 0.7, 0)),
+        (("solarize", 0.4, 5), ("autocontrast", 0.9, None)), (("translate_y", 0.9, 9), ("translate_y", 0.7, 9)),
+        (("autocontrast", 0.9, None), ("solarize", 0.2, 3)), (("equalize", 0.8, None), ("invert", 0.1, None)),
+        (("translate_y", 0.7, 9), ("autocontrast", 0.9, None)),
+    ],
+    "svhn": [
+        (("shear_x", 0.9, 4), ("invert", 0.2, None)), (("shear_y", 0.9, 8), ("invert", 0.7, None)),
+        (("equalize", 0.6, None), ("solarize", 0.6, 6)), (("invert", 0.9, None), ("equalize", 0.6, None)),
+        (("equalize", 0.6, None), ("rotate", 0.9, 3)), (("shear_x", 0.9, 4), ("autocontrast", 0.8, None)),
+        (("shear_y", 0.9, 8), ("invert", 0.4, None)), (("shear_y", 0.9, 5), ("solarize", 0.2, 6)),
+        (("invert", 0.9, None), ("autocontrast", 0.8, None)), (("equalize", 0.6, None), ("rotate", 0.9, 3)),
+        (("shear_x", 0.9, 4), ("solarize", 0.3, 3)), (("shear_y", 0.8, 8), ("invert", 0.7, None)),
+        (("equalize", 0.9, None), ("translate_y", 0.6, 6)), (("invert", 0.9, None), ("equalize", 0.6, None)),
+        (("contrast", 0.3, 3), ("rotate", 0.8, 4)), (("invert", 0.8, None), ("translate_y", 0.0, 2)),
+        (("shear_y", 0.7, 6), ("solarize", 0.4, 8)), (("invert", 0.6, None), ("rotate", 0.8, 4)),
+        (("shear_y", 0.3, 7), ("translate_x", 0.9, 3)), (("shear_x", 0.1, 6), ("invert", 0.6, None)),
+        (("solarize", 0.7, 2), ("translate_y", 0.6, 7)), (("shear_y", 0.8, 4), ("invert", 0.8, None)),
+        (("shear_x", 0.7, 9), ("translate_y", 0.8, 3)), (("shear_y", 0.8, 5), ("autocontrast", 0.7, None)),
+        (("shear_x", 0.7, 2), ("invert", 0.1, None)),
+    ],
+}
+
+
+class AutoAugment(OneOf):
+    kind = "autoaugment"
+
+    def __init__(self, dataset: str = "cifar10"):
+        if dataset not in AUTOAUGMENT:
+            raise AugmentlabError(f"autoaugment: unknown policy {dataset!r}; expected one of {', '.join(AUTOAUGMENT)}")
+        subs = [Sequential([ra_op(n, (lvl or 0) / 9.0, p=p) for n, p, lvl in pair]) for pair in AUTOAUGMENT[dataset]]
+        super().__init__(subs)
+        self.dataset = dataset
+
+    def config(self):
+        return {"dataset": self.dataset}
+
+
+AUGMIX_OPS = ("autocontrast", "equalize", "posterize", "rotate", "solarize", "shear_x", "shear_y", "translate_x", "translate_y")
+
+
+class AugMix(Node):
+    """AugMix (Hendrycks et al. 2020): ``width`` chains of 1..``depth`` random ops, mixed
+    with Dirichlet weights, then blended with the original by a Beta(1, 1) weight.
+    ``m`` is the severity, as a fraction of the RandAugment maxima."""
+
+    kind = "augmix"
+
+    def __init__(self, m: float = 0.3, width: int = 3, depth: int = 3):
+        if not 0.0 <= m <= 1.0 or width < 1 or depth < 1:
+            raise AugmentlabError(f"augmix: m={m} must be in [0, 1], width={width} and depth={depth} at least 1")
+        step = lambda: OneOf([ra_op(n, m, mode="uniform") for n in AUGMIX_OPS])  # noqa: E731
+        super().__init__([Sequential([step() for _ in range(depth)]) for _ in range(width)])
+        self.m, self.width, self.depth = float(m), int(width), int(depth)
+
+    def config(self):
+        return {"m": self.m, "width": self.width, "depth": self.depth}
+
+    def restrict(self, g, batch, mask, children):
+        depth = torch.randint(1, self.depth + 1, (batch, self.width), generator=g)
+        out = []
+        for i, chain in enumerate(children):
+            steps = [and_mask(s, mask & (j < depth[:, i])) for j, s in enumerate(chain["children"])]
+            out.append(dict(and_mask(chain, mask), children=steps))
+        return out
+
+    def sample(self, g, batch, shape):
+        params = super().sample(g, batch, shape)
+        rng = np.random.default_rng(int(seeds_from(g, 1)[0]))
+        params["weights"] = torch.from_numpy(rng.dirichlet([1.0] * self.width, size=batch))
+        params["mix"] = torch.from_numpy(rng.beta(1.0, 1.0, size=batch))
+        return params
+
+    def apply(self, x, params):
+        mask = params["apply"].to(x.device)
+        w = params["weights"].float().to(x.device)
+        mixed = sum(w[:, i].view(-1, 1, 1, 1) * to_float(chain.apply(x, cp)) for i, (chain, cp) in enumerate(zip(self.children, params["children"])))
+        mw = params["mix"].float().to(x.device).view(-1, 1, 1, 1)
+        out = from_float((1 - mw) * to_float(x) + mw * mixed, x)
+        return torch.where(mask.view(-1, 1, 1, 1), out, x)

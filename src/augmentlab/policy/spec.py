@@ -1,0 +1,294 @@
+"""The policy spec language: compact strings and dicts (YAML/JSON) parse into the same
+policy objects, and policies print back (parse -> format -> parse gives an equal policy).
+
+Strings::
+
+    hflip+affine(m=0.3)                      a sequence of ops
+    rotate(m=0.2,p=0.5,mode=fixed)           op arguments by name
+    one_of(hflip, vflip+rotate, weights=[2,1])
+    some_of(hflip, rotate, cutout, n=2)      random_apply(rotate, p=0.5)
+    rand-n2-m0.3  trivial  autoaugment-cifar10  autoaugment-svhn  augmix  augmix-m0.5-w3-d2
+    none                                      no augmentation
+
+Dicts: ``{"op": "rotate", "m": 0.3}``, ``{"sequential": [...], "p": 1}``,
+``{"one_of": [...]}``, ``{"some_of": [...], "n": 2}``, ``{"random_apply": [...], "p": 0.5}``,
+``{"preset": "rand-n2-m0.3"}``; a list is a sequence.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from augmentlab.errors import AugmentlabError
+from augmentlab.ops.base import Op
+from augmentlab.ops.registry import REGISTRY, create_op
+from augmentlab.policy.compose import Node, OneOf, RandomApply, Sequential, SomeOf
+from augmentlab.policy.presets import AugMix, AutoAugment, RandAugment, TrivialAugment
+
+CONTAINERS = {"sequential": Sequential, "one_of": OneOf, "some_of": SomeOf, "random_apply": RandomApply}
+NO_AUGMENTATION = ("none", "identity")
+_TOKEN = re.compile(r"\s*(?:(?P<name>[A-Za-z_][\w.\-]*)|(?P<num>-?\d+(?:\.\d*)?(?:[eE]-?\d+)?)|(?P<sym>[()+,=\[\]]))")
+
+
+# -- presets by name --------------------------------------------------------------------------
+def _preset(name: str):
+    """The preset a compact name denotes, or None if it is not a preset name."""
+    if name == "trivial":
+        return TrivialAugment()
+    if name.startswith("autoaugment"):
+        parts = name.split("-", 1)
+        return AutoAugment(parts[1] if len(parts) == 2 else "cifar10")
+    for prefix, cls, keys in (("rand", RandAugment, {"n": int, "m": float}), ("augmix", AugMix, {"m": float, "w": int, "d": int})):
+        if name == prefix or name.startswith(prefix + "-"):
+            kwargs = {}
+            for part in name.split("-")[1:]:
+                key, val = part[:1], part[1:]
+                if key not in keys or not val:
+                    raise AugmentlabError(f"preset {name!r}: bad part {part!r}; expected {', '.join(k + '<number>' for k in keys)}")
+                try:
+                    kwargs[{"w": "width", "d": "depth"}.get(key, key)] = keys[key](val)
+                except ValueError:
+                    raise AugmentlabError(f"preset {name!r}: {part!r} is not {key} followed by a number") from None
+            return cls(**kwargs)
+    return None
+
+
+def _format_preset(node) -> str:
+    if isinstance(node, RandAugment):
+        return f"rand-n{node.n}-m{repr(node.m)}"
+    if isinstance(node, TrivialAugment):
+        return "trivial"
+    if isinstance(node, AutoAugment):
+        return f"autoaugment-{node.dataset}"
+    if isinstance(node, AugMix):
+        return f"augmix-m{repr(node.m)}-w{node.width}-d{node.depth}"
+    return ""
+
+
+def image_op(name: str, kwargs: dict) -> Op:
+    op = create_op(name, **kwargs)
+    if getattr(op, "needs_labels", False):
+        raise AugmentlabError(f"{name} needs labels and mixes whole batches; give it to the trainer, not an image policy")
+    return op
+
+
+# -- string parsing ----------------------------------------------------------------------------
+class _Parser:
+    def __init__(self, text: str):
+        self.text = text
+        self.tokens: list[tuple[str, str, int]] = []
+        pos = 0
+        while pos < len(text):
+            if text[pos:].strip() == "":
+                break
+            m = _TOKEN.match(text, pos)
+            if not m:
+                raise self.error(f"unexpected character {text[pos:].strip()[0]!r}", pos)
+            kind = m.lastgroup
+            self.tokens.append((kind, m.group(kind), m.start(kind)))
+            pos = m.end()
+        self.i = 0
+
+    def error(self, what: str, pos: int | None = None) -> AugmentlabError:
+        if pos is None:
+            pos = self.tokens[self.i][2] if self.i < len(self.tokens) else len(self.text)
+        return AugmentlabError(f"policy {self.text!r}: {what} at position {pos}")
+
+    def peek(self, value: str | None = None, kind: str | None = None) -> bool:
+        if self.i >= len(self.tokens):
+            return False
+        k, v, _ = self.tokens[self.i]
+        return (value is None or v == value) and (kind is None or k == kind)
+
+    def take(self, value: str | None = None, kind: str | None = None) -> str:
+        if not self.peek(value, kind):
+            want = repr(value) if value else (kind or "more input")
+            got = repr(self.tokens[self.i][1]) if self.i < len(self.tokens) else "the end"
+            raise self.error(f"expected {want}, found {got}")
+        self.i += 1
+        return self.tokens[self.i - 1][1]
+
+    def policy(self):
+        terms = [self.term()]
+        while self.peek("+"):
+            self.take("+")
+            terms.append(self.term())
+        return terms[0] if len(terms) == 1 else Sequential(terms)
+
+    def term(self):
+        start = self.tokens[self.i][2] if self.i < len(self.tokens) else len(self.text)
+        name = self.take(kind="name")
+        args, kwargs = self.arguments() if self.peek("(") else ([], {})
+        try:
+            return self.build(name, args, kwargs, start)
+        except AugmentlabError as e:
+            if str(e).startswith("policy "):
+                raise
+            raise AugmentlabError(f"policy {self.text!r}: {e} (in {name!r} at position {start})") from None
+
+    def build(self, name, args, kwargs, start):
+        if name in CONTAINERS:
+            if not args:
+                raise AugmentlabError(f"{name} needs at least one op")
+            return CONTAINERS[name](args, **kwargs)
+        if args:
+            raise AugmentlabError(f"{name} takes only name=value arguments")
+        if name in NO_AUGMENTATION and not kwargs:
+            return create_op("identity")
+        if name in REGISTRY:
+            return image_op(name, kwargs)
+        preset = _preset(name)
+        if preset is not None and not kwargs:
+            return preset
+        return create_op(name, **kwargs)  # raises "unknown op" with suggestions
+
+    def arguments(self):
+        self.take("(")
+        args, kwargs = [], {}
+        while not self.peek(")"):
+            if self.peek(kind="name") and self.i + 1 < len(self.tokens) and self.tokens[self.i + 1][1] == "=":
+                key = self.take()
+                self.take("=")
+                kwargs[key] = self.value()
+            else:
+                args.append(self.policy())
+            if not self.peek(")"):
+                self.take(",")
+        self.take(")")
+        return args, kwargs
+
+    def value(self):
+        if self.peek("["):
+            self.take("[")
+            items = []
+            while not self.peek("]"):
+                items.append(self.value())
+                if not self.peek("]"):
+                    self.take(",")
+            self.take("]")
+            return items
+        if self.peek(kind="num"):
+            text = self.take()
+            return float(text) if any(c in text for c in ".eE") else int(text)
+        word = self.take(kind="name")
+        return {"true": True, "false": False, "null": None, "none": None}.get(word.lower(), word)
+
+
+def parse_policy(text: str):
+    """Parse a compact policy string into a policy (an op or a container)."""
+    if not isinstance(text, str) or not text.strip():
+        raise AugmentlabError("policy is empty; give an op name, a preset or a spec such as 'hflip+affine(m=0.3)'")
+    p = _Parser(text)
+    node = p.policy()
+    if p.i != len(p.tokens):
+        raise p.error(f"unexpected {p.tokens[p.i][1]!r}")
+    return node
+
+
+# -- printing ----------------------------------------------------------------------------------
+def _value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if v is None:
+        return "null"
+    if isinstance(v, (list, tuple)):
+        return "[" + ",".join(_value(x) for x in v) + "]"
+    return repr(v) if isinstance(v, (int, float)) else str(v)
+
+
+def format_op(op: Op) -> str:
+    extra = op.non_default_config()
+    if not extra:
+        return op.name
+    return f"{op.name}(" + ",".join(f"{k}={_value(v)}" for k, v in extra.items()) + ")"
+
+
+def format_policy(node, *, inside_sequence: bool = False) -> str:
+    """Print a policy in the compact string form."""
+    if isinstance(node, Op):
+        return "none" if node.name == "identity" and not node.non_default_config() else format_op(node)
+    preset = _format_preset(node)
+    if preset:
+        return preset
+    if type(node) is Sequential and node.p == 1.0 and len(node.children) > 1 and not inside_sequence:
+        return "+".join(format_policy(c, inside_sequence=True) for c in node.children)
+    kind = next(k for k, cls in CONTAINERS.items() if type(node) is cls)
+    parts = [format_policy(c) for c in node.children]
+    cfg = node.config()
+    defaults = {"p": 0.5 if kind == "random_apply" else 1.0, "weights": None, "n": None}
+    parts += [f"{k}={_value(v)}" for k, v in cfg.items() if k != "children" and (k == "n" or v != defaults.get(k))]
+    return f"{kind}(" + ",".join(parts) + ")"
+
+
+# -- dicts (YAML / JSON) -------------------------------------------------------------------------
+def policy_to_dict(node) -> Any:
+    if isinstance(node, Op):
+        return {"op": node.name, **node.non_default_config()}
+    preset = _format_preset(node)
+    if preset:
+        return {"preset": preset}
+    kind = next(k for k, cls in CONTAINERS.items() if type(node) is cls)
+    cfg = {k: v for k, v in node.config().items() if k != "children" and v is not None}
+    return {kind: [policy_to_dict(c) for c in node.children], **cfg}
+
+
+def policy_from_dict(data: Any, where: str = "policy"):
+    if isinstance(data, str):
+        return parse_policy(data)
+    if isinstance(data, list):
+        return Sequential([policy_from_dict(d, f"{where}[{i}]") for i, d in enumerate(data)])
+    if not isinstance(data, dict):
+        raise AugmentlabError(f"{where}: expected a mapping, a list or a string; got {type(data).__name__}")
+    data = dict(data)
+    if "op" in data:
+        name = data.pop("op")
+        if not isinstance(name, str):
+            raise AugmentlabError(f"{where}.op: expected an op name; got {name!r}")
+        try:
+            return image_op(name, data)
+        except AugmentlabError as e:
+            raise AugmentlabError(f"{where}: {e}") from None
+    if "preset" in data:
+        if len(data) != 1:
+            raise AugmentlabError(f"{where}: a preset takes no other keys; got {sorted(data)}")
+        return parse_policy(str(data["preset"]))
+    kinds = [k for k in data if k in CONTAINERS]
+    if len(kinds) != 1:
+        raise AugmentlabError(f"{where}: expected exactly one of op, preset, {', '.join(CONTAINERS)}; got keys {sorted(data)}")
+    kind = kinds[0]
+    children = data.pop(kind)
+    if not isinstance(children, list):
+        children = [children]
+    kids = [policy_from_dict(c, f"{where}.{kind}[{i}]") for i, c in enumerate(children)]
+    try:
+        return CONTAINERS[kind](kids, **data)
+    except TypeError as e:
+        raise AugmentlabError(f"{where}.{kind}: {e}") from None
+
+
+def load_policy(spec: str):
+    """A policy from a compact string or from a ``.yaml``/``.yml``/``.json`` file.
+
+    Files are parsed as data only (``yaml.safe_load``); nothing is executed.
+    """
+    path = Path(spec) if isinstance(spec, str) and spec.strip() else None
+    if path is not None and path.suffix.lower() in (".yaml", ".yml", ".json"):
+        if not path.is_file():
+            raise AugmentlabError(f"policy file {spec}: no such file")
+        text = path.read_text(encoding="utf-8")
+        try:
+            if path.suffix.lower() == ".json":
+                data = json.loads(text)
+            else:
+                import yaml
+
+                data = yaml.safe_load(text)
+        except Exception as e:
+            raise AugmentlabError(f"policy file {spec}: not valid {path.suffix[1:].upper()} ({e.__class__.__name__})") from None
+        if data is None:
+            raise AugmentlabError(f"policy file {spec}: the policy is empty")
+        return policy_from_dict(data, where=str(path))
+    return parse_policy(spec)

@@ -1,0 +1,52 @@
+"""Preview grids: each row is an original followed by several augmented draws."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+
+from augmentlab.data.dataset import Dataset
+from augmentlab.io_atomic import atomic_path
+from augmentlab.rng import torch_generator
+
+
+def preview_grid(ds: Dataset, policy, seed: int, rows: int = 6, draws: int = 7, cell: int = 64, pad: int = 2) -> np.ndarray:
+    """An RGB uint8 grid: ``rows`` originals (one per class where possible) with ``draws``
+    augmentations each, every image scaled to ``cell`` pixels (nearest neighbour)."""
+    g = torch_generator(seed)
+    picks = _one_per_class(ds, rows, seed)
+    x = ds.data[picks]
+    if x.dtype != torch.uint8:
+        x = (x.float().clamp(0, 1) * 255).round().to(torch.uint8)
+    columns = [x] + [policy(x, g) for _ in range(draws)]
+    C = x.shape[1]
+    H, W = x.shape[-2:]
+    scale = max(1, cell // max(H, W))
+    h, w = H * scale, W * scale
+    grid = np.full((len(picks) * (h + pad) + pad, len(columns) * (w + pad) + pad, 3), 255, np.uint8)
+    for j, col in enumerate(columns):
+        imgs = col.permute(0, 2, 3, 1).numpy()
+        for i, im in enumerate(imgs):
+            im = np.repeat(np.repeat(im, scale, 0), scale, 1)
+            im = np.repeat(im, 3, 2) if C == 1 else im[..., :3]
+            y0, x0 = pad + i * (h + pad), pad + j * (w + pad)
+            grid[y0 : y0 + h, x0 : x0 + w] = im
+    return grid
+
+
+def _one_per_class(ds: Dataset, rows: int, seed: int) -> list[int]:
+    rng = np.random.default_rng(seed)
+    labels = ds.labels.numpy()
+    picks = []
+    for c in np.unique(labels)[:rows]:
+        picks.append(int(rng.choice(np.flatnonzero(labels == c))))
+    rest = [i for i in rng.permutation(len(ds))[: rows * 2] if i not in picks]
+    return (picks + rest)[: min(rows, len(ds))]
+
+
+def save_png(grid: np.ndarray, out: str | Path) -> None:
+    with atomic_path(out) as tmp:
+        Image.fromarray(grid).save(tmp, format="PNG")

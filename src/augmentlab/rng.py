@@ -1,0 +1,25 @@
+"""Seeding helpers. Nothing here touches the global RNG of torch, numpy or random."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+
+def torch_generator(seed: int) -> torch.Generator:
+    """A CPU generator seeded from ``seed``; parameters are always drawn on CPU so every
+    device sees the same draws."""
+    g = torch.Generator(device="cpu")
+    g.manual_seed(int(seed))
+    return g
+
+
+def child_seeds(seed: int, n: int) -> list[int]:
+    """``n`` independent 63-bit seeds derived from ``seed`` (never ``seed + i``)."""
+    children = np.random.SeedSequence(int(seed)).spawn(n)
+    return [int(c.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for c in children]
+
+
+def seeds_from(generator: torch.Generator, n: int) -> torch.Tensor:
+    """``n`` per-sample integer seeds drawn from ``generator`` (int64, non-negative)."""
+    return torch.randint(0, 2**62, (n,), generator=generator, dtype=torch.int64)
