@@ -32,8 +32,11 @@ def _batch(params: Params) -> int:
 @register
 class HorizontalFlip(GeometricOp):
     name = "hflip"
-    controls = "nothing (apply with probability p)"
+    controls = "nothing (apply with probability p, 0.5 by default)"
     identity_at_zero = False
+
+    def __init__(self, m: float = 0.5, p: float = 0.5, mode: str = "uniform"):
+        super().__init__(m, p, mode)
 
     def sample_params(self, g, batch, shape):
         return {"flip": torch.ones(batch, dtype=torch.bool)}
@@ -189,7 +192,7 @@ class RandomResizedCrop(GeometricOp):
         H, W = shape[-2:]
         area = 1.0 - self.unsigned(g, batch, 0.92)
         log_ratio = self.signed(g, batch, math.log(4.0 / 3.0))
-        ratio = torch.exp(log_ratio)
+        ratio = torch.exp(log_ratio) * (W / H)  # relative to the image's own aspect ratio
         w = torch.sqrt(area * W * H * ratio).clamp(1.0, W)
         h = torch.sqrt(area * W * H / ratio).clamp(1.0, H)
         x0 = torch.rand(batch, generator=g, dtype=torch.float64) * (W - w)

@@ -1,0 +1,22 @@
+import os
+from pathlib import Path
+
+import pytest
+import torch
+
+torch.set_num_threads(1)
+
+
+@pytest.fixture
+def mnist_dir() -> Path:
+    root = os.environ.get("AUGMENTLAB_DATA")
+    path = Path(root) / "mnist" if root else None
+    if path is None or not path.is_dir():
+        pytest.skip("AUGMENTLAB_DATA/mnist is not available")
+    return path
+
+
+def images(batch=6, channels=3, size=(24, 20), dtype=torch.uint8, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randint(0, 256, (batch, channels, *size), generator=g, dtype=torch.uint8)
+    return x if dtype == torch.uint8 else x.float() / 255.0

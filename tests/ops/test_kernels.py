@@ -1,0 +1,146 @@
+"""Kernels against independent oracles (PIL, OpenCV, numpy)."""
+
+import cv2
+import numpy as np
+import pytest
+import torch
+from PIL import Image, ImageOps
+
+from augmentlab.ops import create_op
+from augmentlab.ops.image import matrices as mx
+from augmentlab.ops.kernels.lut import apply_lut_u8, histogram_u8
+from augmentlab.ops.kernels.warp import _per_image, remap, warp
+from tests.conftest import images
+
+
+def _apply(name, x, **params):
+    op = create_op(name, p=1.0)
+    full = {k: torch.as_tensor(v) for k, v in params.items()}
+    full["apply"] = torch.ones(x.shape[0], dtype=torch.bool)
+    return op.apply(x, full)
+
+
+@pytest.mark.parametrize("size", [(32, 32), (24, 20), (9, 13)])
+def test_integer_shift_fast_path_matches_numpy(size):
+    x = images(8, 3, size)
+    H, W = size
+    g = torch.Generator().manual_seed(1)
+    dx, dy = torch.randint(-5, 6, (8,), generator=g), torch.randint(-5, 6, (8,), generator=g)
+    hflip = torch.rand(8, generator=g) < 0.5
+    m = mx.translation(dx.double(), dy.double())
+    m = torch.where(hflip.view(-1, 1, 1), mx.flip(8, H, W, True), mx._EYE) @ m
+    y = warp(x, m)
+    for b in range(8):
+        ref = np.zeros((3, H, W), np.uint8)
+        src = x[b].numpy()
+        for yy in range(H):
+            for xx in range(W):
+                sx, sy = xx - int(dx[b]), yy - int(dy[b])  # translate moves content by (dx, dy)
+                if 0 <= sx < W and 0 <= sy < H:
+                    ref[:, yy, xx] = src[:, sy, sx]
+        if hflip[b]:
+            ref = ref[:, :, ::-1]
+        assert np.array_equal(y[b].numpy(), ref)
+
+
+def test_vflip_matches_numpy():
+    x = images(4, 3, (10, 16))
+    assert torch.equal(_apply("vflip", x, flip=torch.ones(4, dtype=torch.bool)), x.flip(2))
+    assert torch.equal(_apply("hflip", x, flip=torch.ones(4, dtype=torch.bool)), x.flip(3))
+
+
+def test_rotation_matches_opencv_rotation_matrix():
+    x = images(2, 3, (32, 32))
+    y = _apply("rotate", x, degrees=torch.tensor([30.0, -12.5], dtype=torch.float64))
+    for b, deg in enumerate([30.0, -12.5]):
+        img = x[b].permute(1, 2, 0).numpy()
+        # OpenCV's positive angle is counter-clockwise in image coordinates (y down).
+        M = cv2.getRotationMatrix2D((15.5, 15.5), -deg, 1.0)
+        ref = cv2.warpAffine(img, M, (32, 32), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+        assert np.abs(y[b].permute(1, 2, 0).numpy().astype(int) - ref.astype(int)).max() <= 1
+
+
+def test_plane_and_interleaved_layouts_agree():
+    x = images(3, 3, (70, 70))
+    m = mx.about_centre(mx.rotation(torch.tensor([10.0, 20.0, -33.0], dtype=torch.float64)), 70, 70)
+    a = warp(x, m)
+    from augmentlab.ops.kernels import warp as w
+
+    old = w.PLANE_PIXELS
+    w.PLANE_PIXELS = 10**9
+    try:
+        b = warp(x, m)
+    finally:
+        w.PLANE_PIXELS = old
+    assert torch.equal(a, b)
+
+
+def test_torch_warp_agrees_with_opencv_path():
+    x = images(3, 3, (28, 28))
+    m = mx.about_centre(mx.rotation(torch.tensor([10.0, 45.0, -70.0], dtype=torch.float64)), 28, 28)
+    a = warp(x, m).float()
+    from augmentlab.ops.kernels.warp import _inverse, _warp_torch
+
+    b = _warp_torch(x, torch.from_numpy(_inverse(m))).float()
+    # interpolation tolerance: OpenCV uses 5-bit fixed-point weights for uint8
+    assert (a - b).abs().mean() < 1.0 and (a - b).abs().max() <= 8
+
+
+def test_remap_identity_is_exact():
+    x = images(2, 3, (12, 17))
+    ys, xs = torch.meshgrid(torch.arange(12.0), torch.arange(17.0), indexing="ij")
+    coords = torch.stack([xs, ys], -1).expand(2, 12, 17, 2)
+    assert torch.equal(remap(x, coords), x)
+
+
+def test_lut_and_histogram_match_numpy():
+    x = images(3, 2, (9, 11))
+    h = histogram_u8(x)
+    for b in range(3):
+        for c in range(2):
+            assert torch.equal(h[b, c], torch.bincount(x[b, c].flatten().long(), minlength=256))
+    lut = torch.randint(0, 256, (3, 2, 256), dtype=torch.uint8)
+    y = apply_lut_u8(x, lut)
+    assert torch.equal(y[2, 1], lut[2, 1][x[2, 1].long()])
+
+
+@pytest.mark.parametrize("name,pil", [("equalize", ImageOps.equalize), ("invert", ImageOps.invert), ("autocontrast", ImageOps.autocontrast)])
+def test_point_ops_match_pil(name, pil):
+    x = images(4, 3, (16, 16))
+    x[0] = x[0] // 4 + 60  # a low-contrast image
+    y = _apply(name, x)
+    for b in range(4):
+        ref = np.asarray(pil(Image.fromarray(x[b].permute(1, 2, 0).numpy())))
+        assert np.abs(y[b].permute(1, 2, 0).numpy().astype(int) - ref.astype(int)).max() <= 1
+
+
+def test_posterize_matches_pil():
+    x = images(3, 3, (8, 8))
+    y = _apply("posterize", x, bits=torch.tensor([1, 4, 8]))
+    for b, bits in enumerate([1, 4, 8]):
+        ref = np.asarray(ImageOps.posterize(Image.fromarray(x[b].permute(1, 2, 0).numpy()), bits))
+        assert np.array_equal(y[b].permute(1, 2, 0).numpy(), ref)
+
+
+def test_uint8_and_float_paths_agree_for_point_ops():
+    x = images(4, 3, (12, 12))
+    for name in ("brightness", "contrast", "gamma", "solarize", "saturation", "hue", "sharpness"):
+        op = create_op(name, m=0.7)
+        params = op.sample(torch.Generator().manual_seed(0), 4, (3, 12, 12))
+        a = op.apply(x, params).float()
+        b = op.apply(x.float() / 255, params) * 255
+        assert (a - b).abs().max() <= 1.5, name
+
+
+def test_per_image_helper_handles_many_channels():
+    x = images(2, 6, (8, 8))
+    out = _per_image(x, lambda i, s, d: np.copyto(d, s))
+    assert torch.equal(out, x)
+
+
+def test_gaussian_blur_preserves_mean_and_smooths():
+    x = images(2, 1, (32, 32))
+    y = _apply("gaussian_blur", x, sigma=torch.tensor([2.0, 0.0], dtype=torch.float64))
+    assert abs(float(y[0].float().mean() - x[0].float().mean())) < 2
+    assert float(y[0].float().std()) < 0.5 * float(x[0].float().std())
+    assert torch.equal(y[1], x[1])

@@ -1,0 +1,37 @@
+import torch
+
+from augmentlab.ops import create_op
+from tests.conftest import images
+
+
+def test_mixup_soft_labels_sum_to_one_and_match_lambda():
+    x = images(8, 3, (16, 16), torch.float32)
+    y = torch.arange(8) % 4
+    op = create_op("mixup", m=0.4)
+    params = op.sample(torch.Generator().manual_seed(0), 8, (3, 16, 16))
+    mixed, soft = op.apply_mix(x, y, 4, params)
+    assert torch.allclose(soft.sum(1), torch.ones(8))
+    lam = params["lam"].float()
+    perm = params["perm"]
+    torch.testing.assert_close(mixed, lam.view(-1, 1, 1, 1) * x + (1 - lam.view(-1, 1, 1, 1)) * x[perm], atol=1e-5, rtol=0)
+
+
+def test_cutmix_label_weight_equals_pasted_area():
+    x = torch.zeros(6, 1, 20, 20)
+    x[::2] = 1.0  # even samples white, odd black
+    y = torch.arange(6) % 2
+    op = create_op("cutmix", m=1.0)
+    params = op.sample(torch.Generator().manual_seed(2), 6, (1, 20, 20))
+    mixed, soft = op.apply_mix(x, y, 2, params)
+    assert torch.allclose(soft.sum(1), torch.ones(6))
+    for i in range(6):
+        j = int(params["perm"][i])
+        own = (mixed[i] == x[i]).float().mean() if y[i] != y[j] else None
+        if own is not None:
+            assert abs(float(soft[i, y[i]]) - float(own)) < 1e-6
+
+
+def test_mix_with_m_zero_is_identity():
+    x = images(4, 3, (8, 8))
+    mixed, soft = create_op("mixup", m=0.0).mix(x, torch.arange(4), 4, torch.Generator().manual_seed(0))
+    assert torch.equal(mixed, x) and torch.equal(soft, torch.eye(4))
