@@ -1,0 +1,87 @@
+import json
+import sys
+
+import numpy as np
+import pytest
+
+from augmentlab.cli import main
+
+
+def run(argv, capsys):
+    old = sys.argv
+    sys.argv = ["augmentlab", *argv]
+    try:
+        main()
+        code = 0
+    except SystemExit as e:
+        code = e.code or 0
+    finally:
+        sys.argv = old
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_ops_json_lists_image_ops(capsys):
+    code, out, _ = run(["ops", "--json"], capsys)
+    ops = json.loads(out)
+    assert code == 0 and sum(o["modality"] == "image" for o in ops) >= 25
+    assert all({"name", "modality"} <= set(o) for o in ops)
+
+
+def test_augment_is_deterministic_and_replays(tmp_path, capsys):
+    base = ["augment", "digits", "--policy", "rand-n2-m0.5", "--copies", "2"]
+    assert run(base + ["--seed", "1", "--out", str(tmp_path / "a.npz")], capsys)[0] == 0
+    assert run(base + ["--seed", "1", "--out", str(tmp_path / "b.npz")], capsys)[0] == 0
+    assert run(base + ["--seed", "2", "--out", str(tmp_path / "c.npz")], capsys)[0] == 0
+    a, b, c = ((tmp_path / f"{n}.npz").read_bytes() for n in "abc")
+    assert a == b and a != c
+    manifest = json.loads((tmp_path / "a.npz.manifest.json").read_text())
+    assert manifest["seed"] == 1 and manifest["policy_spec"] == "rand-n2-m0.5" and manifest["params"]
+    assert run(["replay", str(tmp_path / "a.npz.manifest.json"), "--out", str(tmp_path / "r.npz")], capsys)[0] == 0
+    assert (tmp_path / "r.npz").read_bytes() == a
+    with np.load(tmp_path / "a.npz") as z:
+        assert z["images"].shape == (1797 * 3, 8, 8)
+
+
+@pytest.mark.parametrize("argv,needle", [
+    (["augment", "digits", "--policy", "rotat", "--out", "{o}"], "unknown op 'rotat'"),
+    (["augment", "digits", "--policy", "rotate(m=3)", "--out", "{o}"], "m=3 is out of range"),
+    (["augment", "nosuch", "--policy", "hflip", "--out", "{o}"], "not a built-in name"),
+    (["augment", "digits", "--policy", "", "--out", "{o}"], "empty"),
+    (["preview", "digits", "--policy", "hflip", "--out", "{o}"], "expected a .png"),
+])
+def test_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path, capsys, argv, needle):
+    out = tmp_path / "out.npz"
+    code, _, err = run([a.format(o=out) for a in argv], capsys)
+    assert code == 2 and needle in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_interrupted_augment_leaves_nothing(tmp_path, capsys, monkeypatch):
+    import augmentlab.data.npz as npz
+
+    def boom(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(npz, "write_npz", boom)
+    monkeypatch.setattr("augmentlab.data.load.write_npz", boom)
+    code, _, _ = run(["augment", "digits", "--policy", "hflip", "--out", str(tmp_path / "x.npz")], capsys)
+    assert code == 130  # Ctrl-C
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_preview_writes_png(tmp_path, capsys):
+    code, _, _ = run(["preview", "digits", "--policy", "affine(m=0.3)", "--out", str(tmp_path / "g.png")], capsys)
+    from PIL import Image
+
+    assert code == 0 and Image.open(tmp_path / "g.png").size[0] > 100
+
+
+def test_folder_input_gives_folder_output(tmp_path, capsys):
+    from PIL import Image
+
+    for cls in ("a", "b"):
+        (tmp_path / "in" / cls).mkdir(parents=True)
+        Image.fromarray(np.zeros((6, 6), np.uint8)).save(tmp_path / "in" / cls / "0.png")
+    code, _, _ = run(["augment", str(tmp_path / "in"), "--policy", "hflip", "--out", str(tmp_path / "out")], capsys)
+    assert code == 0 and len(list((tmp_path / "out").rglob("*.png"))) == 4
