@@ -174,15 +174,14 @@ def demo(
 
 def main() -> None:
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # click returns the exit code (130 on Ctrl-C)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except AugmentlabError as e:
         typer.echo(f"error: {e}", err=True)
         sys.exit(2)
     except typer.Exit as e:
         sys.exit(e.exit_code)
-    except typer.Abort:
-        typer.echo("aborted", err=True)
-        sys.exit(130)
     except Exception as e:  # click usage errors carry their own exit code
         import click
 
