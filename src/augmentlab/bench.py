@@ -35,7 +35,8 @@ def flip_crop_policy():
 def _timed(step: Callable[[int], int], n_batches: int, seconds: float) -> float:
     """Images per second of ``step(i) -> images done``, run for at least ``seconds``."""
     step(0)  # warm-up (JIT compilation, allocations)
-    done, i, start = 0, 0, time.perf_counter()
+    done, i = 0, int(time.perf_counter_ns()) % n_batches  # start somewhere else each round
+    start = time.perf_counter()
     while True:
         done += step(i % n_batches)
         i += 1
@@ -67,7 +68,35 @@ def _kornia(pipeline: str, size: int):
     return torch.nn.Sequential(*ops)
 
 
-def run_bench(seconds: float = 2.0, sizes=(32, 224), libraries=("augmentlab", "albumentations", "kornia", "memcpy")) -> dict:
+def _steps(pipeline: str, size: int, pool: torch.Tensor, pool_hwc: np.ndarray, bs: int, libraries) -> dict:
+    """One ``step(i) -> images done`` per available library, each processing batch i."""
+    batch = lambda i: pool[i * bs : (i + 1) * bs]  # noqa: E731
+    steps = {}
+    for lib in libraries:
+        if lib == "augmentlab":
+            policy = standard_policy() if pipeline == "standard" else flip_crop_policy()
+            g = torch.Generator().manual_seed(0)
+            steps[lib] = lambda i, policy=policy, g=g: len(policy(batch(i), g))
+        elif lib == "memcpy":
+            steps[lib] = lambda i: len(batch(i).clone())
+        elif lib == "albumentations" and (aug := _albumentations(pipeline, size)) is not None:
+            def step(i, aug=aug):
+                for im in pool_hwc[i * bs : (i + 1) * bs]:
+                    aug(image=im)
+                return bs
+            steps[lib] = step
+        elif lib == "kornia" and (aug := _kornia(pipeline, size)) is not None:
+            def step(i, aug=aug):
+                with torch.no_grad():
+                    y = aug(batch(i).float() / 255.0)
+                return len((y * 255).round().to(torch.uint8))
+            steps[lib] = step
+    return steps
+
+
+def run_bench(seconds: float = 2.0, sizes=(32, 224), libraries=("augmentlab", "albumentations", "kornia", "memcpy"), rounds: int = 5) -> dict:
+    """Images per second per library; each library runs ``rounds`` interleaved rounds of
+    ``seconds / rounds`` and reports the median, so machine drift hits all alike."""
     torch.set_num_threads(1)
     torch.set_flush_denormal(True)
     import cv2
@@ -78,36 +107,17 @@ def run_bench(seconds: float = 2.0, sizes=(32, 224), libraries=("augmentlab", "a
         n, bs = SIZES[size]
         pool = torch.from_numpy(np.random.default_rng(0).integers(0, 256, (n, 3, size, size), dtype=np.uint8))
         pool_hwc = pool.permute(0, 2, 3, 1).contiguous().numpy()
-        n_batches = n // bs
-        batch = lambda i: pool[i * bs : (i + 1) * bs]  # noqa: E731
         for pipeline in ("standard", "flip_crop"):
-            for lib in libraries:
-                rate = None
-                if lib == "augmentlab":
-                    policy = standard_policy() if pipeline == "standard" else flip_crop_policy()
-                    g = torch.Generator().manual_seed(0)
-                    rate = _timed(lambda i: len(policy(batch(i), g)), n_batches, seconds)
-                elif lib == "memcpy":
-                    rate = _timed(lambda i: len(batch(i).clone()), n_batches, seconds)
-                elif lib == "albumentations":
-                    aug = _albumentations(pipeline, size)
-                    if aug is not None:
-                        def step(i, aug=aug):
-                            for im in pool_hwc[i * bs : (i + 1) * bs]:
-                                aug(image=im)
-                            return bs
-                        rate = _timed(step, n_batches, seconds)
-                elif lib == "kornia":
-                    aug = _kornia(pipeline, size)
-                    if aug is not None:
-                        def step(i, aug=aug):
-                            with torch.no_grad():
-                                y = aug(batch(i).float() / 255.0)
-                            return len((y * 255).round().to(torch.uint8))
-                        rate = _timed(step, n_batches, seconds)
-                if rate is not None:
-                    results.append({"library": lib, "pipeline": pipeline, "size": size, "images_per_second": round(rate, 1)})
-    return {"threads": 1, "seconds_per_measurement": seconds, "results": results, "ratios": _ratios(results)}
+            steps = _steps(pipeline, size, pool, pool_hwc, bs, libraries)
+            rates: dict[str, list[float]] = {lib: [] for lib in steps}
+            for _ in range(rounds):
+                for lib, step in steps.items():
+                    rates[lib].append(_timed(step, n // bs, seconds / rounds))
+            for lib, r in rates.items():
+                results.append({"library": lib, "pipeline": pipeline, "size": size, "batch_size": bs,
+                                "images_per_second": round(float(np.median(r)), 1),
+                                "min": round(min(r), 1), "max": round(max(r), 1)})
+    return {"threads": 1, "seconds_per_measurement": seconds, "rounds": rounds, "results": results, "ratios": _ratios(results)}
 
 
 def _ratios(results: list[dict]) -> dict:

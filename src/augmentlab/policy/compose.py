@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import torch
 
 from augmentlab.errors import AugmentlabError
@@ -19,7 +20,7 @@ from augmentlab.ops.base import Op
 from augmentlab.ops.image import matrices as mx
 from augmentlab.ops.image.geometric import GeometricOp
 from augmentlab.ops.image.point import PointOp, apply_point_chain
-from augmentlab.ops.kernels.warp import warp
+from augmentlab.ops.kernels.warp import shift_flip_u8, warp
 
 Tree = dict[str, Any]
 
@@ -129,7 +130,29 @@ def _masked(x: torch.Tensor, run, fn) -> torch.Tensor:
     return out
 
 
+def _integer_maps(run, shape):
+    """Compose the exact integer axis maps of a run (None if any op has none)."""
+    sx = tx = sy = ty = None
+    for op, p in run:
+        m = op.axis_map(p, shape)
+        if m is None:
+            return None
+        on = p["apply"].numpy()
+        s1, t1, s2, t2 = (np.where(on, v, d) for v, d in zip(m, (1, 0, 1, 0)))
+        if sx is None:
+            sx, tx, sy, ty = s1, t1, s2, t2
+        else:  # the new map after the old: x'' = s1*(sx*x + tx) + t1
+            sx, tx, sy, ty = s1 * sx, s1 * tx + t1, s2 * sy, s2 * ty + t2
+    return sx, tx, sy, ty
+
+
 def _fused_warp(x: torch.Tensor, run) -> torch.Tensor:
+    if x.device.type == "cpu" and x.dtype == torch.uint8:
+        maps = _integer_maps(run, tuple(x.shape[1:]))
+        if maps is not None:
+            sx, tx, sy, ty = maps  # forward; the inverse of x' = s*x + t (s = ±1) is x = s*x' - s*t
+            return shift_flip_u8(x, sx, -sx * tx, sy, -sy * ty)
+
     def compose(xs, sub):
         shape = tuple(xs.shape[1:])
         total = mx.eye(xs.shape[0])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import torch
 
 from augmentlab.errors import AugmentlabError
@@ -20,6 +21,12 @@ class GeometricOp(Op):
     def matrix(self, params: Params, shape: tuple[int, ...]) -> torch.Tensor:
         """Forward (B, 3, 3) float64 matrices mapping input pixels to output pixels."""
         raise NotImplementedError(f"{type(self).__name__} must implement matrix")
+
+    def axis_map(self, params: Params, shape: tuple[int, ...]):
+        """For exact integer transforms (flips, integer shifts): per-sample int64 arrays
+        ``(sx, tx, sy, ty)`` with output ``x' = sx*x + tx``, ``y' = sy*y + ty``; else None.
+        Chains of these skip matrices and go straight to the copy kernel."""
+        return None
 
     def kernel(self, x: torch.Tensor, params: Params) -> torch.Tensor:
         return warp(x, self.matrix(params, tuple(x.shape[1:])))
@@ -44,6 +51,11 @@ class HorizontalFlip(GeometricOp):
     def matrix(self, params, shape):
         return mx.flip(len(params["flip"]), shape[-2], shape[-1], horizontal=True)
 
+    def axis_map(self, params, shape):
+        n = len(params["flip"])
+        one, zero = np.ones(n, np.int64), np.zeros(n, np.int64)
+        return -one, one * (shape[-1] - 1), one, zero
+
 
 @register
 class VerticalFlip(HorizontalFlip):
@@ -51,6 +63,11 @@ class VerticalFlip(HorizontalFlip):
 
     def matrix(self, params, shape):
         return mx.flip(len(params["flip"]), shape[-2], shape[-1], horizontal=False)
+
+    def axis_map(self, params, shape):
+        n = len(params["flip"])
+        one, zero = np.ones(n, np.int64), np.zeros(n, np.int64)
+        return one, zero, -one, one * (shape[-2] - 1)
 
 
 @register
@@ -80,6 +97,10 @@ class PadCrop(GeometricOp):
 
     def matrix(self, params, shape):
         return mx.translation(params["dx"].double(), params["dy"].double())
+
+    def axis_map(self, params, shape):
+        one = np.ones(len(params["dx"]), np.int64)
+        return one, params["dx"].numpy().astype(np.int64), one, params["dy"].numpy().astype(np.int64)
 
 
 @register

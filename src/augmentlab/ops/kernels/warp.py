@@ -75,6 +75,21 @@ def _integer_shift(inv: np.ndarray):
     return np.sign(sx), np.sign(sy), np.round(t).astype(np.int64)
 
 
+def shift_flip_u8(x: torch.Tensor, sx, tx, sy, ty) -> torch.Tensor:
+    """``out[y, x] = in[sy*y + ty, sx*x + tx]`` (zero outside) for CPU uint8 ``x``, with
+    per-sample int arrays; ``sx``/``sy`` are ±1 (the inverse map of a flip-and-shift)."""
+    H, W = x.shape[-2:]
+    hflip, vflip = sx < 0, sy < 0
+    # A flipped axis reads the shifted row backwards, so its shift is measured from the
+    # far edge.
+    ox = np.where(hflip, tx - (W - 1), tx)
+    oy = np.where(vflip, ty - (H - 1), ty)
+    src = x.contiguous()
+    out = torch.empty_like(src)
+    shift_flip(src.numpy(), out.numpy(), ox, oy, hflip, vflip)
+    return out
+
+
 def warp(x: torch.Tensor, forward: torch.Tensor) -> torch.Tensor:
     """Warp each image of ``x`` (B, C, H, W) by its forward matrix (B, 3, 3, float64)."""
     B, C, H, W = x.shape
@@ -85,15 +100,7 @@ def warp(x: torch.Tensor, forward: torch.Tensor) -> torch.Tensor:
         shift = _integer_shift(inv) if x.dtype == torch.uint8 else None
         if shift is not None:
             sx, sy, t = shift
-            hflip, vflip = sx < 0, sy < 0
-            # out[y, x] = in[sy*y + ty, sx*x + tx]: a flipped axis reads the shifted row
-            # backwards, so its shift is measured from the far edge.
-            ox = np.where(hflip, t[:, 0] - (W - 1), t[:, 0])
-            oy = np.where(vflip, t[:, 1] - (H - 1), t[:, 1])
-            src = x.contiguous()
-            out = torch.empty_like(src)
-            shift_flip(src.numpy(), out.numpy(), ox, oy, hflip, vflip)
-            return out
+            return shift_flip_u8(x, sx, t[:, 0], sy, t[:, 1])
         affine = bool(np.abs(inv[:, 2] - (0.0, 0.0, 1.0)).max() < 1e-12)
         flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
 
