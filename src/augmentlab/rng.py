@@ -23,3 +23,13 @@ def child_seeds(seed: int, n: int) -> list[int]:
 def seeds_from(generator: torch.Generator, n: int) -> torch.Tensor:
     """``n`` per-sample integer seeds drawn from ``generator`` (int64, non-negative)."""
     return torch.randint(0, 2**62, (n,), generator=generator, dtype=torch.int64)
+
+
+def bernoulli_mask(generator: torch.Generator, batch: int, p: float) -> torch.Tensor:
+    """Per-sample True with probability ``p``. For p of exactly 0 or 1 nothing is drawn:
+    the answer does not depend on the draw."""
+    if p >= 1.0:
+        return torch.ones(batch, dtype=torch.bool)
+    if p <= 0.0:
+        return torch.zeros(batch, dtype=torch.bool)
+    return torch.rand(batch, generator=generator) < p

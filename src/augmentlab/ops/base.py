@@ -13,6 +13,7 @@ from typing import ClassVar
 import torch
 
 from augmentlab.errors import AugmentlabError
+from augmentlab.rng import bernoulli_mask
 
 Params = dict[str, torch.Tensor]
 
@@ -69,7 +70,7 @@ class Op:
     def sample(self, generator: torch.Generator, batch: int, shape: tuple[int, ...]) -> Params:
         """Per-sample parameters for a batch of ``batch`` images of ``shape`` (C, H, W)."""
         params = self.sample_params(generator, batch, shape)
-        params["apply"] = torch.rand(batch, generator=generator) < self.p
+        params["apply"] = bernoulli_mask(generator, batch, self.p)
         return params
 
     def sample_params(self, generator: torch.Generator, batch: int, shape: tuple[int, ...]) -> Params:

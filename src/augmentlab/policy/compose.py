@@ -21,6 +21,7 @@ from augmentlab.ops.image import matrices as mx
 from augmentlab.ops.image.geometric import GeometricOp
 from augmentlab.ops.image.point import PointOp, apply_point_chain
 from augmentlab.ops.kernels.warp import shift_flip_u8, warp
+from augmentlab.rng import bernoulli_mask
 
 Tree = dict[str, Any]
 
@@ -70,7 +71,7 @@ class Node:
         return self.apply(x, self.sample(generator, x.shape[0], tuple(x.shape[1:])))
 
     def _mask(self, g, batch) -> torch.Tensor:
-        return torch.rand(batch, generator=g) < self.p
+        return bernoulli_mask(g, batch, self.p)
 
     def sample(self, g: torch.Generator, batch: int, shape: tuple[int, ...]) -> Tree:
         mask = self._mask(g, batch)
@@ -131,27 +132,28 @@ def _masked(x: torch.Tensor, run, fn) -> torch.Tensor:
 
 
 def _integer_maps(run, shape):
-    """Compose the exact integer axis maps of a run (None if any op has none)."""
-    sx = tx = sy = ty = None
+    """Compose the exact integer axis maps of a run (None if any op has none).
+
+    Returns forward ``(s, t)``, each (2, B) int64 for the (x, y) axes: ``x' = s*x + t``.
+    """
+    s = t = None
     for op, p in run:
         m = op.axis_map(p, shape)
         if m is None:
             return None
         on = p["apply"].numpy()
-        s1, t1, s2, t2 = (np.where(on, v, d) for v, d in zip(m, (1, 0, 1, 0)))
-        if sx is None:
-            sx, tx, sy, ty = s1, t1, s2, t2
-        else:  # the new map after the old: x'' = s1*(sx*x + tx) + t1
-            sx, tx, sy, ty = s1 * sx, s1 * tx + t1, s2 * sy, s2 * ty + t2
-    return sx, tx, sy, ty
+        s1 = np.where(on, np.stack([m[0], m[2]]), 1)  # ops that do not apply are the identity
+        t1 = np.stack([m[1], m[3]]) * on
+        s, t = (s1, t1) if s is None else (s1 * s, s1 * t + t1)  # the new map after the old
+    return s, t
 
 
 def _fused_warp(x: torch.Tensor, run) -> torch.Tensor:
     if x.device.type == "cpu" and x.dtype == torch.uint8:
         maps = _integer_maps(run, tuple(x.shape[1:]))
         if maps is not None:
-            sx, tx, sy, ty = maps  # forward; the inverse of x' = s*x + t (s = ±1) is x = s*x' - s*t
-            return shift_flip_u8(x, sx, -sx * tx, sy, -sy * ty)
+            s, t = maps  # forward; the inverse of x' = s*x + t (s = ±1) is x = s*x' - s*t
+            return shift_flip_u8(x, s[0], -s[0] * t[0], s[1], -s[1] * t[1])
 
     def compose(xs, sub):
         shape = tuple(xs.shape[1:])

@@ -31,6 +31,9 @@ def shift_flip(src, dst, ox, oy, hflip, vflip):
     n = U(C * H * W)
     Wu = U(W)
     Hu = U(H)
+    # Rows of whole 64-bit words (in an 8-byte aligned buffer) take the word path.
+    words = W % 8 == 0 and d.ctypes.data % 8 == 0
+    w = d[: (d.size // 8) * 8].view(np.uint64)
     for b in range(B):
         dx = ox[b]
         dy = oy[b]
@@ -59,13 +62,16 @@ def shift_flip(src, dst, ox, oy, hflip, vflip):
             for y in range(y1, Hu):
                 for x in range(Wu):
                     d[plane + y * Wu + x] = 0
-            for y in range(y0, y1):
-                r = plane + y * Wu
-                for x in range(x0):
-                    d[r + x] = 0
-                for x in range(x1, Wu):
-                    d[r + x] = 0
-        if hflip[b]:
+            if words:  # zero the wrapped columns and flip, a row of words at a time
+                _fix_rows_words(w, (plane + y0 * Wu) // U(8), y1 - y0, Wu // U(8), x0, x1, hflip[b])
+            else:
+                for y in range(y0, y1):
+                    r = plane + y * Wu
+                    for x in range(x0):
+                        d[r + x] = 0
+                    for x in range(x1, Wu):
+                        d[r + x] = 0
+        if hflip[b] and not words:
             _flip_rows(d, base, U(C) * Hu, Wu)
         if vflip[b]:
             for c in range(U(C)):
@@ -81,32 +87,52 @@ def shift_flip(src, dst, ox, oy, hflip, vflip):
 
 
 @numba.njit(inline="always")
+def _fix_rows_words(w, first, rows, words, x0, x1, flip):
+    """On ``rows`` rows of ``words`` 64-bit words from word ``first``: zero the bytes
+    outside [x0, x1), then reverse the row if ``flip`` (little-endian: byte k of a word is
+    bits 8k..8k+7). Rows outside the valid band are all zero, so flipping them is moot."""
+    full = U(0xFFFFFFFFFFFFFFFF)
+    k0 = x0 // U(8)
+    r0 = x0 % U(8)
+    k1 = x1 // U(8)
+    r1 = x1 % U(8)
+    for row in range(rows):
+        i = first + row * words
+        for k in range(k0):
+            w[i + k] = 0
+        if r0 and k0 < words:
+            w[i + k0] &= full << (U(8) * r0)
+        if k1 < words:
+            if r1:
+                w[i + k1] &= full >> (U(64) - U(8) * r1)
+            else:
+                w[i + k1] = 0
+            for k in range(k1 + U(1), words):
+                w[i + k] = 0
+        if flip:
+            a = i
+            z = i + words - U(1)
+            while a < z:
+                t = w[a]
+                w[a] = _bswap64(w[z])
+                w[z] = _bswap64(t)
+                a += U(1)
+                z -= U(1)
+            if a == z:
+                w[a] = _bswap64(w[a])
+
+
+@numba.njit(inline="always")
 def _flip_rows(d, base, rows, W):
-    if W % U(8) == U(0) and base % U(8) == U(0):
-        # Reverse 64-bit words and byte-swap each: 8 bytes per step.
-        w = d.view(np.uint64)
-        words = W // U(8)
-        for r in range(rows):
-            i = (base + r * W) // U(8)
-            j = i + words - U(1)
-            while i < j:
-                a = w[i]
-                w[i] = _bswap64(w[j])
-                w[j] = _bswap64(a)
-                i += U(1)
-                j -= U(1)
-            if i == j:
-                w[i] = _bswap64(w[i])
-    else:
-        for r in range(rows):
-            i = base + r * W
-            j = i + W - U(1)
-            while i < j:
-                t = d[i]
-                d[i] = d[j]
-                d[j] = t
-                i += U(1)
-                j -= U(1)
+    for r in range(rows):
+        i = base + r * W
+        j = i + W - U(1)
+        while i < j:
+            t = d[i]
+            d[i] = d[j]
+            d[j] = t
+            i += U(1)
+            j -= U(1)
 
 
 @numba.njit(nogil=True, cache=True)
