@@ -11,7 +11,7 @@ from augmentlab.ops import REGISTRY, create_op
 from augmentlab.policy import params_from_json, params_to_json, parse_policy, format_policy
 from tests.conftest import images
 
-IMAGE_OPS = sorted(n for n, c in REGISTRY.items() if not getattr(c, "needs_labels", False))
+from tests.contract_ops import IMAGE_OPS
 DTYPES = [torch.uint8, torch.float32]
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from augmentlab.ops.kernels.backend import native_cpu
 from augmentlab.errors import AugmentlabError
 from augmentlab.ops.base import Op
 from augmentlab.ops.image import matrices as mx
@@ -149,7 +150,7 @@ def _integer_maps(run, shape):
 
 
 def _fused_warp(x: torch.Tensor, run) -> torch.Tensor:
-    if x.device.type == "cpu" and x.dtype == torch.uint8:
+    if native_cpu(x) and x.dtype == torch.uint8:
         maps = _integer_maps(run, tuple(x.shape[1:]))
         if maps is not None:
             s, t = maps  # forward; the inverse of x' = s*x + t (s = ±1) is x = s*x' - s*t

@@ -12,6 +12,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from augmentlab.ops.kernels.backend import native_cpu
 from augmentlab.ops.base import Op
 from augmentlab.ops.kernels.warp import remap
 from augmentlab.ops.registry import register
@@ -21,7 +22,7 @@ CONTROL_POINTS = 6
 
 def _upsample(coarse: torch.Tensor, H: int, W: int, device) -> torch.Tensor:
     """(B, 2, g, g) -> (B, H, W, 2), bicubic with half-pixel centres on every device."""
-    if device.type == "cpu":
+    if native_cpu(device):
         arr = coarse.float().permute(0, 2, 3, 1).numpy()
         up = np.stack([cv2.resize(a, (W, H), interpolation=cv2.INTER_CUBIC) for a in arr])
         return torch.from_numpy(up.reshape(len(arr), H, W, 2))

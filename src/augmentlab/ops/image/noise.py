@@ -9,6 +9,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from augmentlab.ops.kernels.backend import native_cpu
 from augmentlab.ops.base import Op, from_float, to_float
 from augmentlab.ops.registry import register
 from augmentlab.rng import seeds_from
@@ -53,7 +54,7 @@ class GaussianBlur(Op):
             if s < 0.05:  # below this the kernel is a delta
                 continue
             k = _kernel_size(s)
-            if x.device.type == "cpu" and C <= 4:
+            if native_cpu(x) and C <= 4:
                 img = x[i].permute(1, 2, 0).numpy()
                 blurred = cv2.GaussianBlur(np.ascontiguousarray(img), (k, k), sigmaX=s, sigmaY=s, borderType=cv2.BORDER_REFLECT_101)
                 out[i] = torch.from_numpy(blurred.reshape(H, W, C)).permute(2, 0, 1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import torch
 
+from augmentlab.ops.kernels.backend import native_cpu
 from augmentlab.ops.kernels.numba_u8 import apply_lut as _apply_lut_cpu
 from augmentlab.ops.kernels.numba_u8 import histogram as _histogram_cpu
 
@@ -12,7 +13,7 @@ def histogram_u8(x: torch.Tensor) -> torch.Tensor:
     """(B, C, 256) int64 counts of each level per sample and channel."""
     B, C = x.shape[:2]
     flat = x.reshape(B, C, -1)
-    if x.device.type == "cpu":
+    if native_cpu(x):
         out = torch.empty(B, C, 256, dtype=torch.int64)
         _histogram_cpu(flat.contiguous().numpy(), out.numpy())
         return out
@@ -24,7 +25,7 @@ def apply_lut_u8(x: torch.Tensor, lut: torch.Tensor) -> torch.Tensor:
     """Map every pixel of (B, C, ...) uint8 ``x`` through its (B, C, 256) uint8 table."""
     B, C = x.shape[:2]
     flat = x.reshape(B, C, -1)
-    if x.device.type == "cpu":
+    if native_cpu(x):
         out = torch.empty_like(flat)
         _apply_lut_cpu(flat.contiguous().numpy(), out.numpy(), lut.contiguous().numpy())
         return out.view_as(x)

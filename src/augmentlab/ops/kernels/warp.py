@@ -14,6 +14,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from augmentlab.ops.kernels.backend import native_cpu
 from augmentlab.ops.kernels.numba_u8 import shift_flip
 
 cv2.setNumThreads(1)
@@ -96,7 +97,7 @@ def warp(x: torch.Tensor, forward: torch.Tensor) -> torch.Tensor:
     if B == 0:
         return x.clone()
     inv = _inverse(forward)
-    if x.device.type == "cpu":
+    if native_cpu(x):
         shift = _integer_shift(inv) if x.dtype == torch.uint8 else None
         if shift is not None:
             sx, sy, t = shift
@@ -130,7 +131,7 @@ def _warp_torch(x: torch.Tensor, inv: torch.Tensor) -> torch.Tensor:
 def remap(x: torch.Tensor, coords: torch.Tensor) -> torch.Tensor:
     """Sample ``x`` at per-pixel source coordinates ``coords`` (B, H, W, 2) in pixels (x, y)."""
     B, C, H, W = x.shape
-    if x.device.type == "cpu":
+    if native_cpu(x):
         maps = coords.float().contiguous().numpy()
 
         def one(i, src, dst):

@@ -1,0 +1,30 @@
+"""Which implementation a kernel uses: native CPU code (numba, OpenCV) for CPU tensors,
+torch primitives for every other device.
+
+``torch_kernels()`` forces the torch implementations on CPU too, so the code that CUDA
+runs is tested against the CPU kernels on any machine.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import torch
+
+_force_torch = False
+
+
+def native_cpu(x: torch.Tensor | torch.device) -> bool:
+    device = x if isinstance(x, torch.device) else x.device
+    return device.type == "cpu" and not _force_torch
+
+
+@contextlib.contextmanager
+def torch_kernels() -> Iterator[None]:
+    global _force_torch
+    old, _force_torch = _force_torch, True
+    try:
+        yield
+    finally:
+        _force_torch = old
