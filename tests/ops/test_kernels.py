@@ -98,7 +98,7 @@ def test_lut_and_histogram_match_numpy():
     h = histogram_u8(x)
     for b in range(3):
         for c in range(2):
-            assert torch.equal(h[b, c], torch.bincount(x[b, c].flatten().long(), minlength=256))
+            assert torch.equal(h[b, c], torch.bincount(x[b, c].flatten().long(), minlength=256).float())
     lut = torch.randint(0, 256, (3, 2, 256), dtype=torch.uint8)
     y = apply_lut_u8(x, lut)
     assert torch.equal(y[2, 1], lut[2, 1][x[2, 1].long()])

@@ -93,6 +93,7 @@ class Sequential(Node):
 
     def apply(self, x, params):
         pairs = list(zip(self.children, params["children"]))
+        original = x
         i = 0
         while i < len(pairs):
             j = i
@@ -102,12 +103,19 @@ class Sequential(Node):
             run = pairs[i : j + 1]
             if kind == "geometric" and len(run) > 1:
                 x = _fused_warp(x, run)
-            elif kind == "point" and len(run) > 1:
-                x = _masked(x, run, lambda xs, r: apply_point_chain(xs, r))
+            elif kind == "point" and (len(run) > 1 or _owned(x, original)):
+                # an intermediate we made can be overwritten: the caller's input never is
+                inplace = _owned(x, original)
+                x = _masked(x, run, lambda xs, r: apply_point_chain(xs, r, inplace=inplace and xs is x))
             else:
                 x = run[0][0].apply(x, run[0][1])
             i = j + 1
         return x
+
+
+def _owned(x: torch.Tensor, original: torch.Tensor) -> bool:
+    """True when ``x`` is a tensor this container made, not (a view of) its input."""
+    return x.untyped_storage().data_ptr() != original.untyped_storage().data_ptr()
 
 
 def _fusable(node) -> str:
@@ -135,26 +143,25 @@ def _masked(x: torch.Tensor, run, fn) -> torch.Tensor:
 def _integer_maps(run, shape):
     """Compose the exact integer axis maps of a run (None if any op has none).
 
-    Returns forward ``(s, t)``, each (2, B) int64 for the (x, y) axes: ``x' = s*x + t``.
+    Returns forward per-sample int64 arrays ``(sx, tx, sy, ty)``: ``x' = sx*x + tx``.
     """
-    s = t = None
+    sx, tx, sy, ty = 1, 0, 1, 0
     for op, p in run:
         m = op.axis_map(p, shape)
         if m is None:
             return None
-        on = p["apply"].numpy()
-        s1 = np.where(on, np.stack([m[0], m[2]]), 1)  # ops that do not apply are the identity
-        t1 = np.stack([m[1], m[3]]) * on
-        s, t = (s1, t1) if s is None else (s1 * s, s1 * t + t1)  # the new map after the old
-    return s, t
+        on = p["apply"].numpy().astype(np.int64)  # 0 where the op does not apply: identity
+        s1, t1, s2, t2 = (1 + on * (m[0] - 1), on * m[1], 1 + on * (m[2] - 1), on * m[3])
+        sx, tx, sy, ty = s1 * sx, s1 * tx + t1, s2 * sy, s2 * ty + t2  # the new map after the old
+    return sx, tx, sy, ty
 
 
 def _fused_warp(x: torch.Tensor, run) -> torch.Tensor:
     if native_cpu(x) and x.dtype == torch.uint8:
         maps = _integer_maps(run, tuple(x.shape[1:]))
         if maps is not None:
-            s, t = maps  # forward; the inverse of x' = s*x + t (s = ±1) is x = s*x' - s*t
-            return shift_flip_u8(x, s[0], -s[0] * t[0], s[1], -s[1] * t[1])
+            sx, tx, sy, ty = maps  # forward; the inverse of x' = s*x + t (s = ±1) is x = s*x' - s*t
+            return shift_flip_u8(x, sx, -sx * tx, sy, -sy * ty)
 
     def compose(xs, sub):
         shape = tuple(xs.shape[1:])

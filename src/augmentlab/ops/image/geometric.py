@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import torch
 
 from augmentlab.errors import AugmentlabError
@@ -23,9 +22,10 @@ class GeometricOp(Op):
         raise NotImplementedError(f"{type(self).__name__} must implement matrix")
 
     def axis_map(self, params: Params, shape: tuple[int, ...]):
-        """For exact integer transforms (flips, integer shifts): per-sample int64 arrays
-        ``(sx, tx, sy, ty)`` with output ``x' = sx*x + tx``, ``y' = sy*y + ty``; else None.
-        Chains of these skip matrices and go straight to the copy kernel."""
+        """For exact integer transforms (flips, integer shifts): ``(sx, tx, sy, ty)``, each
+        an int or a per-sample int64 array, with output ``x' = sx*x + tx``,
+        ``y' = sy*y + ty``; else None. Chains of these skip matrices and go straight to
+        the copy kernel."""
         return None
 
     def kernel(self, x: torch.Tensor, params: Params) -> torch.Tensor:
@@ -52,9 +52,7 @@ class HorizontalFlip(GeometricOp):
         return mx.flip(len(params["flip"]), shape[-2], shape[-1], horizontal=True)
 
     def axis_map(self, params, shape):
-        n = len(params["flip"])
-        one, zero = np.ones(n, np.int64), np.zeros(n, np.int64)
-        return -one, one * (shape[-1] - 1), one, zero
+        return -1, shape[-1] - 1, 1, 0
 
 
 @register
@@ -65,9 +63,7 @@ class VerticalFlip(HorizontalFlip):
         return mx.flip(len(params["flip"]), shape[-2], shape[-1], horizontal=False)
 
     def axis_map(self, params, shape):
-        n = len(params["flip"])
-        one, zero = np.ones(n, np.int64), np.zeros(n, np.int64)
-        return one, zero, -one, one * (shape[-2] - 1)
+        return 1, 0, -1, shape[-2] - 1
 
 
 @register
@@ -99,8 +95,7 @@ class PadCrop(GeometricOp):
         return mx.translation(params["dx"].double(), params["dy"].double())
 
     def axis_map(self, params, shape):
-        one = np.ones(len(params["dx"]), np.int64)
-        return one, params["dx"].numpy().astype(np.int64), one, params["dy"].numpy().astype(np.int64)
+        return 1, params["dx"].numpy(), 1, params["dy"].numpy()
 
 
 @register

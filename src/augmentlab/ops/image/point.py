@@ -30,21 +30,23 @@ class PointOp(Op):
         return apply_point_chain(x, [(self, params)])
 
 
-def apply_point_chain(x: torch.Tensor, chain: list[tuple[PointOp, Params]]) -> torch.Tensor:
-    """Apply point ops in order (each with its own ``apply`` mask) in one pass."""
+def apply_point_chain(x: torch.Tensor, chain: list[tuple[PointOp, Params]], inplace: bool = False) -> torch.Tensor:
+    """Apply point ops in order (each with its own ``apply`` mask) in one pass; with
+    ``inplace``, uint8 results overwrite ``x`` (only for intermediates the caller owns)."""
     B, C = x.shape[:2]
     if x.dtype == torch.uint8:
         v = (torch.arange(256, dtype=torch.float32, device=x.device) / 255.0).expand(B, C, 256)
-        w = histogram_u8(x).float() if any(op.needs_stats for op, _ in chain) else None
+        w = histogram_u8(x) if any(op.needs_stats for op, _ in chain) else None
     else:
         v, w = x.reshape(B, C, -1).float(), None
     for op, params in chain:
-        mask = params["apply"].to(x.device).view(B, 1, 1)
+        mask = params["apply"]
         p = {k: t.to(x.device) for k, t in params.items() if k != "apply"}
-        v = torch.where(mask, op.transform(v, w, p).clamp(0.0, 1.0), v)
+        out = op.transform(v, w, p).clamp_(0.0, 1.0)
+        v = out if bool(mask.all()) else torch.where(mask.to(x.device).view(B, 1, 1), out, v)
     if x.dtype == torch.uint8:
         lut = (v * 255.0).round_().to(torch.uint8)
-        return apply_lut_u8(x, lut)
+        return apply_lut_u8(x, lut, inplace=inplace)
     return v.reshape(x.shape).to(x.dtype)
 
 

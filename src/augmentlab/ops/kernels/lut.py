@@ -10,23 +10,28 @@ from augmentlab.ops.kernels.numba_u8 import histogram as _histogram_cpu
 
 
 def histogram_u8(x: torch.Tensor) -> torch.Tensor:
-    """(B, C, 256) int64 counts of each level per sample and channel."""
+    """(B, C, 256) float32 counts of each level per sample and channel (exact below 2^24
+    pixels per image: float because the counts are used as weights)."""
     B, C = x.shape[:2]
     flat = x.reshape(B, C, -1)
     if native_cpu(x):
-        out = torch.empty(B, C, 256, dtype=torch.int64)
+        out = torch.empty(B, C, 256, dtype=torch.float32)
         _histogram_cpu(flat.contiguous().numpy(), out.numpy())
         return out
     offsets = torch.arange(B * C, device=x.device).view(B, C, 1) * 256
-    return torch.bincount((flat.long() + offsets).reshape(-1), minlength=B * C * 256).view(B, C, 256)
+    return torch.bincount((flat.long() + offsets).reshape(-1), minlength=B * C * 256).view(B, C, 256).float()
 
 
-def apply_lut_u8(x: torch.Tensor, lut: torch.Tensor) -> torch.Tensor:
-    """Map every pixel of (B, C, ...) uint8 ``x`` through its (B, C, 256) uint8 table."""
+def apply_lut_u8(x: torch.Tensor, lut: torch.Tensor, inplace: bool = False) -> torch.Tensor:
+    """Map every pixel of (B, C, ...) uint8 ``x`` through its (B, C, 256) uint8 table.
+
+    ``inplace`` writes into ``x`` (for intermediates the caller owns): one less buffer
+    to allocate and stream through memory."""
     B, C = x.shape[:2]
     flat = x.reshape(B, C, -1)
     if native_cpu(x):
-        out = torch.empty_like(flat)
-        _apply_lut_cpu(flat.contiguous().numpy(), out.numpy(), lut.contiguous().numpy())
+        src = flat.contiguous()
+        out = src if inplace and src.data_ptr() == x.data_ptr() else torch.empty_like(src)
+        _apply_lut_cpu(src.numpy(), out.numpy(), lut.contiguous().numpy())
         return out.view_as(x)
     return lut.to(x.device).gather(2, flat.long()).view_as(x)

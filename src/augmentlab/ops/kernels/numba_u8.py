@@ -149,7 +149,7 @@ def apply_lut(src, dst, lut):
 
 @numba.njit(nogil=True, cache=True)
 def histogram(src, out):
-    """Per-(sample, channel) 256-bin histogram of (B, C, N) uint8 into (B, C, 256) int64."""
+    """Per-(sample, channel) 256-bin histogram of (B, C, N) uint8 into (B, C, 256)."""
     B, C, N = src.shape
     for b in range(B):
         for c in range(C):

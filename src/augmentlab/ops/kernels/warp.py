@@ -79,7 +79,8 @@ def _integer_shift(inv: np.ndarray):
 def shift_flip_u8(x: torch.Tensor, sx, tx, sy, ty) -> torch.Tensor:
     """``out[y, x] = in[sy*y + ty, sx*x + tx]`` (zero outside) for CPU uint8 ``x``, with
     per-sample int arrays; ``sx``/``sy`` are ±1 (the inverse map of a flip-and-shift)."""
-    H, W = x.shape[-2:]
+    B, H, W = x.shape[0], x.shape[-2], x.shape[-1]
+    sx, tx, sy, ty = (np.broadcast_to(np.asarray(v, dtype=np.int64), (B,)) for v in (sx, tx, sy, ty))
     hflip, vflip = sx < 0, sy < 0
     # A flipped axis reads the shifted row backwards, so its shift is measured from the
     # far edge.
