@@ -144,3 +144,29 @@ def test_gaussian_blur_preserves_mean_and_smooths():
     assert abs(float(y[0].float().mean() - x[0].float().mean())) < 2
     assert float(y[0].float().std()) < 0.5 * float(x[0].float().std())
     assert torch.equal(y[1], x[1])
+
+
+@pytest.mark.parametrize("path", ["masked", "rows"])
+@pytest.mark.parametrize("W,H", [(8, 1), (32, 32), (12, 5), (7, 5), (64, 5), (40, 32)])
+def test_shift_flip_kernel_paths_match_brute_force(path, W, H):
+    from augmentlab.ops.kernels.numba_u8 import _shift_flip_rows, shift_flip
+
+    kernel = shift_flip if path == "masked" else _shift_flip_rows
+    rng = np.random.default_rng(W * 100 + H)
+    x = rng.integers(0, 256, (16, 3, H, W), dtype=np.uint8)
+    ox = rng.integers(-W - 3, W + 4, 16)  # includes shifts past the whole image
+    oy = rng.integers(-H - 2, H + 3, 16)
+    hf, vf = rng.random(16) < 0.5, rng.random(16) < 0.5
+    guard = np.full((18, 3, H, W), 9, np.uint8)
+    out = kernel(x, guard[1:17], ox, oy, hf, vf)
+    assert (guard[0] == 9).all() and (guard[17] == 9).all(), "wrote outside the output"
+    for b in range(16):
+        ref = np.zeros((3, H, W), np.uint8)
+        for yy in range(H):
+            for xx in range(W):
+                sy, sx = yy + oy[b], xx + ox[b]
+                if 0 <= sy < H and 0 <= sx < W:
+                    ref[:, yy, xx] = x[b, :, sy, sx]
+        ref = ref[:, :, ::-1] if hf[b] else ref
+        ref = ref[:, ::-1] if vf[b] else ref
+        assert np.array_equal(out[b], ref)

@@ -21,6 +21,7 @@ from augmentlab.ops.base import Op
 from augmentlab.ops.image import matrices as mx
 from augmentlab.ops.image.geometric import GeometricOp
 from augmentlab.ops.image.point import PointOp, apply_point_chain
+from augmentlab.ops.kernels.numba_u8 import histogram
 from augmentlab.ops.kernels.warp import shift_flip_u8, warp
 from augmentlab.rng import bernoulli_mask
 
@@ -80,6 +81,8 @@ class Node:
         return {"apply": mask, "children": self.restrict(g, batch, mask, children)}
 
     def restrict(self, g, batch, mask, children: list[Tree]) -> list[Tree]:
+        if self.p >= 1.0:  # the mask is all True: nothing to restrict
+            return children
         return [and_mask(c, mask) for c in children]
 
     def apply(self, x: torch.Tensor, params: Tree) -> torch.Tensor:
@@ -92,25 +95,36 @@ class Sequential(Node):
     kind = "sequential"
 
     def apply(self, x, params):
-        pairs = list(zip(self.children, params["children"]))
-        original = x
-        i = 0
-        while i < len(pairs):
-            j = i
-            kind = _fusable(pairs[i][0])
-            while kind and j + 1 < len(pairs) and _fusable(pairs[j + 1][0]) == kind:
-                j += 1
-            run = pairs[i : j + 1]
+        runs = _runs(list(zip(self.children, params["children"])))
+        original, hist = x, None
+        for k, (kind, run) in enumerate(runs):
             if kind == "geometric" and len(run) > 1:
-                x = _fused_warp(x, run)
+                following = runs[k + 1] if k + 1 < len(runs) else ("", [])
+                x, hist = _fused_warp(x, run, want_hist=following[0] == "point" and any(op.needs_stats for op, _ in following[1]))
             elif kind == "point" and (len(run) > 1 or _owned(x, original)):
                 # an intermediate we made can be overwritten: the caller's input never is
                 inplace = _owned(x, original)
-                x = _masked(x, run, lambda xs, r: apply_point_chain(xs, r, inplace=inplace and xs is x))
+                if hist is not None and bool(torch.stack([p["apply"] for _, p in run]).any(0).all()):
+                    x = apply_point_chain(x, run, inplace=inplace, hist=hist)
+                else:
+                    x = _masked(x, run, lambda xs, r: apply_point_chain(xs, r, inplace=inplace and xs is x))
+                hist = None
             else:
                 x = run[0][0].apply(x, run[0][1])
-            i = j + 1
+                hist = None
         return x
+
+
+def _runs(pairs):
+    """Split (op, params) pairs into maximal runs of fusable ops: [(kind, run), ...]."""
+    runs = []
+    for op, p in pairs:
+        kind = _fusable(op)
+        if kind and runs and runs[-1][0] == kind:
+            runs[-1][1].append((op, p))
+        else:
+            runs.append((kind, [(op, p)]))
+    return runs
 
 
 def _owned(x: torch.Tensor, original: torch.Tensor) -> bool:
@@ -156,22 +170,32 @@ def _integer_maps(run, shape):
     return sx, tx, sy, ty
 
 
-def _fused_warp(x: torch.Tensor, run) -> torch.Tensor:
+def _fused_warp(x: torch.Tensor, run, want_hist: bool = False):
+    """One resampling for a run of geometric ops. Returns ``(images, hist)``: with
+    ``want_hist`` on CPU uint8, the (B, C, 256) histogram of every output image, taken
+    while each image is still in cache (None when not available)."""
     if native_cpu(x) and x.dtype == torch.uint8:
         maps = _integer_maps(run, tuple(x.shape[1:]))
         if maps is not None:
             sx, tx, sy, ty = maps  # forward; the inverse of x' = s*x + t (s = ±1) is x = s*x' - s*t
-            return shift_flip_u8(x, sx, -sx * tx, sy, -sy * ty)
+            return shift_flip_u8(x, sx, -sx * tx, sy, -sy * ty), None
 
-    def compose(xs, sub):
+    def compose(xs, sub, after_image=None):
         shape = tuple(xs.shape[1:])
         total = mx.eye(xs.shape[0])
         for op, p in sub:
             m = op.matrix({k: v for k, v in p.items() if k != "apply"}, shape)
             total = torch.where(p["apply"].view(-1, 1, 1), m, mx._EYE) @ total
-        return warp(xs, total)
+        return warp(xs, total, after_image)
 
-    return _masked(x, run, compose)
+    every = bool(torch.stack([p["apply"] for _, p in run]).any(0).all())
+    if want_hist and every and native_cpu(x) and x.dtype == torch.uint8:
+        B, C = x.shape[:2]
+        hist = torch.empty(B, C, 256, dtype=torch.float32)
+        h = hist.numpy()
+        out = compose(x, run, lambda i, img: histogram(img.reshape(1, C, -1), h[i : i + 1]))
+        return out, hist
+    return _masked(x, run, compose), None
 
 
 class OneOf(Node):

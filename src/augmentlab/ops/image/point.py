@@ -30,13 +30,16 @@ class PointOp(Op):
         return apply_point_chain(x, [(self, params)])
 
 
-def apply_point_chain(x: torch.Tensor, chain: list[tuple[PointOp, Params]], inplace: bool = False) -> torch.Tensor:
+def apply_point_chain(x: torch.Tensor, chain: list[tuple[PointOp, Params]], inplace: bool = False,
+                      hist: torch.Tensor | None = None) -> torch.Tensor:
     """Apply point ops in order (each with its own ``apply`` mask) in one pass; with
-    ``inplace``, uint8 results overwrite ``x`` (only for intermediates the caller owns)."""
+    ``inplace``, uint8 results overwrite ``x`` (only for intermediates the caller owns).
+    ``hist`` is ``x``'s (B, C, 256) histogram when the caller already has it."""
     B, C = x.shape[:2]
     if x.dtype == torch.uint8:
         v = (torch.arange(256, dtype=torch.float32, device=x.device) / 255.0).expand(B, C, 256)
-        w = histogram_u8(x) if any(op.needs_stats for op, _ in chain) else None
+        needs = any(op.needs_stats for op, _ in chain)
+        w = (hist if hist is not None else histogram_u8(x)) if needs else None
     else:
         v, w = x.reshape(B, C, -1).float(), None
     for op, params in chain:
