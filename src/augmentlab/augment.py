@@ -12,7 +12,12 @@ import torch
 from augmentlab import __version__
 from augmentlab.data.dataset import Dataset
 from augmentlab.errors import AugmentlabError
-from augmentlab.policy import format_policy, params_from_json, params_to_json, policy_to_dict
+from augmentlab.policy import (
+    format_policy,
+    params_from_json,
+    params_to_json,
+    policy_to_dict,
+)
 from augmentlab.policy.spec import policy_from_dict
 from augmentlab.rng import torch_generator
 

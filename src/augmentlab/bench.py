@@ -15,8 +15,8 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from augmentlab.policy import Sequential
 from augmentlab.ops.registry import create_op
+from augmentlab.policy import Sequential
 
 # (image size, images in the pool, batch size): pools of ~100 MB and ~77 MB, larger than
 # the CPU caches. 1024 small images per batch as in airbench (the fastest CIFAR-10 trainer).

@@ -8,10 +8,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from augmentlab.ops import REGISTRY, create_op
-from augmentlab.policy import params_from_json, params_to_json, parse_policy, format_policy
+from augmentlab.policy import (
+    format_policy,
+    params_from_json,
+    params_to_json,
+    parse_policy,
+)
 from tests.conftest import images
-
 from tests.contract_ops import IMAGE_OPS
+
 DTYPES = [torch.uint8, torch.float32]
 
 

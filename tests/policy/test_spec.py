@@ -4,7 +4,13 @@ import pytest
 import torch
 
 from augmentlab.errors import AugmentlabError
-from augmentlab.policy import format_policy, load_policy, parse_policy, policy_from_dict, policy_to_dict
+from augmentlab.policy import (
+    format_policy,
+    load_policy,
+    parse_policy,
+    policy_from_dict,
+    policy_to_dict,
+)
 from tests.conftest import images
 
 REQUIRED = ["rand-n2-m0.3", "trivial", "autoaugment-cifar10", "autoaugment-svhn", "augmix", "hflip+affine(m=0.3)"]

@@ -1,11 +1,11 @@
 """Augmentation operations. Every op registers once in ``REGISTRY`` with its modality and
 what the universal magnitude ``m`` in [0, 1] controls."""
 
+from augmentlab.ops import mix  # noqa: F401,E402
 from augmentlab.ops.base import Op, Params
-from augmentlab.ops.registry import REGISTRY, create_op, op_info, register
 
 # Importing the families registers their ops.
 from augmentlab.ops.image import distort, erase, geometric, noise, photometric  # noqa: F401,E402
-from augmentlab.ops import mix  # noqa: F401,E402
+from augmentlab.ops.registry import REGISTRY, create_op, op_info, register
 
 __all__ = ["REGISTRY", "Op", "Params", "create_op", "op_info", "register"]

@@ -40,8 +40,9 @@ class MixOp(Op):
     def apply_mix(self, x, y, num_classes: int, params: Params):
         soft = F.one_hot(y, num_classes).float() if y.dtype == torch.int64 else y.float()
         mixed, lam = self.mix_kernel(x, params)
-        lam = torch.where(params["apply"], lam, torch.ones_like(lam)).float().view(-1, 1).to(x.device)
-        mixed = torch.where(params["apply"].view(-1, 1, 1, 1).to(x.device), mixed, x)
+        on = params["apply"].to(x.device)
+        lam = torch.where(on, lam.to(x.device), torch.ones_like(lam)).float().view(-1, 1)
+        mixed = torch.where(on.view(-1, 1, 1, 1), mixed, x)
         perm = params["perm"].to(x.device)
         return mixed, lam * soft + (1 - lam) * soft[perm]
 

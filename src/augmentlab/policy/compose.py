@@ -15,12 +15,12 @@ from typing import Any
 import numpy as np
 import torch
 
-from augmentlab.ops.kernels.backend import native_cpu
 from augmentlab.errors import AugmentlabError
 from augmentlab.ops.base import Op
 from augmentlab.ops.image import matrices as mx
 from augmentlab.ops.image.geometric import GeometricOp
 from augmentlab.ops.image.point import PointOp, apply_point_chain
+from augmentlab.ops.kernels.backend import native_cpu
 from augmentlab.ops.kernels.numba_u8 import histogram
 from augmentlab.ops.kernels.warp import shift_flip_u8, warp
 from augmentlab.rng import bernoulli_mask

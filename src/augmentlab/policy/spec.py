@@ -25,7 +25,7 @@ from typing import Any
 from augmentlab.errors import AugmentlabError
 from augmentlab.ops.base import Op
 from augmentlab.ops.registry import REGISTRY, create_op
-from augmentlab.policy.compose import Node, OneOf, RandomApply, Sequential, SomeOf
+from augmentlab.policy.compose import OneOf, RandomApply, Sequential, SomeOf
 from augmentlab.policy.presets import AugMix, AutoAugment, RandAugment, TrivialAugment
 
 CONTAINERS = {"sequential": Sequential, "one_of": OneOf, "some_of": SomeOf, "random_apply": RandomApply}

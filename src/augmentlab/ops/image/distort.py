@@ -12,8 +12,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from augmentlab.ops.kernels.backend import native_cpu
 from augmentlab.ops.base import Op
+from augmentlab.ops.kernels.backend import native_cpu
 from augmentlab.ops.kernels.warp import remap
 from augmentlab.ops.registry import register
 

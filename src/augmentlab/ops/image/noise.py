@@ -9,8 +9,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from augmentlab.ops.kernels.backend import native_cpu
 from augmentlab.ops.base import Op, from_float, to_float
+from augmentlab.ops.kernels.backend import native_cpu
 from augmentlab.ops.registry import register
 from augmentlab.rng import seeds_from
 

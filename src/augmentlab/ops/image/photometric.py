@@ -9,7 +9,13 @@ import torch.nn.functional as F
 
 from augmentlab.ops.base import Op, from_float, to_float
 from augmentlab.ops.image.colour import hsv_to_rgb, rgb_to_hsv, to_gray
-from augmentlab.ops.image.point import PointOp, factor, gray_mean, level_histogram, wmin_max
+from augmentlab.ops.image.point import (
+    PointOp,
+    factor,
+    gray_mean,
+    level_histogram,
+    wmin_max,
+)
 from augmentlab.ops.registry import register
 
 
@@ -140,6 +146,7 @@ class ColourOp(Op):
     def kernel(self, x, params):
         if x.shape[1] != 3:
             return x.clone()
+        params = {k: v.to(x.device) for k, v in params.items()}
         return from_float(self.colour(to_float(x), params), x)
 
 
