@@ -28,7 +28,7 @@ def test_integer_shift_fast_path_matches_numpy(size):
     dx, dy = torch.randint(-5, 6, (8,), generator=g), torch.randint(-5, 6, (8,), generator=g)
     hflip = torch.rand(8, generator=g) < 0.5
     m = mx.translation(dx.double(), dy.double())
-    m = torch.where(hflip.view(-1, 1, 1), mx.flip(8, H, W, True), mx._EYE) @ m
+    m = torch.where(hflip.view(-1, 1, 1), mx.flip(8, H, W, True), mx.IDENTITY) @ m
     y = warp(x, m)
     for b in range(8):
         ref = np.zeros((3, H, W), np.uint8)

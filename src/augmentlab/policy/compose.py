@@ -104,7 +104,7 @@ class Sequential(Node):
             elif kind == "point" and (len(run) > 1 or _owned(x, original)):
                 # an intermediate we made can be overwritten: the caller's input never is
                 inplace = _owned(x, original)
-                if hist is not None and bool(torch.stack([p["apply"] for _, p in run]).any(0).all()):
+                if hist is not None and bool(_any_apply(run).all()):
                     x = apply_point_chain(x, run, inplace=inplace, hist=hist)
                 else:
                     x = _masked(x, run, lambda xs, r: apply_point_chain(xs, r, inplace=inplace and xs is x))
@@ -140,9 +140,14 @@ def _fusable(node) -> str:
     return ""
 
 
+def _any_apply(run) -> torch.Tensor:
+    """Per sample: does any op of the run apply?"""
+    return torch.stack([p["apply"] for _, p in run]).any(0)
+
+
 def _masked(x: torch.Tensor, run, fn) -> torch.Tensor:
     """Run ``fn`` on the samples that any op of ``run`` applies to."""
-    any_apply = torch.stack([p["apply"] for _, p in run]).any(0)
+    any_apply = _any_apply(run)
     if not bool(any_apply.any()):
         return x
     if bool(any_apply.all()):
@@ -185,11 +190,10 @@ def _fused_warp(x: torch.Tensor, run, want_hist: bool = False):
         total = mx.eye(xs.shape[0])
         for op, p in sub:
             m = op.matrix({k: v for k, v in p.items() if k != "apply"}, shape)
-            total = torch.where(p["apply"].view(-1, 1, 1), m, mx._EYE) @ total
+            total = torch.where(p["apply"].view(-1, 1, 1), m, mx.IDENTITY) @ total
         return warp(xs, total, after_image)
 
-    every = bool(torch.stack([p["apply"] for _, p in run]).any(0).all())
-    if want_hist and every and native_cpu(x) and x.dtype == torch.uint8:
+    if want_hist and native_cpu(x) and x.dtype == torch.uint8 and bool(_any_apply(run).all()):
         B, C = x.shape[:2]
         hist = torch.empty(B, C, 256, dtype=torch.float32)
         h = hist.numpy()

@@ -9,11 +9,11 @@ import torch
 Matrix = torch.Tensor  # (B, 3, 3) float64
 
 
-_EYE = torch.eye(3, dtype=torch.float64)
+IDENTITY = torch.eye(3, dtype=torch.float64)
 
 
 def eye(batch: int) -> Matrix:
-    return _EYE.expand(batch, 3, 3).clone()
+    return IDENTITY.expand(batch, 3, 3).clone()
 
 
 def translation(tx: torch.Tensor, ty: torch.Tensor) -> Matrix:
