@@ -2,7 +2,10 @@ import pytest
 import torch
 
 from augmentlab.ops import create_op
+from augmentlab.ops.image.point import apply_point_chain
+from augmentlab.ops.kernels.lut import histogram_u8
 from augmentlab.policy import AugMix, OneOf, RandAugment, Sequential, SomeOf
+from augmentlab.policy.compose import _fused_warp
 from tests.conftest import images
 
 
@@ -62,7 +65,6 @@ def test_container_mask_respected_by_fusion():
 
 @pytest.mark.parametrize("size", [16, 72])  # the interleaved (small) and per-plane (large) OpenCV paths
 def test_histogram_taken_during_the_warp_matches_a_separate_pass(size):
-    from augmentlab.ops.image.point import apply_point_chain
     
     seq = Sequential([create_op("rotate", m=0.3), create_op("hflip"), create_op("brightness", m=0.3), create_op("contrast", m=0.5)])
     x = images(6, 3, (size, size))
@@ -70,7 +72,5 @@ def test_histogram_taken_during_the_warp_matches_a_separate_pass(size):
     pairs = list(zip(seq.children, params["children"]))
     warped, hist = _fused_warp(x, pairs[:2], want_hist=True)
     assert hist is not None
-    from augmentlab.ops.kernels.lut import histogram_u8
-
     assert torch.equal(hist, histogram_u8(warped))
     assert torch.equal(seq.apply(x, params), apply_point_chain(warped, pairs[2:]))
