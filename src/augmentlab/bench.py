@@ -118,7 +118,41 @@ def run_bench(seconds: float = 2.0, sizes=(32, 224), libraries=("augmentlab", "a
                 results.append({"library": lib, "pipeline": pipeline, "size": size, "batch_size": bs,
                                 "images_per_second": round(float(np.median(r)), 1),
                                 "min": round(min(r), 1), "max": round(max(r), 1)})
-    return {"threads": 1, "seconds_per_measurement": seconds, "rounds": rounds, "results": results, "ratios": _ratios(results)}
+    return {"threads": 1, "seconds_per_measurement": seconds, "rounds": rounds, "results": results,
+            "ratios": _ratios(results), "distortion": _distortion(seconds, rounds) if 224 in sizes else []}
+
+
+def _distortion(seconds: float, rounds: int) -> list[dict]:
+    """Elastic and grid distortion at 224x224 against albumentations (kornia's elastic ran
+    at about 2 images/s here, too slow to include)."""
+    n, bs = SIZES[224]
+    pool = torch.from_numpy(np.random.default_rng(1).integers(0, 256, (n, 3, 224, 224), dtype=np.uint8))
+    pool_hwc = pool.permute(0, 2, 3, 1).contiguous().numpy()
+    out = []
+    for name, alb in (("elastic", "ElasticTransform"), ("grid_distortion", "GridDistortion")):
+        op = create_op(name, m=0.5)
+        g = torch.Generator().manual_seed(0)
+        steps = {"augmentlab": lambda i, op=op, g=g: len(op(pool[i * bs : (i + 1) * bs], g))}
+        try:
+            import albumentations as A
+
+            aug = getattr(A, alb)(p=1.0)
+
+            def step(i, aug=aug):
+                for im in pool_hwc[i * bs : (i + 1) * bs]:
+                    aug(image=im)
+                return bs
+
+            steps["albumentations"] = step
+        except ImportError:
+            pass
+        rates: dict[str, list[float]] = {lib: [] for lib in steps}
+        for _ in range(rounds):
+            for lib, fn in steps.items():
+                rates[lib].append(_timed(fn, n // bs, seconds / rounds))
+        for lib, r in rates.items():
+            out.append({"library": lib, "op": name, "size": 224, "images_per_second": round(float(np.median(r)), 1)})
+    return out
 
 
 def _ratios(results: list[dict]) -> dict:

@@ -68,7 +68,7 @@ def augment(
     from augmentlab.augment import augment_dataset, build_manifest, manifest_path
     from augmentlab.data import load_dataset
     from augmentlab.data.load import output_format, save_dataset
-    from augmentlab.io_atomic import write_text_atomic
+    from augmentlab.io_atomic import atomic_path
     from augmentlab.policy import load_policy
 
     ds = load_dataset(data)
@@ -80,8 +80,10 @@ def augment(
     with bar:
         result, records = augment_dataset(ds, pol, copies, seed, batch_size, advance)
     manifest = build_manifest(data, ds, pol, copies, seed, batch_size, fmt, records)
-    save_dataset(result, out, fmt)
-    write_text_atomic(manifest_path(out), json.dumps(manifest))
+    # Both are written in full to temporary names before either is renamed into place.
+    with atomic_path(manifest_path(out)) as tmp_manifest:
+        tmp_manifest.write_text(json.dumps(manifest), encoding="utf-8")
+        save_dataset(result, out, fmt)
     typer.echo(f"wrote {len(result)} images ({len(ds)} originals + {copies} copies) to {out} [{fmt}], manifest {manifest_path(out)}")
 
 
@@ -152,6 +154,8 @@ def bench(
     console.print(table)
     for k, v in result["ratios"].items():
         console.print(f"{k}: {v:.3f}x")
+    for r in result["distortion"]:
+        console.print(f"{r['op']} 224x224 {r['library']}: {r['images_per_second']:,.0f} images/s")
 
 
 @app.command()

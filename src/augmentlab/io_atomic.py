@@ -38,7 +38,3 @@ def atomic_path(target: str | os.PathLike, *, directory: bool = False) -> Iterat
             tmp.unlink(missing_ok=True)
         raise
 
-
-def write_text_atomic(target: str | os.PathLike, text: str) -> None:
-    with atomic_path(target) as tmp:
-        tmp.write_text(text, encoding="utf-8")

@@ -1,0 +1,12 @@
+from augmentlab.bench import run_bench
+
+
+def test_bench_reports_every_library_pipeline_and_ratio():
+    result = run_bench(seconds=0.02, sizes=(32,), rounds=1)
+    rows = {(r["library"], r["pipeline"], r["size"]) for r in result["results"]}
+    for lib in ("augmentlab", "albumentations", "kornia", "memcpy"):
+        for pipeline in ("standard", "flip_crop"):
+            assert (lib, pipeline, 32) in rows
+    assert all(r["images_per_second"] > 0 for r in result["results"])
+    assert set(result["ratios"]) >= {"standard_32_vs_albumentations", "flip_crop_32_vs_memcpy"}
+    assert result["distortion"] == []  # measured at 224 only
