@@ -1,6 +1,10 @@
+import json
+
+import pytest
 import torch
 
-from augmentlab.ops import create_op
+from augmentlab.ops import REGISTRY, create_op
+from augmentlab.policy import params_from_json, params_to_json
 from tests.conftest import images
 
 
@@ -35,3 +39,25 @@ def test_mix_with_m_zero_is_identity():
     x = images(4, 3, (8, 8))
     mixed, soft = create_op("mixup", m=0.0).mix(x, torch.arange(4), 4, torch.Generator().manual_seed(0))
     assert torch.equal(mixed, x) and torch.equal(soft, torch.eye(4))
+
+
+MIX_OPS = sorted(n for n, c in REGISTRY.items() if getattr(c, "needs_labels", False))
+
+
+@pytest.mark.parametrize("dtype", [torch.uint8, torch.float32])
+@pytest.mark.parametrize("name", MIX_OPS)
+def test_mix_contract(name, dtype):
+    # Mixing reads other samples by design, so "batched equals per-sample" does not apply.
+    x = images(8, 3, (16, 16), dtype)
+    y = torch.arange(8) % 3
+    op = create_op(name, m=0.7)
+    params = op.sample(torch.Generator().manual_seed(4), 8, (3, 16, 16))
+    before = x.clone()
+    mixed, soft = op.apply_mix(x, y, 3, params)
+    assert torch.equal(x, before)
+    assert mixed.shape == x.shape and mixed.dtype == x.dtype and not torch.isnan(soft).any()
+    assert torch.allclose(soft.sum(1), torch.ones(8)) and float(soft.min()) >= 0
+    again = op.apply_mix(x, y, 3, op.sample(torch.Generator().manual_seed(4), 8, (3, 16, 16)))
+    assert torch.equal(again[0], mixed) and torch.equal(again[1], soft)
+    replayed = params_from_json(json.loads(json.dumps(params_to_json(params))))
+    assert torch.equal(op.apply_mix(x, y, 3, replayed)[0], mixed)
