@@ -162,17 +162,24 @@ def _masked(x: torch.Tensor, run, fn) -> torch.Tensor:
 def _integer_maps(run, shape):
     """Compose the exact integer axis maps of a run (None if any op has none).
 
-    Returns forward per-sample int64 arrays ``(sx, tx, sy, ty)``: ``x' = sx*x + tx``.
+    Returns forward maps ``(sx, tx, sy, ty)``, each an int or a per-sample int64 array:
+    ``x' = sx*x + tx``.
     """
-    sx, tx, sy, ty = 1, 0, 1, 0
+    total = None
     for op, p in run:
         m = op.axis_map(p, shape)
         if m is None:
             return None
-        on = p["apply"].numpy().astype(np.int64)  # 0 where the op does not apply: identity
-        s1, t1, s2, t2 = (1 + on * (m[0] - 1), on * m[1], 1 + on * (m[2] - 1), on * m[3])
-        sx, tx, sy, ty = s1 * sx, s1 * tx + t1, s2 * sy, s2 * ty + t2  # the new map after the old
-    return sx, tx, sy, ty
+        on = p["apply"].numpy()
+        if not on.all():  # where the op does not apply, its map is the identity
+            on = on.astype(np.int64)
+            m = (1 + on * (m[0] - 1), on * m[1], 1 + on * (m[2] - 1), on * m[3])
+        if total is None:
+            total = m
+        else:  # the new map after the old: x'' = s1*(s*x + t) + t1
+            sx, tx, sy, ty = total
+            total = (m[0] * sx, m[0] * tx + m[1], m[2] * sy, m[2] * ty + m[3])
+    return total
 
 
 def _fused_warp(x: torch.Tensor, run, want_hist: bool = False):

@@ -97,12 +97,12 @@ def shift_flip_u8(x: torch.Tensor, sx, tx, sy, ty) -> torch.Tensor:
     """``out[y, x] = in[sy*y + ty, sx*x + tx]`` (zero outside) for CPU uint8 ``x``, with
     per-sample int arrays; ``sx``/``sy`` are ±1 (the inverse map of a flip-and-shift)."""
     B, H, W = x.shape[0], x.shape[-2], x.shape[-1]
-    sx, tx, sy, ty = (np.broadcast_to(np.asarray(v, dtype=np.int64), (B,)) for v in (sx, tx, sy, ty))
-    hflip, vflip = sx < 0, sy < 0
+    hflip = np.zeros(B, np.bool_) | (np.asarray(sx) < 0)  # scalars broadcast to (B,)
+    vflip = np.zeros(B, np.bool_) | (np.asarray(sy) < 0)
     # A flipped axis reads the shifted row backwards, so its shift is measured from the
     # far edge.
-    ox = np.where(hflip, tx - (W - 1), tx)
-    oy = np.where(vflip, ty - (H - 1), ty)
+    ox = np.zeros(B, np.int64) + tx - (W - 1) * hflip
+    oy = np.zeros(B, np.int64) + ty - (H - 1) * vflip
     src = x.contiguous()
     out = torch.empty_like(src)
     shift_flip(src.numpy(), out.numpy(), ox, oy, hflip, vflip)
