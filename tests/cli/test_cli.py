@@ -85,3 +85,41 @@ def test_folder_input_gives_folder_output(tmp_path, capsys):
         Image.fromarray(np.zeros((6, 6), np.uint8)).save(tmp_path / "in" / cls / "0.png")
     code, _, _ = run(["augment", str(tmp_path / "in"), "--policy", "hflip", "--out", str(tmp_path / "out")], capsys)
     assert code == 0 and len(list((tmp_path / "out").rglob("*.png"))) == 4
+
+
+def _bad_datasets(root):
+    """Each bad input the CLI must reject: (path, text the error must contain)."""
+    import gzip
+
+    from PIL import Image
+
+    from augmentlab.data.idx import write_idx
+
+    idx = root / "idx"
+    idx.mkdir()
+    write_idx(idx / "t-images-idx3-ubyte.gz", np.zeros((4, 5, 5), np.uint8))
+    write_idx(idx / "t-labels-idx1-ubyte.gz", np.zeros(4, np.uint8))
+    raw = gzip.decompress((idx / "t-images-idx3-ubyte.gz").read_bytes())
+    (idx / "t-images-idx3-ubyte.gz").write_bytes(gzip.compress(raw[:-3]))
+    np.savez(root / "counts.npz", images=np.zeros((3, 4, 4), np.uint8), labels=np.zeros(2, np.int64))
+    (root / "notimg" / "a").mkdir(parents=True)
+    Image.fromarray(np.zeros((4, 4), np.uint8)).save(root / "notimg" / "a" / "0.png")
+    (root / "notimg" / "a" / "x.txt").write_text("hello")
+    (root / "empty" / "a").mkdir(parents=True)
+    (root / "empty" / "b").mkdir()
+    Image.fromarray(np.zeros((4, 4), np.uint8)).save(root / "empty" / "a" / "0.png")
+    return [(idx, "truncated"), (root / "counts.npz", "3 images but 2 labels"),
+            (root / "notimg", "x.txt: not an image"), (root / "empty", "empty class folder")]
+
+
+def test_bad_datasets_exit_2_with_one_line(tmp_path, capsys):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    for path, needle in _bad_datasets(inputs):
+        before = sorted(p.stat().st_mtime_ns for p in inputs.rglob("*"))
+        code, _, err = run(["augment", str(path), "--policy", "hflip", "--out", str(out_dir / "o.npz")], capsys)
+        assert code == 2 and needle in err and len(err.strip().splitlines()) == 1, (path, err)
+        assert list(out_dir.iterdir()) == []
+        assert sorted(p.stat().st_mtime_ns for p in inputs.rglob("*")) == before  # input untouched
