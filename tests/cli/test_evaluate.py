@@ -1,0 +1,33 @@
+import json
+
+import pytest
+
+from tests.cli.test_cli import run
+
+
+def test_evaluate_writes_json_and_run_directory(tmp_path, capsys):
+    out = tmp_path / "r.json"
+    code, stdout, _ = run(["evaluate", "digits", "--policy", "affine(m=0.2)", "--per-class", "5", "--seeds", "2",
+                           "--steps", "30", "--json", str(out), "--runs", str(tmp_path / "runs")], capsys)
+    assert code == 0 and "lift" in stdout
+    r = json.loads(out.read_text())
+    for arm in ("baseline", "augmented"):
+        assert set(r[arm]["test_accuracy"]) >= {"mean", "std", "ci95"} and "mean" in r[arm]["train_accuracy"]
+    assert set(r["lift"]) >= {"mean", "ci95"} and r["seconds"] > 0
+    (run_dir,) = (tmp_path / "runs").iterdir()
+    config = json.loads((run_dir / "config.json").read_text())
+    assert config["seeds"] == [0, 1] and config["augmentlab_version"] and config["policy"] == "affine(m=0.2)"
+    assert json.loads((run_dir / "results.json").read_text())["lift"] == r["lift"]
+
+
+@pytest.mark.parametrize("argv,needle", [
+    (["evaluate", "no/such/path", "--policy", "hflip", "--per-class", "5"], "no such file"),
+    (["evaluate", "digits", "--policy", "hflip", "--per-class", "500"], "too large"),
+    (["evaluate", "digits", "--policy", "", "--per-class", "5"], "empty"),
+    (["evaluate", "digits", "--policy", "hflip", "--per-class", "5", "--model", "vit"], "--model"),
+    (["evaluate", "digits", "--policy", "hflip", "--per-class", "5", "--seeds", "0"], "--seeds"),
+])
+def test_evaluate_bad_input(tmp_path, capsys, argv, needle):
+    code, _, err = run(argv + ["--runs", str(tmp_path / "runs")], capsys)
+    assert code == 2 and needle in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "runs").exists()

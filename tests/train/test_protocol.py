@@ -1,0 +1,63 @@
+import numpy as np
+import pytest
+import torch
+
+from augmentlab.data import load_dataset
+from augmentlab.errors import AugmentlabError
+from augmentlab.policy import parse_policy
+from augmentlab.train.models import build_model
+from augmentlab.train.protocol import Protocol, evaluate, make_splits
+from augmentlab.train.trainer import TrainConfig, train
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return load_dataset("digits")
+
+
+def test_splits_are_disjoint_stratified_and_seeded(digits):
+    p = Protocol(per_class=5)
+    a = make_splits(digits.labels, p, seed=0, external_test=False)
+    b = make_splits(digits.labels, p, seed=0, external_test=False)
+    c = make_splits(digits.labels, p, seed=1, external_test=False)
+    assert all(np.array_equal(x, y) for x, y in zip((a.train, a.val, a.test), (b.train, b.val, b.test)))
+    assert not np.array_equal(a.train, c.train)
+    sets = [set(a.train), set(a.val), set(a.test)]
+    assert not (sets[0] & sets[1] or sets[0] & sets[2] or sets[1] & sets[2])
+    assert len(a.train) + len(a.val) + len(a.test) == len(digits)
+    assert np.all(np.bincount(digits.labels.numpy()[a.train]) == 5)
+
+
+def test_training_is_deterministic_and_leaves_the_global_rng_alone(digits):
+    x, y = digits.data[:50], digits.labels[:50]
+    state = torch.random.get_rng_state()
+    runs = [train(lambda: build_model("mlp", (1, 8, 8), 10), x, y, parse_policy("rotate(m=0.2)"), TrainConfig(steps=20), seed=3)
+            for _ in range(2)]
+    assert torch.equal(torch.random.get_rng_state(), state)
+    for p, q in zip(runs[0].model.parameters(), runs[1].model.parameters()):
+        assert torch.equal(p, q)
+
+
+def test_evaluate_reports_paired_lift_and_intervals(digits):
+    r = evaluate(digits, parse_policy("affine(m=0.2)"), Protocol(per_class=5, seeds=2, steps=30))
+    for arm in ("baseline", "augmented"):
+        t = r[arm]["test_accuracy"]
+        assert t["ci95"][0] <= t["mean"] <= t["ci95"][1] and len(r[arm]["runs"]) == 2
+        assert r[arm]["generalization_gap"]["mean"] == pytest.approx(r[arm]["train_accuracy"]["mean"] - t["mean"])
+    diffs = [a["test_accuracy"] - b["test_accuracy"] for a, b in zip(r["augmented"]["runs"], r["baseline"]["runs"])]
+    assert r["lift"]["mean"] == pytest.approx(sum(diffs) / 2)
+    again = evaluate(digits, parse_policy("affine(m=0.2)"), Protocol(per_class=5, seeds=2, steps=30))
+    assert again["lift"] == r["lift"]
+
+
+def test_protocol_rejects_impossible_requests(digits):
+    with pytest.raises(AugmentlabError, match="too large"):
+        Protocol(per_class=200).check(digits)
+    with pytest.raises(AugmentlabError, match="--seeds"):
+        Protocol(per_class=5, seeds=0).check(digits)
+    small = load_dataset("digits")
+    with pytest.raises(AugmentlabError, match="--test images"):
+        from augmentlab.data.dataset import Dataset
+
+        other = Dataset(small.data[:10, :, :4, :4].contiguous(), small.labels[:10], small.class_names)
+        Protocol(per_class=5).check(small, other)
