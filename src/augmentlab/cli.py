@@ -185,16 +185,13 @@ def evaluate(
     from augmentlab.data import load_dataset
     from augmentlab.policy import format_policy, load_policy
     from augmentlab.report.records import new_run_dir, write_json, write_run
-    from augmentlab.train.models import MODELS
     from augmentlab.train.protocol import Protocol
     from augmentlab.train.protocol import evaluate as run_evaluate
 
-    if model is not None and model not in MODELS:
-        raise AugmentlabError(f"--model {model!r} is unknown; expected one of {', '.join(MODELS)}")
     ds = load_dataset(data)
     test_ds = load_dataset(test) if test else None
     pol = load_policy(policy)
-    protocol = Protocol(per_class=per_class, seeds=seeds, steps=steps, model=model)
+    protocol = Protocol(per_class=per_class, seeds=seeds, steps=steps, model=_check_model(model))
     protocol.check(ds, test_ds)
     _cpu_speed_settings(threads)
     bar, advance = _progress(2 * seeds, "training")
@@ -208,6 +205,83 @@ def evaluate(
         write_json(json_out, results)
     _print_evaluation(results)
     typer.echo(f"run directory: {run_dir}")
+
+
+@app.command()
+def sweep(
+    data: str = typer.Argument(..., help="Dataset: a path or a built-in name."),
+    policy: str = typer.Option(..., "--policy", help="Policy whose magnitude is swept (an op, container or rand-/augmix)."),
+    magnitudes: str = typer.Option("0,0.1,0.2,0.3,0.5,0.7,1", "--magnitudes", help="Comma-separated magnitudes in [0, 1]."),
+    per_class: int = typer.Option(..., "--per-class"),
+    seeds: int = typer.Option(3, "--seeds", help="Seeds 0..K-1; each gets its own splits."),
+    steps: int = typer.Option(500, "--steps"),
+    test: Optional[str] = typer.Option(None, "--test", help="Report on this dataset instead of a split of DATA."),
+    model: Optional[str] = typer.Option(None, "--model"),
+    json_out: Optional[Path] = typer.Option(None, "--json"),
+    plot: Optional[Path] = typer.Option(None, "--plot", help="Write the strength curve as PNG here."),
+    runs: Path = typer.Option(Path("augmentlab-runs"), "--runs", help="Parent folder of run directories."),
+    threads: int = typer.Option(1, "--threads"),
+):
+    """Accuracy against augmentation strength: the sweet spot (on validation) and where it is overdone."""
+    from augmentlab.data import load_dataset
+    from augmentlab.policy import format_policy, load_policy
+    from augmentlab.policy.magnitude import with_magnitude
+    from augmentlab.report.plots import strength_curve
+    from augmentlab.report.records import new_run_dir, write_json, write_run
+    from augmentlab.search.sweep import parse_magnitudes
+    from augmentlab.search.sweep import sweep as run_sweep
+    from augmentlab.train.protocol import Protocol
+
+    values = parse_magnitudes(magnitudes)
+    if plot is not None and plot.suffix.lower() != ".png":
+        raise AugmentlabError(f"--plot {plot}: expected a .png file name")
+    ds = load_dataset(data)
+    test_ds = load_dataset(test) if test else None
+    pol = load_policy(policy)
+    with_magnitude(pol, values[0])  # fails early for policies without a magnitude
+    protocol = Protocol(per_class=per_class, seeds=seeds, steps=steps, model=_check_model(model))
+    protocol.check(ds, test_ds)
+    _cpu_speed_settings(threads)
+    bar, advance = _progress(len(values) * seeds, "sweeping")
+    with bar:
+        results = run_sweep(ds, pol, values, protocol, test_ds, advance)
+    results = {"data": data, "test": test, "policy": format_policy(pol), **results}
+    run_dir = new_run_dir(runs, "sweep")
+    write_run(run_dir, "sweep", {"data": data, "test": test, "policy": format_policy(pol), "magnitudes": values,
+                                 "seeds": list(range(seeds)), "protocol": results["protocol"], "threads": threads}, results)
+    title = f"{format_policy(pol)} on {Path(data).name}, {per_class} per class, {seeds} seeds"
+    strength_curve(results, run_dir / "strength.png", title)
+    if plot is not None:
+        strength_curve(results, plot, title)
+    if json_out:
+        write_json(json_out, results)
+    _print_sweep(results)
+    typer.echo(f"run directory: {run_dir}")
+
+
+def _check_model(model: Optional[str]) -> Optional[str]:
+    from augmentlab.train.models import MODELS
+
+    if model is not None and model not in MODELS:
+        raise AugmentlabError(f"--model {model!r} is unknown; expected one of {', '.join(MODELS)}")
+    return model
+
+
+def _print_sweep(results: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{results['policy']}: accuracy against magnitude (mean ± std, %)")
+    for col in ("m", "train", "validation", "test", ""):
+        table.add_column(col)
+    for p in results["points"]:
+        m = p["magnitude"]
+        mark = "sweet spot" if m == results["best_magnitude"] else (
+            "overdone" if results["overdone_from"] is not None and m >= results["overdone_from"] else "")
+        table.add_row(f"{m:g}", f"{100 * p['train_accuracy']['mean']:.1f}",
+                      f"{100 * p['val_accuracy']['mean']:.1f} ± {100 * p['val_accuracy']['std']:.1f}",
+                      f"{100 * p['test_accuracy']['mean']:.1f} ± {100 * p['test_accuracy']['std']:.1f}", mark)
+    Console().print(table)
 
 
 def _print_evaluation(results: dict) -> None:
@@ -228,26 +302,72 @@ def _print_evaluation(results: dict) -> None:
 
 
 @app.command()
-def demo(
-    out: Path = typer.Option(Path("augmentlab-demo"), "--out"),
-    seed: int = typer.Option(0, "--seed"),
-):
-    """The main job on built-in digits: augment with a few policies and write preview grids."""
-    from augmentlab.augment import augment_dataset
-    from augmentlab.data import load_dataset
-    from augmentlab.data.load import save_dataset
-    from augmentlab.policy import parse_policy
-    from augmentlab.preview import preview_grid, save_png
+def report(run_dir: Path = typer.Argument(..., help="A run directory written by evaluate, sweep or demo.")):
+    """Render a run's records as Markdown and HTML with its plots and preview grids."""
+    from augmentlab.report.render import render_report
 
+    if not run_dir.is_dir():
+        raise AugmentlabError(f"{run_dir}: no such run directory")
+    md, page = render_report(run_dir)
+    typer.echo(f"wrote {md} and {page}")
+
+
+@app.command()
+def demo(out: Path = typer.Option(Path("augmentlab-demo"), "--out", help="Where the runs and reports go.")):
+    """The main job on the built-in digits: a baseline, three policies and a strength sweep
+    under the low-data protocol, with tables and a report."""
+    from augmentlab.data import load_dataset
+    from augmentlab.policy import parse_policy
+    from augmentlab.report.records import write_json, write_run
+    from augmentlab.report.render import render_report
+    from augmentlab.search.sweep import sweep as run_sweep
+    from augmentlab.train.protocol import Protocol, compare
+
+    _cpu_speed_settings(1)
     ds = load_dataset("digits")
-    out.mkdir(parents=True, exist_ok=True)
-    for name, spec in (("affine", "affine(m=0.3)"), ("randaugment", "rand-n2-m0.5"), ("trivial", "trivial"), ("elastic", "elastic(m=0.5)+cutout(m=0.3)")):
-        pol = parse_policy(spec)
-        save_png(preview_grid(ds, pol, seed), out / f"preview-{name}.png")
-        typer.echo(f"{spec:>32}  ->  {out / f'preview-{name}.png'}")
-    result, _ = augment_dataset(ds, parse_policy("affine(m=0.3)"), copies=2, seed=seed)
-    save_dataset(result, out / "digits-affine.npz", "npz")
-    typer.echo(f"augmented {len(ds)} digits x3 -> {out / 'digits-affine.npz'} ({len(result)} images)")
+    protocol = Protocol(per_class=10, seeds=3, steps=300)
+    specs = {"affine": "affine(m=0.2)", "randaugment": "rand-n2-m0.5", "trivialaugment": "trivial"}
+    magnitudes = [0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0]
+    seeds = list(range(protocol.seeds))
+    bar, advance = _progress((len(specs) + 1 + len(magnitudes)) * protocol.seeds, "training")
+    with bar:
+        compared = compare(ds, {name: parse_policy(spec) for name, spec in specs.items()}, protocol, None, advance)
+        swept = run_sweep(ds, parse_policy("affine"), magnitudes, protocol, None, advance)
+    common = {"data": "digits", "test": None, "seeds": seeds, "protocol": compared["protocol"], "threads": 1}
+    runs = {
+        "compare": ({**common, "policies": specs}, {"data": "digits", **compared}),
+        "sweep": ({**common, "policy": "affine", "magnitudes": magnitudes}, {"data": "digits", "test": None, "policy": "affine", **swept}),
+    }
+    for name, (config, results) in runs.items():
+        (out / name).mkdir(parents=True, exist_ok=True)
+        write_run(out / name, name, config, results)
+        render_report(out / name)
+    _print_compare(compared, specs)
+    _print_sweep(runs["sweep"][1])
+    index = ["# augmentlab demo: digits, 10 per class, 3 seeds", "",
+             "- [baseline against three policies](compare/report.html)", "- [strength sweep of affine](sweep/report.html)", ""]
+    from augmentlab.io_atomic import atomic_path
+
+    with atomic_path(out / "README.md") as tmp:
+        tmp.write_text("\n".join(index), encoding="utf-8")
+    write_json(out / "summary.json", {"compare": {k: v["test_accuracy"] for k, v in compared["arms"].items()},
+                                      "sweep": {"best_magnitude": swept["best_magnitude"], "overdone_from": swept["overdone_from"]}})
+    typer.echo(f"reports: {out / 'compare' / 'report.html'} and {out / 'sweep' / 'report.html'}")
+
+
+def _print_compare(results: dict, specs: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="digits, 10 per class, 3 seeds: test accuracy (%, mean ± std) and paired lift [95% CI]")
+    for col in ("policy", "test", "train", "lift"):
+        table.add_column(col)
+    for name, arm in results["arms"].items():
+        lift = arm.get("lift")
+        table.add_row(specs.get(name, name), f"{100 * arm['test_accuracy']['mean']:.1f} ± {100 * arm['test_accuracy']['std']:.1f}",
+                      f"{100 * arm['train_accuracy']['mean']:.1f}",
+                      "" if lift is None else f"{100 * lift['mean']:+.1f} [{100 * lift['ci95'][0]:+.1f}, {100 * lift['ci95'][1]:+.1f}]")
+    Console().print(table)
 
 
 def main() -> None:

@@ -31,3 +31,34 @@ def test_evaluate_bad_input(tmp_path, capsys, argv, needle):
     code, _, err = run(argv + ["--runs", str(tmp_path / "runs")], capsys)
     assert code == 2 and needle in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "runs").exists()
+
+
+def test_sweep_writes_points_best_overdone_and_plot(tmp_path, capsys):
+    out, plot = tmp_path / "s.json", tmp_path / "s.png"
+    code, stdout, _ = run(["sweep", "digits", "--policy", "affine", "--magnitudes", "0,0.2,1", "--per-class", "5",
+                           "--seeds", "2", "--steps", "40", "--json", str(out), "--plot", str(plot),
+                           "--runs", str(tmp_path / "runs")], capsys)
+    assert code == 0 and "sweet spot" in stdout
+    r = json.loads(out.read_text())
+    assert [p["magnitude"] for p in r["points"]] == [0.0, 0.2, 1.0]
+    for p in r["points"]:
+        assert {"mean", "std"} <= set(p["val_accuracy"]) and {"mean", "std"} <= set(p["test_accuracy"]) and "mean" in p["train_accuracy"]
+    best = max(r["points"], key=lambda p: p["val_accuracy"]["mean"])
+    assert r["best_magnitude"] == best["magnitude"] and "overdone_from" in r
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    (run_dir,) = (tmp_path / "runs").iterdir()
+    assert (run_dir / "strength.png").exists() and (run_dir / "config.json").exists()
+
+
+@pytest.mark.parametrize("extra,needle", [
+    (["--magnitudes", "0,abc"], "comma-separated"),
+    (["--magnitudes", "0,2"], "out of range"),
+    (["--policy", "trivial"], "no magnitude"),
+    (["--policy", ""], "empty"),
+    (["--plot", "x.jpg"], ".png"),
+])
+def test_sweep_bad_input(tmp_path, capsys, extra, needle):
+    argv = ["sweep", "digits", "--policy", "affine", "--per-class", "5", "--runs", str(tmp_path / "runs")]
+    code, _, err = run(argv + extra, capsys)
+    assert code == 2 and needle in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "runs").exists()

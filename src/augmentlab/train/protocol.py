@@ -92,22 +92,29 @@ def summarize_runs(runs: list[dict]) -> dict:
     return out
 
 
+def compare(ds: Dataset, policies: dict, protocol: Protocol, test: Dataset | None = None, progress=None) -> dict:
+    """A baseline and each named policy on seeds 0..K-1, all sharing each seed's splits:
+    test and train accuracy, generalisation gap, and every policy's paired lift."""
+    protocol.check(ds, test)
+    start = time.perf_counter()
+    runs: dict[str, list[dict]] = {"baseline": [], **{name: [] for name in policies}}
+    for seed in range(protocol.seeds):
+        splits = make_splits(ds.labels, protocol, seed, external_test=test is not None)
+        for name, pol in (("baseline", None), *policies.items()):
+            runs[name].append(run_once(ds, splits, pol, protocol, seed, test))
+            if progress:
+                progress(1)
+    base = [r["test_accuracy"] for r in runs["baseline"]]
+    arms = {name: {**summarize_runs(r), "runs": r} for name, r in runs.items()}
+    for name in policies:
+        arms[name]["lift"] = paired(base, [r["test_accuracy"] for r in runs[name]])
+    return {"protocol": asdict(protocol), "arms": arms, "seconds": time.perf_counter() - start}
+
+
 def evaluate(ds: Dataset, policy, protocol: Protocol, test: Dataset | None = None, progress=None) -> dict:
     """Baseline and augmented runs on seeds 0..K-1 with shared splits; test accuracy,
     train accuracy, generalisation gap and the paired lift, each with a 95% CI."""
-    protocol.check(ds, test)
-    start = time.perf_counter()
-    baseline, augmented = [], []
-    for seed in range(protocol.seeds):
-        splits = make_splits(ds.labels, protocol, seed, external_test=test is not None)
-        for runs, pol in ((baseline, None), (augmented, policy)):
-            runs.append(run_once(ds, splits, pol, protocol, seed, test))
-            if progress:
-                progress(1)
-    return {
-        "protocol": asdict(protocol),
-        "baseline": {**summarize_runs(baseline), "runs": baseline},
-        "augmented": {**summarize_runs(augmented), "runs": augmented},
-        "lift": paired([r["test_accuracy"] for r in baseline], [r["test_accuracy"] for r in augmented]),
-        "seconds": time.perf_counter() - start,
-    }
+    r = compare(ds, {"augmented": policy}, protocol, test, progress)
+    augmented = r["arms"]["augmented"]
+    lift = augmented.pop("lift")
+    return {"protocol": r["protocol"], "baseline": r["arms"]["baseline"], "augmented": augmented, "lift": lift, "seconds": r["seconds"]}

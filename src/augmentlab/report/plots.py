@@ -1,0 +1,66 @@
+"""Matplotlib figures for run records, written atomically as PNG."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from augmentlab.io_atomic import atomic_path
+
+
+def _figure():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def strength_curve(result: dict, out: str | Path, title: str = "") -> None:
+    """Accuracy against magnitude: train, validation and test means with ±1 std bands,
+    the sweet spot (chosen on validation) and the overdone region."""
+    plt = _figure()
+    pts = result["points"]
+    ms = [p["magnitude"] for p in pts]
+    fig, ax = plt.subplots(figsize=(7, 4.5), dpi=120)
+    for key, label, colour in (("train_accuracy", "train", "tab:gray"), ("val_accuracy", "validation", "tab:blue"),
+                               ("test_accuracy", "test", "tab:orange")):
+        mean = [100 * p[key]["mean"] for p in pts]
+        std = [100 * p[key]["std"] for p in pts]
+        ax.plot(ms, mean, marker="o", label=label, color=colour)
+        ax.fill_between(ms, [a - b for a, b in zip(mean, std)], [a + b for a, b in zip(mean, std)], color=colour, alpha=0.15)
+    best = result["best_magnitude"]
+    ax.axvline(best, color="tab:green", linestyle="--", label=f"sweet spot m={best:g}")
+    if result.get("overdone_from") is not None:
+        ax.axvspan(result["overdone_from"], max(ms), color="tab:red", alpha=0.08, label=f"overdone from m={result['overdone_from']:g}")
+    ax.set_xlabel("magnitude m")
+    ax.set_ylabel("accuracy (%)")
+    ax.set_title(title or "accuracy against augmentation strength")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower left", fontsize=8)
+    fig.tight_layout()
+    save(fig, out)
+
+
+def learning_curves(curves: dict[str, list[dict]], out: str | Path, title: str = "") -> None:
+    """Training loss against step for each labelled run."""
+    plt = _figure()
+    fig, ax = plt.subplots(figsize=(7, 4.5), dpi=120)
+    for label, history in curves.items():
+        ax.plot([h["step"] for h in history], [h["loss"] for h in history], label=label)
+    ax.set_xlabel("step")
+    ax.set_ylabel("training loss")
+    ax.set_yscale("log")
+    ax.set_title(title or "learning curves")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    save(fig, out)
+
+
+def save(fig, out: str | Path) -> None:
+    import matplotlib.pyplot as plt
+
+    with atomic_path(out) as tmp:
+        fig.savefig(tmp, format="png")
+    plt.close(fig)

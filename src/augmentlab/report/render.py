@@ -1,0 +1,138 @@
+"""Markdown and HTML reports from a run directory's records (config.json, results.json)."""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+from augmentlab.errors import AugmentlabError
+from augmentlab.io_atomic import atomic_path
+from augmentlab.report.plots import learning_curves, strength_curve
+
+
+def _pct(s: dict) -> str:
+    return f"{100 * s['mean']:.1f} ± {100 * s['std']:.1f} [{100 * s['ci95'][0]:.1f}, {100 * s['ci95'][1]:.1f}]"
+
+
+def load_run(run_dir: Path) -> tuple[dict, dict]:
+    try:
+        config = json.loads((run_dir / "config.json").read_text(encoding="utf-8"))
+        results = json.loads((run_dir / "results.json").read_text(encoding="utf-8"))
+    except FileNotFoundError as e:
+        raise AugmentlabError(f"{run_dir}: not a run directory (missing {Path(e.filename).name})") from None
+    except json.JSONDecodeError as e:
+        raise AugmentlabError(f"{run_dir}: unreadable run record ({e.msg})") from None
+    if config.get("command") not in ("evaluate", "sweep", "compare"):
+        raise AugmentlabError(f"{run_dir}: unknown run kind {config.get('command')!r}; expected evaluate, sweep or compare")
+    return config, results
+
+
+def _tables(config: dict, results: dict) -> list[tuple[str, list[str], list[list[str]]]]:
+    """(title, header, rows) for each table of the report."""
+    if config["command"] == "evaluate":
+        rows = [[arm, _pct(results[arm]["test_accuracy"]), f"{100 * results[arm]['train_accuracy']['mean']:.1f}",
+                 f"{100 * results[arm]['generalization_gap']['mean']:.1f}"] for arm in ("baseline", "augmented")]
+        rows.append(["lift (paired)", _pct(results["lift"]), "", ""])
+        return [("Test accuracy (%: mean ± std [95% CI])", ["", "test", "train", "gap"], rows)]
+    if config["command"] == "compare":
+        rows = [[name, _pct(arm["test_accuracy"]), f"{100 * arm['train_accuracy']['mean']:.1f}",
+                 f"{100 * arm['generalization_gap']['mean']:.1f}", _pct(arm["lift"]) if "lift" in arm else ""]
+                for name, arm in results["arms"].items()]
+        return [("Test accuracy and paired lift over the baseline (%: mean ± std [95% CI])",
+                 ["policy", "test", "train", "gap", "lift"], rows)]
+    rows = []
+    for p in results["points"]:
+        m = p["magnitude"]
+        mark = "sweet spot" if m == results["best_magnitude"] else (
+            "overdone" if results["overdone_from"] is not None and m >= results["overdone_from"] else "")
+        rows.append([f"{m:g}", f"{100 * p['train_accuracy']['mean']:.1f}", _pct(p["val_accuracy"]), _pct(p["test_accuracy"]), mark])
+    return [("Accuracy against magnitude (%: mean ± std [95% CI])", ["m", "train", "validation", "test", ""], rows)]
+
+
+def _figures(run_dir: Path, config: dict, results: dict) -> list[tuple[str, str]]:
+    """Draw the figures into ``run_dir``; return (caption, file name) pairs."""
+    figs = []
+    if config["command"] == "sweep":
+        strength_curve(results, run_dir / "strength.png", f"{results['policy']} on {Path(str(config['data'])).name}")
+        figs.append(("Strength curve: the sweet spot is chosen on validation", "strength.png"))
+        curves = {f"m={p['magnitude']:g}": p["runs"][0]["history"] for p in results["points"]}
+    elif config["command"] == "compare":
+        curves = {name: arm["runs"][0]["history"] for name, arm in results["arms"].items()}
+    else:
+        curves = {arm: results[arm]["runs"][0]["history"] for arm in ("baseline", "augmented")}
+    learning_curves(curves, run_dir / "learning.png", "training loss, seed 0")
+    figs.append(("Learning curves (seed 0)", "learning.png"))
+    for i, (label, policy) in enumerate(_policies_to_preview(config, results)):
+        grid = _preview_grid(config["data"], policy)
+        if grid is None:
+            break
+        from augmentlab.preview import save_png
+
+        name = f"preview-{i}.png"
+        save_png(grid, run_dir / name)
+        figs.append((f"Preview: originals, then draws of {label}", name))
+    return figs
+
+
+def _policies_to_preview(config: dict, results: dict) -> list[tuple[str, object]]:
+    from augmentlab.policy import parse_policy
+
+    if config["command"] == "compare":
+        return [(spec, parse_policy(spec)) for spec in config["policies"].values()]
+    policy = parse_policy(results["policy"])
+    if config["command"] == "sweep":
+        from augmentlab.policy.magnitude import with_magnitude
+
+        m = results["best_magnitude"]
+        return [(f"{results['policy']} at the sweet spot m={m:g}", with_magnitude(policy, m))]
+    return [(results["policy"], policy)]
+
+
+def _preview_grid(data: str, policy):
+    """A preview grid of ``policy`` on ``data`` (None if the data is no longer reachable)."""
+    from augmentlab.data import load_dataset
+    from augmentlab.preview import preview_grid
+
+    try:
+        ds = load_dataset(data)
+    except AugmentlabError:
+        return None
+    return preview_grid(ds, policy, seed=0)
+
+
+def render_report(run_dir: str | Path) -> tuple[Path, Path]:
+    """Write ``report.md`` and ``report.html`` (with PNG figures) into ``run_dir``."""
+    run_dir = Path(run_dir)
+    config, results = load_run(run_dir)
+    tables = _tables(config, results)
+    figs = _figures(run_dir, config, results)
+    what = ", ".join(config["policies"]) if config["command"] == "compare" else results["policy"]
+    title = f"augmentlab {config['command']}: {what} on {config['data']}"
+    facts = [f"version {config.get('augmentlab_version')}", f"seeds {config.get('seeds')}",
+             f"protocol {json.dumps(results['protocol'])}", f"{results['seconds']:.0f} s"]
+    if config["command"] == "sweep":
+        facts.insert(0, f"best magnitude {results['best_magnitude']:g} (on validation); overdone from "
+                        f"{'—' if results['overdone_from'] is None else format(results['overdone_from'], 'g')}")
+    md = [f"# {title}", "", *[f"- {f}" for f in facts], ""]
+    for caption, header, rows in tables:
+        md += [f"## {caption}", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        md += ["| " + " | ".join(r) + " |" for r in rows] + [""]
+    for caption, name in figs:
+        md += [f"## {caption}", "", f"![{caption}]({name})", ""]
+    e = html.escape
+    body = [f"<h1>{e(title)}</h1>", "<ul>" + "".join(f"<li>{e(f)}</li>" for f in facts) + "</ul>"]
+    for caption, header, rows in tables:
+        body.append(f"<h2>{e(caption)}</h2><table><tr>" + "".join(f"<th>{e(h)}</th>" for h in header) + "</tr>"
+                    + "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>" for r in rows) + "</table>")
+    for caption, name in figs:
+        body.append(f"<h2>{e(caption)}</h2><img src=\"{e(name)}\" alt=\"{e(caption)}\">")
+    page = ("<!doctype html><html><head><meta charset=\"utf-8\"><title>" + e(title) + "</title><style>"
+            "body{font-family:system-ui,sans-serif;max-width:60em;margin:2em auto;padding:0 1em}"
+            "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:right}"
+            "img{max-width:100%}</style></head><body>" + "".join(body) + "</body></html>")
+    paths = (run_dir / "report.md", run_dir / "report.html")
+    for path, text in zip(paths, ("\n".join(md), page)):
+        with atomic_path(path) as tmp:
+            tmp.write_text(text, encoding="utf-8")
+    return paths

@@ -1,0 +1,1 @@
+"""Choosing augmentation: strength sweeps (and, later, policy search)."""
