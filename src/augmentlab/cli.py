@@ -313,7 +313,10 @@ def report(run_dir: Path = typer.Argument(..., help="A run directory written by 
 
 
 @app.command()
-def demo(out: Path = typer.Option(Path("augmentlab-demo"), "--out", help="Where the runs and reports go.")):
+def demo(
+    out: Path = typer.Option(Path("augmentlab-demo"), "--out", help="Where the runs and reports go."),
+    steps: int = typer.Option(300, "--steps", help="Optimiser steps per training run."),
+):
     """The main job on the built-in digits: a baseline, three policies and a strength sweep
     under the low-data protocol, with tables and a report."""
     from augmentlab.data import load_dataset
@@ -325,7 +328,9 @@ def demo(out: Path = typer.Option(Path("augmentlab-demo"), "--out", help="Where 
 
     _cpu_speed_settings(1)
     ds = load_dataset("digits")
-    protocol = Protocol(per_class=10, seeds=3, steps=300)
+    if steps < 1:
+        raise AugmentlabError(f"--steps must be at least 1; got {steps}")
+    protocol = Protocol(per_class=10, seeds=3, steps=steps)
     specs = {"affine": "affine(m=0.2)", "randaugment": "rand-n2-m0.5", "trivialaugment": "trivial"}
     magnitudes = [0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0]
     seeds = list(range(protocol.seeds))

@@ -61,3 +61,16 @@ def test_protocol_rejects_impossible_requests(digits):
 
         other = Dataset(small.data[:10, :, :4, :4].contiguous(), small.labels[:10], small.class_names)
         Protocol(per_class=5).check(small, other)
+
+
+def test_compare_shares_the_baseline_and_pairs_every_policy(digits):
+    from augmentlab.train.protocol import compare
+
+    r = compare(digits, {"a": parse_policy("rotate(m=0.2)"), "b": parse_policy("none")}, Protocol(per_class=5, seeds=2, steps=20))
+    assert set(r["arms"]) == {"baseline", "a", "b"} and "lift" not in r["arms"]["baseline"]
+    base = [x["test_accuracy"] for x in r["arms"]["baseline"]["runs"]]
+    for name in ("a", "b"):
+        mine = [x["test_accuracy"] for x in r["arms"][name]["runs"]]
+        assert r["arms"][name]["lift"]["mean"] == pytest.approx(sum(m - b for m, b in zip(mine, base)) / 2)
+    # "none" is the identity op: same seeds, same splits, same draws -> the baseline exactly
+    assert [x["test_accuracy"] for x in r["arms"]["b"]["runs"]] == base
