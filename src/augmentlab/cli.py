@@ -173,12 +173,12 @@ def evaluate(
     policy: str = typer.Option(..., "--policy", help="Policy spec string or .yaml/.json file."),
     per_class: int = typer.Option(..., "--per-class", help="Training samples per class (the low-data regime)."),
     seeds: int = typer.Option(3, "--seeds", help="Seeds 0..K-1; each gets its own splits."),
-    steps: int = typer.Option(500, "--steps", help="Optimiser steps per training run."),
+    steps: int = typer.Option(800, "--steps", help="Optimiser steps per training run."),
     test: Optional[str] = typer.Option(None, "--test", help="Report on this dataset instead of a split of DATA."),
     model: Optional[str] = typer.Option(None, "--model", help="cnn, mlp or resnet (default: by image size)."),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write the results as JSON here."),
     runs: Path = typer.Option(Path("augmentlab-runs"), "--runs", help="Parent folder of run directories."),
-    threads: int = typer.Option(1, "--threads"),
+    threads: int = typer.Option(2, "--threads", help="torch CPU threads; results are deterministic for a fixed count."),
 ):
     """Train with and without the policy under the low-data protocol; report test accuracy
     with 95% CIs and the paired lift."""
@@ -203,7 +203,9 @@ def evaluate(
                                     "protocol": results["protocol"], "threads": threads}, results)
     if json_out:
         write_json(json_out, results)
-    _print_evaluation(results)
+    from augmentlab.report.console import print_evaluation
+
+    print_evaluation(results)
     typer.echo(f"run directory: {run_dir}")
 
 
@@ -214,13 +216,13 @@ def sweep(
     magnitudes: str = typer.Option("0,0.1,0.2,0.3,0.5,0.7,1", "--magnitudes", help="Comma-separated magnitudes in [0, 1]."),
     per_class: int = typer.Option(..., "--per-class"),
     seeds: int = typer.Option(3, "--seeds", help="Seeds 0..K-1; each gets its own splits."),
-    steps: int = typer.Option(500, "--steps"),
+    steps: int = typer.Option(800, "--steps", help="Optimiser steps per training run."),
     test: Optional[str] = typer.Option(None, "--test", help="Report on this dataset instead of a split of DATA."),
     model: Optional[str] = typer.Option(None, "--model"),
     json_out: Optional[Path] = typer.Option(None, "--json"),
     plot: Optional[Path] = typer.Option(None, "--plot", help="Write the strength curve as PNG here."),
     runs: Path = typer.Option(Path("augmentlab-runs"), "--runs", help="Parent folder of run directories."),
-    threads: int = typer.Option(1, "--threads"),
+    threads: int = typer.Option(2, "--threads", help="torch CPU threads; results are deterministic for a fixed count."),
 ):
     """Accuracy against augmentation strength: the sweet spot (on validation) and where it is overdone."""
     from augmentlab.data import load_dataset
@@ -255,7 +257,9 @@ def sweep(
         strength_curve(results, plot, title)
     if json_out:
         write_json(json_out, results)
-    _print_sweep(results)
+    from augmentlab.report.console import print_sweep
+
+    print_sweep(results)
     typer.echo(f"run directory: {run_dir}")
 
 
@@ -265,40 +269,6 @@ def _check_model(model: Optional[str]) -> Optional[str]:
     if model is not None and model not in MODELS:
         raise AugmentlabError(f"--model {model!r} is unknown; expected one of {', '.join(MODELS)}")
     return model
-
-
-def _print_sweep(results: dict) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=f"{results['policy']}: accuracy against magnitude (mean ± std, %)")
-    for col in ("m", "train", "validation", "test", ""):
-        table.add_column(col)
-    for p in results["points"]:
-        m = p["magnitude"]
-        mark = "sweet spot" if m == results["best_magnitude"] else (
-            "overdone" if results["overdone_from"] is not None and m >= results["overdone_from"] else "")
-        table.add_row(f"{m:g}", f"{100 * p['train_accuracy']['mean']:.1f}",
-                      f"{100 * p['val_accuracy']['mean']:.1f} ± {100 * p['val_accuracy']['std']:.1f}",
-                      f"{100 * p['test_accuracy']['mean']:.1f} ± {100 * p['test_accuracy']['std']:.1f}", mark)
-    Console().print(table)
-
-
-def _print_evaluation(results: dict) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    def pct(s):
-        return f"{100 * s['mean']:.1f} ± {100 * s['std']:.1f}  [{100 * s['ci95'][0]:.1f}, {100 * s['ci95'][1]:.1f}]"
-
-    table = Table(title=f"{results['policy']} on {results['data']} (mean ± std [95% CI], %)")
-    for col in ("", "test accuracy", "train accuracy", "generalisation gap"):
-        table.add_column(col)
-    for name in ("baseline", "augmented"):
-        r = results[name]
-        table.add_row(name, pct(r["test_accuracy"]), f"{100 * r['train_accuracy']['mean']:.1f}", f"{100 * r['generalization_gap']['mean']:.1f}")
-    table.add_row("lift", pct(results["lift"]), "", "")
-    Console().print(table)
 
 
 @app.command()
@@ -347,8 +317,10 @@ def demo(
         (out / name).mkdir(parents=True, exist_ok=True)
         write_run(out / name, name, config, results)
         render_report(out / name)
-    _print_compare(compared, specs)
-    _print_sweep(runs["sweep"][1])
+    from augmentlab.report.console import print_compare, print_sweep
+
+    print_compare(compared, specs)
+    print_sweep(runs["sweep"][1])
     index = ["# augmentlab demo: digits, 10 per class, 3 seeds", "",
              "- [baseline against three policies](compare/report.html)", "- [strength sweep of affine](sweep/report.html)", ""]
     from augmentlab.io_atomic import atomic_path
@@ -358,21 +330,6 @@ def demo(
     write_json(out / "summary.json", {"compare": {k: v["test_accuracy"] for k, v in compared["arms"].items()},
                                       "sweep": {"best_magnitude": swept["best_magnitude"], "overdone_from": swept["overdone_from"]}})
     typer.echo(f"reports: {out / 'compare' / 'report.html'} and {out / 'sweep' / 'report.html'}")
-
-
-def _print_compare(results: dict, specs: dict) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title="digits, 10 per class, 3 seeds: test accuracy (%, mean ± std) and paired lift [95% CI]")
-    for col in ("policy", "test", "train", "lift"):
-        table.add_column(col)
-    for name, arm in results["arms"].items():
-        lift = arm.get("lift")
-        table.add_row(specs.get(name, name), f"{100 * arm['test_accuracy']['mean']:.1f} ± {100 * arm['test_accuracy']['std']:.1f}",
-                      f"{100 * arm['train_accuracy']['mean']:.1f}",
-                      "" if lift is None else f"{100 * lift['mean']:+.1f} [{100 * lift['ci95'][0]:+.1f}, {100 * lift['ci95'][1]:+.1f}]")
-    Console().print(table)
 
 
 def main() -> None:

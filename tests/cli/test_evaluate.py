@@ -62,3 +62,22 @@ def test_sweep_bad_input(tmp_path, capsys, extra, needle):
     code, _, err = run(argv + extra, capsys)
     assert code == 2 and needle in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "runs").exists()
+
+
+def test_evaluate_reports_on_a_given_test_file(tmp_path, capsys):
+    import numpy as np
+
+    from augmentlab.data import load_dataset
+
+    ds = load_dataset("digits")
+    np.savez(tmp_path / "test.npz", images=ds.images_hwc()[-300:], labels=ds.labels.numpy()[-300:])
+    out = tmp_path / "r.json"
+    code, _, err = run(["evaluate", "digits", "--policy", "hflip", "--per-class", "5", "--seeds", "1", "--steps", "10",
+                        "--test", str(tmp_path / "test.npz"), "--json", str(out), "--runs", str(tmp_path / "runs")], capsys)
+    assert code == 0, err
+    r = json.loads(out.read_text())
+    assert r["test"].endswith("test.npz") and 0.0 <= r["baseline"]["test_accuracy"]["mean"] <= 1.0
+    np.savez(tmp_path / "odd.npz", images=np.zeros((4, 5, 5), np.uint8), labels=np.zeros(4, np.int64))
+    code, _, err = run(["evaluate", "digits", "--policy", "hflip", "--per-class", "5", "--test", str(tmp_path / "odd.npz"),
+                        "--runs", str(tmp_path / "runs2")], capsys)
+    assert code == 2 and "--test images" in err

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from augmentlab.errors import AugmentlabError
 from augmentlab.io_atomic import atomic_path
+from augmentlab.report.console import sweep_mark
 from augmentlab.report.plots import learning_curves, strength_curve
 
 
@@ -41,12 +42,8 @@ def _tables(config: dict, results: dict) -> list[tuple[str, list[str], list[list
                 for name, arm in results["arms"].items()]
         return [("Test accuracy and paired lift over the baseline (%: mean ± std [95% CI])",
                  ["policy", "test", "train", "gap", "lift"], rows)]
-    rows = []
-    for p in results["points"]:
-        m = p["magnitude"]
-        mark = "sweet spot" if m == results["best_magnitude"] else (
-            "overdone" if results["overdone_from"] is not None and m >= results["overdone_from"] else "")
-        rows.append([f"{m:g}", f"{100 * p['train_accuracy']['mean']:.1f}", _pct(p["val_accuracy"]), _pct(p["test_accuracy"]), mark])
+    rows = [[f"{p['magnitude']:g}", f"{100 * p['train_accuracy']['mean']:.1f}", _pct(p["val_accuracy"]),
+             _pct(p["test_accuracy"]), sweep_mark(results, p["magnitude"])] for p in results["points"]]
     return [("Accuracy against magnitude (%: mean ± std [95% CI])", ["m", "train", "validation", "test", ""], rows)]
 
 

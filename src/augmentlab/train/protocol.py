@@ -26,7 +26,7 @@ from augmentlab.train.trainer import TrainConfig, accuracy, train
 class Protocol:
     per_class: int
     seeds: int = 3
-    steps: int = 500
+    steps: int = 800
     batch_size: int = 64
     val_per_class: int = 100
     model: str | None = None  # None: chosen by input size

@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 
 from augmentlab.ops.base import to_float
-from augmentlab.rng import torch_generator
+from augmentlab.rng import child_seeds, torch_generator
 
 
 @dataclass(frozen=True)
@@ -50,11 +50,12 @@ def train(model_fn: Callable[[], torch.nn.Module], x: torch.Tensor, y: torch.Ten
     Model initialisation, batch order and augmentation all derive from ``seed``; the global
     RNG is restored afterwards. ``policy`` may be None (no augmentation).
     """
+    init_seed, batch_seed, aug_seed = child_seeds(seed, 3)  # independent streams
     with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)  # parameter initialisation draws from the global RNG
+        torch.manual_seed(init_seed)  # parameter initialisation draws from the global RNG
         model = model_fn().to(device)
-    g_batches = torch_generator(seed + 1)
-    g_aug = torch_generator(seed + 2)
+    g_batches = torch_generator(batch_seed)
+    g_aug = torch_generator(aug_seed)
     opt = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=config.lr, total_steps=config.steps, pct_start=0.25)
     x, y = x.to(device), y.to(device)

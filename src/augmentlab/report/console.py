@@ -1,0 +1,52 @@
+"""Rich tables for the terminal: evaluation, comparison and sweep results."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+
+def sweep_mark(results: dict, m: float) -> str:
+    """How a sweep point is labelled: the sweet spot, overdone, or nothing."""
+    if m == results["best_magnitude"]:
+        return "sweet spot"
+    overdone = results["overdone_from"]
+    return "overdone" if overdone is not None and m >= overdone else ""
+
+
+def print_sweep(results: dict) -> None:
+    table = Table(title=f"{results['policy']}: accuracy against magnitude (mean ± std, %)")
+    for col in ("m", "train", "validation", "test", ""):
+        table.add_column(col)
+    for p in results["points"]:
+        m = p["magnitude"]
+        table.add_row(f"{m:g}", f"{100 * p['train_accuracy']['mean']:.1f}",
+                      f"{100 * p['val_accuracy']['mean']:.1f} ± {100 * p['val_accuracy']['std']:.1f}",
+                      f"{100 * p['test_accuracy']['mean']:.1f} ± {100 * p['test_accuracy']['std']:.1f}", sweep_mark(results, m))
+    Console().print(table)
+
+
+def print_evaluation(results: dict) -> None:
+    def pct(s):
+        return f"{100 * s['mean']:.1f} ± {100 * s['std']:.1f}  [{100 * s['ci95'][0]:.1f}, {100 * s['ci95'][1]:.1f}]"
+
+    table = Table(title=f"{results['policy']} on {results['data']} (mean ± std [95% CI], %)")
+    for col in ("", "test accuracy", "train accuracy", "generalisation gap"):
+        table.add_column(col)
+    for name in ("baseline", "augmented"):
+        r = results[name]
+        table.add_row(name, pct(r["test_accuracy"]), f"{100 * r['train_accuracy']['mean']:.1f}", f"{100 * r['generalization_gap']['mean']:.1f}")
+    table.add_row("lift", pct(results["lift"]), "", "")
+    Console().print(table)
+
+
+def print_compare(results: dict, specs: dict) -> None:
+    table = Table(title="digits, 10 per class, 3 seeds: test accuracy (%, mean ± std) and paired lift [95% CI]")
+    for col in ("policy", "test", "train", "lift"):
+        table.add_column(col)
+    for name, arm in results["arms"].items():
+        lift = arm.get("lift")
+        table.add_row(specs.get(name, name), f"{100 * arm['test_accuracy']['mean']:.1f} ± {100 * arm['test_accuracy']['std']:.1f}",
+                      f"{100 * arm['train_accuracy']['mean']:.1f}",
+                      "" if lift is None else f"{100 * lift['mean']:+.1f} [{100 * lift['ci95'][0]:+.1f}, {100 * lift['ci95'][1]:+.1f}]")
+    Console().print(table)
