@@ -8,6 +8,7 @@ Any draw can therefore be logged and replayed exactly.
 from __future__ import annotations
 
 import inspect
+from abc import ABC, abstractmethod
 from typing import ClassVar
 
 import torch
@@ -18,7 +19,7 @@ from augmentlab.rng import bernoulli_mask
 Params = dict[str, torch.Tensor]
 
 
-class Op:
+class Op(ABC):
     """A batched augmentation with magnitude ``m`` in [0, 1] and probability ``p``.
 
     Subclasses set ``name``, ``family``, ``controls`` (what ``m`` means) and implement
@@ -73,11 +74,13 @@ class Op:
         params["apply"] = bernoulli_mask(generator, batch, self.p)
         return params
 
+    @abstractmethod
     def sample_params(self, generator: torch.Generator, batch: int, shape: tuple[int, ...]) -> Params:
-        raise NotImplementedError(f"{type(self).__name__} must implement sample_params")
+        """Per-sample parameters (tensors with a leading batch dimension), without ``apply``."""
 
+    @abstractmethod
     def kernel(self, x: torch.Tensor, params: Params) -> torch.Tensor:
-        raise NotImplementedError(f"{type(self).__name__} must implement kernel")
+        """The pure transform of every sample of ``x`` by its parameters."""
 
     def apply(self, x: torch.Tensor, params: Params) -> torch.Tensor:
         """Apply with ``params``; samples whose ``apply`` flag is False pass through."""

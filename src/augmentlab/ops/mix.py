@@ -7,6 +7,8 @@ nothing).
 
 from __future__ import annotations
 
+from abc import abstractmethod
+
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -45,6 +47,10 @@ class MixOp(Op):
         mixed = torch.where(on.view(-1, 1, 1, 1), mixed, x)
         perm = params["perm"].to(x.device)
         return mixed, lam * soft + (1 - lam) * soft[perm]
+
+    @abstractmethod
+    def mix_kernel(self, x: torch.Tensor, params: Params) -> tuple[torch.Tensor, torch.Tensor]:
+        """The mixed images and each sample's own-label weight."""
 
     def kernel(self, x, params):
         return self.mix_kernel(x, params)[0]

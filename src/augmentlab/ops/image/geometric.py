@@ -4,6 +4,7 @@ rotate, ...) is composed and resampled once (see ``policy.compose``)."""
 from __future__ import annotations
 
 import math
+from abc import abstractmethod
 
 import torch
 
@@ -17,9 +18,9 @@ from augmentlab.ops.registry import register
 class GeometricOp(Op):
     family = "geometric"
 
+    @abstractmethod
     def matrix(self, params: Params, shape: tuple[int, ...]) -> torch.Tensor:
         """Forward (B, 3, 3) float64 matrices mapping input pixels to output pixels."""
-        raise NotImplementedError(f"{type(self).__name__} must implement matrix")
 
     def axis_map(self, params: Params, shape: tuple[int, ...]):
         """For exact integer transforms (flips, integer shifts): ``(sx, tx, sy, ty)``, each

@@ -4,6 +4,8 @@ neighbourhood ops). Colour ops leave images that are not RGB unchanged."""
 
 from __future__ import annotations
 
+from abc import abstractmethod
+
 import torch
 import torch.nn.functional as F
 
@@ -142,6 +144,10 @@ class Equalize(PointOp):
 
 class ColourOp(Op):
     family = "photometric"
+
+    @abstractmethod
+    def colour(self, x: torch.Tensor, params) -> torch.Tensor:
+        """The transform of float RGB images in [0, 1]."""
 
     def kernel(self, x, params):
         if x.shape[1] != 3:

@@ -9,6 +9,8 @@ the pixels. For float images ``v`` is the pixels themselves and ``w`` is None.
 
 from __future__ import annotations
 
+from abc import abstractmethod
+
 import torch
 
 from augmentlab.ops.base import Op, Params
@@ -22,8 +24,9 @@ class PointOp(Op):
     # True when the transform reads image statistics (mean, min/max, histogram).
     needs_stats = False
 
+    @abstractmethod
     def transform(self, v: torch.Tensor, w: torch.Tensor | None, params: Params) -> torch.Tensor:
-        raise NotImplementedError(f"{type(self).__name__} must implement transform")
+        """The new values of ``v`` (B, C, K); ``w`` are their weights (None: uniform)."""
 
     def kernel(self, x: torch.Tensor, params: Params) -> torch.Tensor:
         params = dict(params, apply=torch.ones(x.shape[0], dtype=torch.bool))
