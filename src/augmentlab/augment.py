@@ -74,9 +74,13 @@ def replay_dataset(ds: Dataset, manifest: dict, progress=None) -> Dataset:
 
 
 def build_manifest(input_spec: str, ds: Dataset, policy, copies: int, seed: int, batch_size: int, fmt: str, records) -> dict:
+    from augmentlab.data.load import BUILTINS
+
+    # an absolute path, so `replay` works from any directory (built-in names stay names)
+    source = input_spec if input_spec in BUILTINS else str(Path(input_spec).resolve())
     return {
         "augmentlab_version": __version__,
-        "input": input_spec,
+        "input": source,
         "input_sha256": dataset_digest(ds),
         "policy_spec": format_policy(policy),
         "policy": policy_to_dict(policy),

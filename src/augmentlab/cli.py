@@ -17,11 +17,6 @@ from augmentlab.errors import AugmentlabError
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Augment, synthesize and measure: data augmentation you can trust.")
 
 
-def _fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(2)
-
-
 def _progress(total: int, label: str):
     from rich.progress import (
         BarColumn,
@@ -73,10 +68,8 @@ def augment(
 
     ds = load_dataset(data)
     pol = load_policy(policy)
-    if copies < 0:
-        raise AugmentlabError(f"--copies must be 0 or more; got {copies}")
     fmt = output_format(ds, out)
-    bar, advance = _progress(len(ds) * copies, "augmenting")
+    bar, advance = _progress(len(ds) * max(copies, 0), "augmenting")
     with bar:
         result, records = augment_dataset(ds, pol, copies, seed, batch_size, advance)
     manifest = build_manifest(data, ds, pol, copies, seed, batch_size, fmt, records)
@@ -159,8 +152,8 @@ def bench(
 
 
 def _cpu_speed_settings(threads: int) -> None:
-    """One torch thread is fastest for small images here; flushing denormals avoids a 6x
-    slowdown once losses approach zero."""
+    """Pin the torch thread count (results are reproducible for a fixed count) and flush
+    denormals, which avoids a 6x slowdown once losses approach zero."""
     import torch
 
     torch.set_num_threads(threads)
@@ -182,31 +175,49 @@ def evaluate(
 ):
     """Train with and without the policy under the low-data protocol; report test accuracy
     with 95% CIs and the paired lift."""
-    from augmentlab.data import load_dataset
-    from augmentlab.policy import format_policy, load_policy
-    from augmentlab.report.records import new_run_dir, write_json, write_run
-    from augmentlab.train.protocol import Protocol
+    from augmentlab.report.console import print_evaluation
     from augmentlab.train.protocol import evaluate as run_evaluate
 
-    ds = load_dataset(data)
-    test_ds = load_dataset(test) if test else None
-    pol = load_policy(policy)
-    protocol = Protocol(per_class=per_class, seeds=seeds, steps=steps, model=_check_model(model))
-    protocol.check(ds, test_ds)
-    _cpu_speed_settings(threads)
+    lab = _Lab(data, test, policy, per_class, seeds, steps, model, threads)
     bar, advance = _progress(2 * seeds, "training")
     with bar:
-        results = run_evaluate(ds, pol, protocol, test_ds, advance)
-    results = {"data": data, "test": test, "policy": format_policy(pol), **results}
-    run_dir = new_run_dir(runs, "evaluate")
-    write_run(run_dir, "evaluate", {"data": data, "test": test, "policy": format_policy(pol), "seeds": list(range(seeds)),
-                                    "protocol": results["protocol"], "threads": threads}, results)
-    if json_out:
-        write_json(json_out, results)
-    from augmentlab.report.console import print_evaluation
-
+        results = run_evaluate(lab.ds, lab.policy, lab.protocol, lab.test_ds, advance)
+    results, run_dir = lab.save("evaluate", results, runs, json_out)
     print_evaluation(results)
     typer.echo(f"run directory: {run_dir}")
+
+
+class _Lab:
+    """What evaluate and sweep share: validated inputs, CPU settings and run records."""
+
+    def __init__(self, data, test, policy, per_class, seeds, steps, model, threads, extra_check=None):
+        from augmentlab.data import load_dataset
+        from augmentlab.policy import format_policy, load_policy
+        from augmentlab.train.protocol import Protocol
+
+        self.data, self.test, self.threads = data, test, threads
+        self.ds = load_dataset(data)
+        self.test_ds = load_dataset(test) if test else None
+        self.policy = load_policy(policy)
+        self.spec = format_policy(self.policy)
+        if extra_check is not None:
+            extra_check(self.policy)
+        self.protocol = Protocol(per_class=per_class, seeds=seeds, steps=steps, model=_check_model(model))
+        self.protocol.check(self.ds, self.test_ds)
+        _cpu_speed_settings(threads)
+
+    def save(self, command: str, results: dict, runs: Path, json_out: Optional[Path], **config):
+        """Write the run directory (and ``--json``); return the results and the directory."""
+        from augmentlab.report.records import new_run_dir, write_json, write_run
+
+        results = {"data": self.data, "test": self.test, "policy": self.spec, **results}
+        run_dir = new_run_dir(runs, command)
+        write_run(run_dir, command, {"data": self.data, "test": self.test, "policy": self.spec,
+                                     "seeds": list(range(self.protocol.seeds)), "protocol": results["protocol"],
+                                     "threads": self.threads, **config}, results)
+        if json_out:
+            write_json(json_out, results)
+        return results, run_dir
 
 
 @app.command()
@@ -225,40 +236,25 @@ def sweep(
     threads: int = typer.Option(2, "--threads", help="torch CPU threads; results are deterministic for a fixed count."),
 ):
     """Accuracy against augmentation strength: the sweet spot (on validation) and where it is overdone."""
-    from augmentlab.data import load_dataset
-    from augmentlab.policy import format_policy, load_policy
     from augmentlab.policy.magnitude import with_magnitude
+    from augmentlab.report.console import print_sweep
     from augmentlab.report.plots import strength_curve
-    from augmentlab.report.records import new_run_dir, write_json, write_run
     from augmentlab.search.sweep import parse_magnitudes
     from augmentlab.search.sweep import sweep as run_sweep
-    from augmentlab.train.protocol import Protocol
 
     values = parse_magnitudes(magnitudes)
     if plot is not None and plot.suffix.lower() != ".png":
         raise AugmentlabError(f"--plot {plot}: expected a .png file name")
-    ds = load_dataset(data)
-    test_ds = load_dataset(test) if test else None
-    pol = load_policy(policy)
-    with_magnitude(pol, values[0])  # fails early for policies without a magnitude
-    protocol = Protocol(per_class=per_class, seeds=seeds, steps=steps, model=_check_model(model))
-    protocol.check(ds, test_ds)
-    _cpu_speed_settings(threads)
+    # with_magnitude fails early for policies without a magnitude
+    lab = _Lab(data, test, policy, per_class, seeds, steps, model, threads, lambda pol: with_magnitude(pol, values[0]))
     bar, advance = _progress(len(values) * seeds, "sweeping")
     with bar:
-        results = run_sweep(ds, pol, values, protocol, test_ds, advance)
-    results = {"data": data, "test": test, "policy": format_policy(pol), **results}
-    run_dir = new_run_dir(runs, "sweep")
-    write_run(run_dir, "sweep", {"data": data, "test": test, "policy": format_policy(pol), "magnitudes": values,
-                                 "seeds": list(range(seeds)), "protocol": results["protocol"], "threads": threads}, results)
-    title = f"{format_policy(pol)} on {Path(data).name}, {per_class} per class, {seeds} seeds"
+        results = run_sweep(lab.ds, lab.policy, values, lab.protocol, lab.test_ds, advance)
+    results, run_dir = lab.save("sweep", results, runs, json_out, magnitudes=values)
+    title = f"{lab.spec} on {Path(data).name}, {per_class} per class, {seeds} seeds"
     strength_curve(results, run_dir / "strength.png", title)
     if plot is not None:
         strength_curve(results, plot, title)
-    if json_out:
-        write_json(json_out, results)
-    from augmentlab.report.console import print_sweep
-
     print_sweep(results)
     typer.echo(f"run directory: {run_dir}")
 
@@ -290,7 +286,9 @@ def demo(
     """The main job on the built-in digits: a baseline, three policies and a strength sweep
     under the low-data protocol, with tables and a report."""
     from augmentlab.data import load_dataset
+    from augmentlab.io_atomic import atomic_path
     from augmentlab.policy import parse_policy
+    from augmentlab.report.console import print_compare, print_sweep
     from augmentlab.report.records import write_json, write_run
     from augmentlab.report.render import render_report
     from augmentlab.search.sweep import sweep as run_sweep
@@ -317,14 +315,10 @@ def demo(
         (out / name).mkdir(parents=True, exist_ok=True)
         write_run(out / name, name, config, results)
         render_report(out / name)
-    from augmentlab.report.console import print_compare, print_sweep
-
     print_compare(compared, specs)
     print_sweep(runs["sweep"][1])
     index = ["# augmentlab demo: digits, 10 per class, 3 seeds", "",
              "- [baseline against three policies](compare/report.html)", "- [strength sweep of affine](sweep/report.html)", ""]
-    from augmentlab.io_atomic import atomic_path
-
     with atomic_path(out / "README.md") as tmp:
         tmp.write_text("\n".join(index), encoding="utf-8")
     write_json(out / "summary.json", {"compare": {k: v["test_accuracy"] for k, v in compared["arms"].items()},

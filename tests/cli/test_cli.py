@@ -123,3 +123,15 @@ def test_bad_datasets_exit_2_with_one_line(tmp_path, capsys):
         assert code == 2 and needle in err and len(err.strip().splitlines()) == 1, (path, err)
         assert list(out_dir.iterdir()) == []
         assert sorted(p.stat().st_mtime_ns for p in inputs.rglob("*")) == before  # input untouched
+
+
+def test_replay_works_from_another_directory(tmp_path, capsys, monkeypatch):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    np.savez(tmp_path / "a" / "in.npz", images=np.random.default_rng(0).integers(0, 256, (6, 8, 8), dtype=np.uint8),
+             labels=np.arange(6) % 2)
+    monkeypatch.chdir(tmp_path / "a")
+    assert run(["augment", "in.npz", "--policy", "rotate(m=0.3)", "--copies", "1", "--out", "out.npz"], capsys)[0] == 0
+    monkeypatch.chdir(tmp_path / "b")
+    assert run(["replay", str(tmp_path / "a" / "out.npz.manifest.json"), "--out", "again.npz"], capsys)[0] == 0
+    assert (tmp_path / "b" / "again.npz").read_bytes() == (tmp_path / "a" / "out.npz").read_bytes()
