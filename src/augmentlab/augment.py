@@ -39,34 +39,35 @@ def augment_dataset(ds: Dataset, policy, copies: int, seed: int, batch_size: int
     if batch_size < 1:
         raise AugmentlabError(f"batch size must be at least 1; got {batch_size}")
     g = torch_generator(seed)
-    parts, records = [ds.data], []
-    shape = tuple(ds.data.shape[1:])
-    for _ in range(copies):
-        out = torch.empty_like(ds.data)
-        for start in range(0, len(ds), batch_size):
-            x = ds.data[start : start + batch_size]
-            params = policy.sample(g, x.shape[0], shape)
-            out[start : start + len(x)] = policy.apply(x, params)
-            records.append(params_to_json(params))
-            if progress:
-                progress(len(x))
-        parts.append(out)
-    return ds.with_data(torch.cat(parts), ds.labels.repeat(copies + 1)), records
+    records = []
+
+    def draw(x):
+        params = policy.sample(g, x.shape[0], tuple(x.shape[1:]))
+        records.append(params_to_json(params))
+        return params
+
+    return _apply_copies(ds, policy, copies, batch_size, draw, progress), records
 
 
 def replay_dataset(ds: Dataset, manifest: dict, progress=None) -> Dataset:
     """Rebuild an augmented dataset from its input and manifest (no random draws)."""
     if manifest.get("input_sha256") != dataset_digest(ds):
         raise AugmentlabError(f"input {manifest.get('input')!r} differs from the one the manifest was made from (sha256 mismatch)")
-    policy = policy_from_dict(manifest["policy"])
-    copies, batch_size = int(manifest["copies"]), int(manifest["batch_size"])
     records = iter(manifest["params"])
+    policy = policy_from_dict(manifest["policy"])
+    return _apply_copies(ds, policy, int(manifest["copies"]), int(manifest["batch_size"]),
+                         lambda x: params_from_json(next(records)), progress)
+
+
+def _apply_copies(ds: Dataset, policy, copies: int, batch_size: int, params_for, progress) -> Dataset:
+    """The originals, then ``copies`` passes of ``policy`` in batches, each batch with
+    ``params_for(batch)``."""
     parts = [ds.data]
     for _ in range(copies):
         out = torch.empty_like(ds.data)
         for start in range(0, len(ds), batch_size):
             x = ds.data[start : start + batch_size]
-            out[start : start + len(x)] = policy.apply(x, params_from_json(next(records)))
+            out[start : start + len(x)] = policy.apply(x, params_for(x))
             if progress:
                 progress(len(x))
         parts.append(out)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
@@ -21,7 +21,6 @@ class Dataset:
     class_names: tuple[str, ...]
     modality: str = "image"
     source_format: str = "npz"
-    meta: dict = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
         if self.data.shape[0] != self.labels.shape[0]:
@@ -48,10 +47,10 @@ class Dataset:
 
     def subset(self, index: torch.Tensor | np.ndarray) -> Dataset:
         index = torch.as_tensor(index, dtype=torch.int64)
-        return Dataset(self.data[index], self.labels[index], self.class_names, self.modality, self.source_format, dict(self.meta))
+        return replace(self, data=self.data[index], labels=self.labels[index])
 
     def with_data(self, data: torch.Tensor, labels: torch.Tensor) -> Dataset:
-        return Dataset(data, labels, self.class_names, self.modality, self.source_format, dict(self.meta))
+        return replace(self, data=data, labels=labels)
 
     @staticmethod
     def from_images(images: np.ndarray, labels: np.ndarray, class_names=None, source_format="npz", where="data") -> Dataset:
