@@ -33,10 +33,6 @@ class GeometricOp(Op):
         return warp(x, self.matrix(params, tuple(x.shape[1:])))
 
 
-def _batch(params: Params) -> int:
-    return len(next(iter(params.values()))) if params else 0
-
-
 @register
 class HorizontalFlip(GeometricOp):
     name = "hflip"
