@@ -135,3 +135,16 @@ def test_replay_works_from_another_directory(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path / "b")
     assert run(["replay", str(tmp_path / "a" / "out.npz.manifest.json"), "--out", "again.npz"], capsys)[0] == 0
     assert (tmp_path / "b" / "again.npz").read_bytes() == (tmp_path / "a" / "out.npz").read_bytes()
+
+
+@pytest.mark.parametrize("argv", [["augment", "digits", "--out", "o.npz"],  # missing --policy
+                                  ["evaluate", "digits", "--policy", "hflip", "--per-class", "five"]])
+def test_usage_errors_exit_2_without_traceback(capsys, argv):
+    code, _, err = run(argv, capsys)
+    assert code == 2 and "Traceback" not in err and ("Missing" in err or "Invalid value" in err)
+
+
+def test_unpaired_idx_file_is_one_clear_error(tmp_path, capsys):
+    (tmp_path / "t-idx2-ubyte").write_bytes(b"x")
+    code, _, err = run(["augment", str(tmp_path / "t-idx2-ubyte"), "--policy", "hflip", "--out", str(tmp_path / "o.npz")], capsys)
+    assert code == 2 and "idx3-ubyte" in err and len(err.strip().splitlines()) == 1

@@ -170,3 +170,12 @@ def test_shift_flip_kernel_paths_match_brute_force(path, W, H):
         ref = ref[:, :, ::-1] if hf[b] else ref
         ref = ref[:, ::-1] if vf[b] else ref
         assert np.array_equal(out[b], ref)
+
+
+def test_after_image_hook_sees_every_output_on_the_integer_path():
+    x = images(5, 3, (16, 16))
+    m = mx.translation(torch.tensor([2.0, -3, 0, 1, 4], dtype=torch.float64), torch.zeros(5, dtype=torch.float64))
+    seen = {}
+    out = warp(x, m, lambda i, img: seen.__setitem__(i, img.copy()))
+    assert torch.equal(out, warp(x, m)) and sorted(seen) == list(range(5))
+    assert all(np.array_equal(seen[i], out[i].numpy()) for i in range(5))

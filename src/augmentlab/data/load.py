@@ -46,18 +46,15 @@ def load_dataset(spec: str | Path, *, on_mixed_sizes: str = "resize") -> Dataset
         if path.suffix == ".npz":
             return read_npz(path)
         if "idx" in path.name and "ubyte" in path.name:
-            return _read_idx_folder(*_pair_or_fail(path.parent))
+            pair = find_idx_pair(path.parent)
+            if pair is None:
+                raise AugmentlabError(f"{path}: expected an IDX images file (*idx3-ubyte) and a labels file (*idx1-ubyte) beside it")
+            return _read_idx_folder(*pair)
         raise AugmentlabError(f"{path}: unknown dataset format; expected .npz, a folder of IDX files, or an image folder")
     pair = find_idx_pair(path)
     if pair is not None:
         return _read_idx_folder(*pair)
     return read_image_folder(path, on_mixed_sizes=on_mixed_sizes)
-
-
-def _pair_or_fail(folder: Path) -> tuple[Path, Path]:
-    pair = find_idx_pair(folder)
-    assert pair is not None  # the caller saw an idx file in this folder
-    return pair
 
 
 def output_format(ds: Dataset, out: Path) -> str:

@@ -118,10 +118,14 @@ def warp(x: torch.Tensor, forward: torch.Tensor, after_image=None) -> torch.Tens
         return x.clone()
     inv = _inverse(forward)
     if native_cpu(x):
-        shift = _integer_shift(inv) if x.dtype == torch.uint8 and after_image is None else None
+        shift = _integer_shift(inv) if x.dtype == torch.uint8 else None
         if shift is not None:
             sx, sy, t = shift
-            return shift_flip_u8(x, sx, t[:, 0], sy, t[:, 1])
+            out = shift_flip_u8(x, sx, t[:, 0], sy, t[:, 1])
+            if after_image is not None:
+                for i, image in enumerate(out.numpy()):
+                    after_image(i, image)
+            return out
         affine = bool(np.abs(inv[:, 2] - (0.0, 0.0, 1.0)).max() < 1e-12)
         flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
 
