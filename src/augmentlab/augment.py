@@ -53,10 +53,26 @@ def replay_dataset(ds: Dataset, manifest: dict, progress=None) -> Dataset:
     """Rebuild an augmented dataset from its input and manifest (no random draws)."""
     if manifest.get("input_sha256") != dataset_digest(ds):
         raise AugmentlabError(f"input {manifest.get('input')!r} differs from the one the manifest was made from (sha256 mismatch)")
-    records = iter(manifest["params"])
     policy = policy_from_dict(manifest["policy"])
-    return _apply_copies(ds, policy, int(manifest["copies"]), int(manifest["batch_size"]),
-                         lambda x: params_from_json(next(records)), progress)
+    copies, batch_size = int(manifest["copies"]), int(manifest["batch_size"])
+    records = manifest["params"]
+    expected = copies * -(-len(ds) // batch_size)
+    if not isinstance(records, list) or len(records) != expected:
+        raise AugmentlabError(f"manifest params: expected {expected} batch records for {copies} copies in batches of "
+                              f"{batch_size}; found {len(records) if isinstance(records, list) else type(records).__name__}")
+    index = iter(range(expected))
+
+    def recorded(x):
+        i = next(index)
+        try:
+            return params_from_json(records[i])
+        except (ValueError, TypeError, KeyError) as e:
+            raise AugmentlabError(f"manifest params[{i}]: not a valid parameter record ({e})") from None
+
+    try:
+        return _apply_copies(ds, policy, copies, batch_size, recorded, progress)
+    except (KeyError, IndexError, RuntimeError) as e:
+        raise AugmentlabError(f"manifest params: the records do not fit the policy ({type(e).__name__}: {e})") from None
 
 
 def _apply_copies(ds: Dataset, policy, copies: int, batch_size: int, params_for, progress) -> Dataset:

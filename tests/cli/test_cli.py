@@ -148,3 +148,20 @@ def test_unpaired_idx_file_is_one_clear_error(tmp_path, capsys):
     (tmp_path / "t-idx2-ubyte").write_bytes(b"x")
     code, _, err = run(["augment", str(tmp_path / "t-idx2-ubyte"), "--policy", "hflip", "--out", str(tmp_path / "o.npz")], capsys)
     assert code == 2 and "idx3-ubyte" in err and len(err.strip().splitlines()) == 1
+
+
+def test_corrupt_manifest_is_one_clear_error(tmp_path, capsys):
+    assert run(["augment", "digits", "--policy", "rotate(m=0.2)", "--out", str(tmp_path / "a.npz")], capsys)[0] == 0
+    good = json.loads((tmp_path / "a.npz.manifest.json").read_text())
+    cases = {
+        "short": (lambda m: m.update(params=m["params"][:1]), "batch records"),
+        "bogus": (lambda m: m["params"].__setitem__(0, {"bogus": 1}), "params[0]"),
+        "misfit": (lambda m: m["params"].__setitem__(0, {"apply": m["params"][0]["apply"]}), "do not fit"),
+    }
+    for name, (corrupt, needle) in cases.items():
+        m = json.loads(json.dumps(good))
+        corrupt(m)
+        (tmp_path / f"{name}.json").write_text(json.dumps(m))
+        code, _, err = run(["replay", str(tmp_path / f"{name}.json"), "--out", str(tmp_path / "r.npz")], capsys)
+        assert code == 2 and needle in err and len(err.strip().splitlines()) == 1, (name, err)
+        assert not (tmp_path / "r.npz").exists()
