@@ -156,6 +156,8 @@ def _cpu_speed_settings(threads: int) -> None:
     denormals, which avoids a 6x slowdown once losses approach zero."""
     import torch
 
+    if threads < 1:
+        raise AugmentlabError(f"--threads must be at least 1; got {threads}")
     torch.set_num_threads(threads)
     torch.set_flush_denormal(True)
 
@@ -196,6 +198,7 @@ class _Lab:
         from augmentlab.train.protocol import Protocol
 
         self.data, self.test, self.threads = data, test, threads
+        _cpu_speed_settings(threads)
         self.ds = load_dataset(data)
         self.test_ds = load_dataset(test) if test else None
         self.policy = load_policy(policy)
@@ -204,7 +207,6 @@ class _Lab:
             extra_check(self.policy)
         self.protocol = Protocol(per_class=per_class, seeds=seeds, steps=steps, model=_check_model(model))
         self.protocol.check(self.ds, self.test_ds)
-        _cpu_speed_settings(threads)
 
     def save(self, command: str, results: dict, runs: Path, json_out: Optional[Path], **config):
         """Write the run directory (and ``--json``); return the results and the directory."""

@@ -26,6 +26,7 @@ def test_evaluate_writes_json_and_run_directory(tmp_path, capsys):
     (["evaluate", "digits", "--policy", "", "--per-class", "5"], "empty"),
     (["evaluate", "digits", "--policy", "hflip", "--per-class", "5", "--model", "vit"], "--model"),
     (["evaluate", "digits", "--policy", "hflip", "--per-class", "5", "--seeds", "0"], "--seeds"),
+    (["evaluate", "digits", "--policy", "hflip", "--per-class", "5", "--threads", "0"], "--threads"),
 ])
 def test_evaluate_bad_input(tmp_path, capsys, argv, needle):
     code, _, err = run(argv + ["--runs", str(tmp_path / "runs")], capsys)
