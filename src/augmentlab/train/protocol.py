@@ -22,6 +22,10 @@ from augmentlab.train.stats import paired, summarize
 from augmentlab.train.trainer import TrainConfig, accuracy, train
 
 
+TEST_SPLITS = ("per_seed", "fixed")
+FIXED_TEST_SEED = 20_240_531  # the fixed test set does not depend on the run's seeds
+
+
 @dataclass(frozen=True)
 class Protocol:
     per_class: int
@@ -30,14 +34,24 @@ class Protocol:
     batch_size: int = 64
     val_per_class: int = 100
     model: str | None = None  # None: chosen by input size
+    # "per_seed": each seed splits all of DATA anew (train, then validation and test from
+    # the rest). "fixed": one test set is held out once, the same for every seed, and each
+    # seed draws train and validation from the other half; nothing used for choosing (any
+    # seed's training or validation set) ever touches it. The search uses "fixed".
+    test_split: str = "per_seed"
 
     def check(self, ds: Dataset, test: Dataset | None = None) -> None:
+        if self.test_split not in TEST_SPLITS:
+            raise AugmentlabError(f"test_split {self.test_split!r} is unknown; expected one of {', '.join(TEST_SPLITS)}")
         if self.seeds < 1:
             raise AugmentlabError(f"--seeds must be at least 1; got {self.seeds}")
         if self.steps < 1:
             raise AugmentlabError(f"--steps must be at least 1; got {self.steps}")
         smallest = int(torch.bincount(ds.labels, minlength=ds.num_classes).min())
         room = 1 if test is not None else 2  # at least one validation and one test sample per class
+        if test is None and self.test_split == "fixed":
+            smallest -= smallest // 2  # half of every class is held out for the fixed test set
+            room = 1
         if self.per_class < 1 or self.per_class + room > smallest:
             raise AugmentlabError(
                 f"--per-class {self.per_class} is too large: the smallest class has {smallest} samples and "
@@ -58,13 +72,27 @@ class Splits:
 
 
 def make_splits(labels: torch.Tensor, protocol: Protocol, seed: int, external_test: bool) -> Splits:
+    labels = np.asarray(labels)
+    if protocol.test_split == "fixed" and not external_test:
+        test_idx, pool = fixed_test_holdout(labels)
+        train_pos, rest_pos = stratified_split(labels[pool], protocol.per_class, seed)
+        rest = pool[rest_pos]
+        smallest = int(np.bincount(labels[rest]).min())
+        val_pos, _ = stratified_split(labels[rest], min(protocol.val_per_class, smallest), child_seeds(seed, 1)[0])
+        return Splits(pool[train_pos], rest[val_pos], test_idx)
     train_idx, rest = stratified_split(labels, protocol.per_class, seed)
-    rest_labels = labels.numpy()[rest]
+    rest_labels = labels[rest]
     smallest = int(np.bincount(rest_labels).min())
     # half of what is left goes to validation unless the test set comes from a file
     val_n = min(protocol.val_per_class, smallest if external_test else max(1, smallest // 2))
     val_pos, test_pos = stratified_split(rest_labels, val_n, child_seeds(seed, 1)[0])
     return Splits(train_idx, rest[val_pos], None if external_test else rest[test_pos])
+
+
+def fixed_test_holdout(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Half of every class (rounded down) as a test set that no seed changes; and the rest."""
+    smallest = int(np.bincount(labels).min())
+    return stratified_split(labels, max(1, smallest // 2), FIXED_TEST_SEED)
 
 
 def run_once(ds: Dataset, splits: Splits, policy, protocol: Protocol, seed: int, test: Dataset | None) -> dict:
@@ -92,16 +120,26 @@ def summarize_runs(runs: list[dict]) -> dict:
     return out
 
 
-def compare(ds: Dataset, policies: dict, protocol: Protocol, test: Dataset | None = None, progress=None) -> dict:
+def compare(ds: Dataset, policies: dict, protocol: Protocol, test: Dataset | None = None, progress=None,
+            cache=None) -> dict:
     """A baseline and each named policy on seeds 0..K-1, all sharing each seed's splits:
-    test and train accuracy, generalisation gap, and every policy's paired lift."""
+    test and train accuracy, generalisation gap, and every policy's paired lift.
+
+    ``cache`` (``get(name, seed)`` / ``put(name, seed, run)``) keeps finished runs, so an
+    interrupted comparison resumes without repeating them.
+    """
     protocol.check(ds, test)
     start = time.perf_counter()
     runs: dict[str, list[dict]] = {"baseline": [], **{name: [] for name in policies}}
     for seed in range(protocol.seeds):
         splits = make_splits(ds.labels, protocol, seed, external_test=test is not None)
         for name, pol in (("baseline", None), *policies.items()):
-            runs[name].append(run_once(ds, splits, pol, protocol, seed, test))
+            run = cache.get(name, seed) if cache is not None else None
+            if run is None:
+                run = run_once(ds, splits, pol, protocol, seed, test)
+                if cache is not None:
+                    cache.put(name, seed, run)
+            runs[name].append(run)
             if progress:
                 progress(1)
     base = [r["test_accuracy"] for r in runs["baseline"]]

@@ -44,11 +44,14 @@ def accuracy(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, batch_siz
 
 
 def train(model_fn: Callable[[], torch.nn.Module], x: torch.Tensor, y: torch.Tensor, policy, config: TrainConfig,
-          seed: int, val: tuple[torch.Tensor, torch.Tensor] | None = None, device: str = "cpu") -> TrainResult:
+          seed: int, val: tuple[torch.Tensor, torch.Tensor] | None = None, device: str = "cpu",
+          on_eval: Callable[[int, float], None] | None = None) -> TrainResult:
     """Train a fresh ``model_fn()`` on ``(x, y)`` for ``config.steps`` steps.
 
     Model initialisation, batch order and augmentation all derive from ``seed``; the global
-    RNG is restored afterwards. ``policy`` may be None (no augmentation).
+    RNG is restored afterwards. ``policy`` may be None (no augmentation). Every
+    ``config.eval_every`` steps the validation accuracy goes to the history and to
+    ``on_eval(step, accuracy)``, which may stop training by raising (a search prunes so).
     """
     init_seed, batch_seed, aug_seed = child_seeds(seed, 3)  # independent streams
     with torch.random.fork_rng(devices=[]):
@@ -78,7 +81,10 @@ def train(model_fn: Callable[[], torch.nn.Module], x: torch.Tensor, y: torch.Ten
         opt.step()
         sched.step()
         if config.eval_every and val is not None and (step + 1) % config.eval_every == 0:
-            history.append({"step": step + 1, "loss": loss.item(), "val_accuracy": accuracy(model, *val)})
+            val_accuracy = accuracy(model, *val)
+            history.append({"step": step + 1, "loss": loss.item(), "val_accuracy": val_accuracy})
+            if on_eval is not None:
+                on_eval(step + 1, val_accuracy)
         elif (step + 1) % max(1, config.steps // 20) == 0:
             history.append({"step": step + 1, "loss": loss.item()})
     return TrainResult(model, history)

@@ -1,0 +1,251 @@
+"""Budgeted policy search: Optuna TPE proposes, successive halving prunes, and the winner
+is retrained on K seeds next to the free baselines (none, RandAugment, TrivialAugment).
+
+Phases, each resumable from the Optuna storage:
+
+1. Trials on a search split of their own; TPE (seeded) proposes, successive halving stops
+   weak trials at rungs. The first trials are no augmentation and light augmentation.
+2. The best finished trial's policy and the three baselines train on seeds 0..K-1 at the
+   full step count, sharing splits. With no ``--test`` the test set is held out once for
+   all seeds ("fixed" test split), so nothing used for choosing ever touches it.
+3. The reported policy is the one of those four with the best mean validation accuracy:
+   the search never ends below a free baseline on validation. Test is only reported.
+
+Compute is counted in optimiser steps: ``train_run_equivalents`` is the steps spent on
+trials plus the retraining of the winner, divided by one full training run's steps.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import asdict, dataclass, replace
+
+from augmentlab.data.dataset import Dataset
+from augmentlab.errors import AugmentlabError
+from augmentlab.rng import child_seeds
+from augmentlab.search.space import spec_of
+from augmentlab.search.storage import open_storage, redact
+from augmentlab.search.trials import TrialData, TrialPlan, run_trial
+from augmentlab.train.protocol import Protocol, compare
+from augmentlab.train.stats import paired
+
+BACKENDS = ("local", "ray")
+BASELINES = {"randaugment": "rand-n2-m0.9", "trivialaugment": "trivial"}
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    budget: int  # trials
+    seed: int = 0
+    backend: str = "local"
+    storage: str | None = None
+    study_name: str | None = None
+    trial_fraction: float = 1.0  # a full trial's steps, as a fraction of the protocol's
+    reduction_factor: int = 3
+    rungs: int = 2
+    ray_address: str | None = None
+
+    def check(self) -> None:
+        if self.budget < 1:
+            raise AugmentlabError(f"--budget must be at least 1 trial; got {self.budget}")
+        if self.backend not in BACKENDS:
+            raise AugmentlabError(f"--backend {self.backend!r} is unknown; expected one of {', '.join(BACKENDS)}")
+        if not 0 < self.trial_fraction <= 1:
+            raise AugmentlabError(f"trial fraction {self.trial_fraction} must be in (0, 1]")
+        if self.reduction_factor < 2 or self.rungs < 0:
+            raise AugmentlabError("successive halving needs a reduction factor of at least 2 and rungs >= 0")
+
+
+class _StudyCache:
+    """Finished K-seed runs kept as study attributes, keyed by policy spec and seed."""
+
+    def __init__(self, study, specs: dict[str, str]):
+        self.study, self.specs = study, specs
+        self.attrs = dict(study.user_attrs)
+
+    def _key(self, name: str, seed: int) -> str:
+        return f"run:{self.specs[name]}:{seed}"
+
+    def get(self, name: str, seed: int):
+        return self.attrs.get(self._key(name, seed))
+
+    def put(self, name: str, seed: int, run: dict) -> None:
+        self.study.set_user_attr(self._key(name, seed), run)
+        self.attrs[self._key(name, seed)] = run
+
+
+def _study_config(data_id: dict, space, protocol: Protocol, settings: SearchSettings, plan: TrialPlan) -> dict:
+    return {"data": data_id, "space": space.to_dict(), "protocol": asdict(protocol), "seed": settings.seed,
+            "plan": asdict(plan)}
+
+
+def open_study(config: dict, settings: SearchSettings, sampler_seed: int, plan: TrialPlan):
+    """Create or resume the study; a stored study with another configuration is an error."""
+    import optuna
+
+    storage = open_storage(settings.storage)
+    digest = hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[:12]
+    name = settings.study_name or f"augmentlab-search-{digest}"
+    sampler = optuna.samplers.TPESampler(seed=sampler_seed, multivariate=True, n_startup_trials=min(10, max(3, settings.budget // 3)),
+                                         constant_liar=settings.backend == "ray")
+    pruner = optuna.pruners.SuccessiveHalvingPruner(min_resource=1, reduction_factor=plan.reduction_factor)
+    try:
+        study = optuna.create_study(study_name=name, storage=storage, sampler=sampler, pruner=pruner,
+                                    direction="maximize", load_if_exists=True)
+    except Exception as e:  # noqa: BLE001 - e.g. a stored study with the other direction
+        raise AugmentlabError(f"--storage {redact(settings.storage)}: cannot use study {name!r} ({type(e).__name__})") from None
+    stored = study.user_attrs.get("config")
+    if stored is None:
+        study.set_user_attr("config", config)
+    elif stored != config:
+        raise AugmentlabError(f"--storage {redact(settings.storage)} already holds study {name!r} with another data, space, "
+                              "protocol or seed; pass a new --study-name or the same settings")
+    return study, name
+
+
+def trial_records(study, plan: TrialPlan) -> list[dict]:
+    """Every trial that ran to a decision, with its policy, rungs reached and steps spent."""
+    import optuna
+
+    out = []
+    for t in study.get_trials(deepcopy=False):
+        if t.state not in (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED):
+            continue
+        reached = max(t.intermediate_values, default=0)
+        out.append({
+            "number": t.number,
+            "params": dict(t.params),
+            "policy": t.user_attrs.get("policy"),
+            "val_accuracy": t.value if t.value is not None else t.intermediate_values.get(reached),
+            "rungs": reached,
+            "finished": reached >= plan.reports,
+            "steps": reached * plan.rung_steps,
+            "seconds": (t.datetime_complete - t.datetime_start).total_seconds() if t.datetime_complete else None,
+        })
+    return out
+
+
+def _local_objective(space, data: TrialData, plan: TrialPlan):
+    import optuna
+
+    def objective(trial):
+        policy = space.build(space.suggest(trial))
+        trial.set_user_attr("policy", spec_of(policy))
+
+        def report(rung: int, acc: float) -> None:
+            trial.report(acc, rung)
+            if rung < plan.reports and trial.should_prune():
+                raise optuna.TrialPruned()
+
+        return run_trial(data, policy, plan, report)
+
+    return objective
+
+
+def run_search(ds: Dataset, space, protocol: Protocol, settings: SearchSettings, test: Dataset | None = None,
+               data_id: dict | None = None, display=None) -> tuple[dict, object]:
+    """Search, retrain the winner and the baselines on K seeds, and summarise. Returns the
+    results and the Optuna study (for plots)."""
+    import optuna
+
+    settings.check()
+    protocol = replace(protocol, test_split="fixed")
+    protocol.check(ds, test)
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    plan = TrialPlan.for_protocol(protocol, settings.trial_fraction, settings.reduction_factor, settings.rungs)
+    split_seed, sampler_seed = child_seeds(settings.seed, 2)
+    sampler_seed %= 2**32  # Optuna seeds a legacy numpy RandomState
+    config = _study_config(data_id or {"samples": len(ds), "shape": list(ds.data.shape[1:])}, space, protocol, settings, plan)
+    study, name = open_study(config, settings, sampler_seed, plan)
+    data = TrialData.from_dataset(ds, protocol, split_seed, external_test=test is not None)
+
+    start = time.perf_counter()
+    done = len(trial_records(study, plan))
+    if not study.trials:
+        for params in space.warm_starts():
+            study.enqueue_trial(params, skip_if_exists=True)
+    if display:
+        display.start_search(settings.budget, done, trial_records(study, plan))
+    remaining = settings.budget - done
+    if remaining > 0:
+        if settings.backend == "ray":
+            from augmentlab.search.ray_backend import run_trials_ray
+
+            run_trials_ray(study, name, space, data, plan, remaining, settings, sampler_seed, display)
+        else:
+            callback = (lambda s, t: display.trial_done(trial_records(s, plan))) if display else None
+            study.optimize(_local_objective(space, data, plan), n_trials=remaining, callbacks=[callback] if callback else None,
+                           catch=())
+    search_seconds = time.perf_counter() - start
+    trials = trial_records(study, plan)
+    finished = [t for t in trials if t["finished"]]
+    if not finished:
+        raise AugmentlabError("no trial ran to the end; raise --budget")
+    best = max(finished, key=lambda t: (t["val_accuracy"], -t["number"]))
+    best_policy = space.build(best["params"])
+
+    # Phase 2: the winner and the free baselines on K seeds, sharing splits.
+    from augmentlab.policy import parse_policy
+
+    arms = {"search": best_policy, **{k: parse_policy(v) for k, v in BASELINES.items()}}
+    specs = {"baseline": "none", "search": spec_of(best_policy), **BASELINES}
+    if best_policy is None:
+        arms.pop("search")
+    if display:
+        display.start_retrain(protocol.seeds * (len(arms) + 1))
+    compared = compare(ds, arms, protocol, test, display.advance_retrain if display else None, cache=_StudyCache(study, specs))
+    results = summarise(compared, specs, best, trials, plan, protocol, settings, name, search_seconds)
+    results["seconds"] = time.perf_counter() - start
+    return results, study
+
+
+def summarise(compared: dict, specs: dict, best: dict, trials: list[dict], plan: TrialPlan, protocol: Protocol,
+              settings: SearchSettings, study_name: str, search_seconds: float) -> dict:
+    arms = compared["arms"]
+    if "search" not in arms:  # the search's best was no augmentation: the baseline's runs are its runs
+        arms["search"] = arms["baseline"]
+    named = {"none": "baseline", "search": "search", "randaugment": "randaugment", "trivialaugment": "trivialaugment"}
+    # ties go to the simpler policy: none, then the free baselines, then the search's own
+    order = ["none", "randaugment", "trivialaugment", "search"]
+    chosen = max(order, key=lambda k: (arms[named[k]]["val_accuracy"]["mean"], -order.index(k)))
+    arm = arms[named[chosen]]
+    base_runs = [r["test_accuracy"] for r in arms["baseline"]["runs"]]
+    strip = lambda a: {k: v for k, v in a.items() if k not in ("runs", "lift")}  # noqa: E731
+    trial_steps = sum(t["steps"] for t in trials)
+    retrain_steps = 0 if specs["search"] == "none" else protocol.seeds * protocol.steps
+    baseline_steps = (len(BASELINES) + 1) * protocol.seeds * protocol.steps
+    return {
+        "best_policy": specs["search" if chosen == "search" else named[chosen]] if chosen != "none" else "none",
+        "chosen_from": chosen,
+        "best_val_accuracy": arm["val_accuracy"]["mean"],
+        "val_accuracy": arm["val_accuracy"],
+        "test_accuracy": arm["test_accuracy"],
+        "lift_vs_none": paired(base_runs, [r["test_accuracy"] for r in arm["runs"]]),
+        "search_best": {"policy": specs["search"], "trial": best["number"], "trial_val_accuracy": best["val_accuracy"],
+                        **strip(arms["search"])},
+        "baselines": {"none": {"policy": "none", **strip(arms["baseline"])},
+                      **{k: {"policy": BASELINES[k], **strip(arms[k])} for k in BASELINES}},
+        "trials": len(trials),
+        "trials_finished": sum(t["finished"] for t in trials),
+        "trials_pruned": sum(not t["finished"] for t in trials),
+        "trial_history": trials,
+        "search_seconds": search_seconds,
+        "train_run_equivalents": (trial_steps + retrain_steps) / protocol.steps,
+        "compute": {
+            "unit": f"one training run of {protocol.steps} steps",
+            "trial_steps": trial_steps, "retrain_steps": retrain_steps, "baseline_steps": baseline_steps,
+            "search_run_equivalents": trial_steps / protocol.steps,
+            "retrain_run_equivalents": retrain_steps / protocol.steps,
+            "baseline_run_equivalents": baseline_steps / protocol.steps,
+            "seconds_per_training_run": sum(r["seconds"] for r in arms["baseline"]["runs"]) / len(arms["baseline"]["runs"]),
+        },
+        "plan": {**asdict(plan), "trial_steps": plan.trial_steps},
+        "protocol": compared["protocol"],
+        "backend": settings.backend,
+        "storage": redact(settings.storage),
+        "study_name": study_name,
+        "seed": settings.seed,
+        "budget": settings.budget,
+    }

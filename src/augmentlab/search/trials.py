@@ -1,0 +1,77 @@
+"""One search trial: a cheap, prunable training run judged on validation accuracy.
+
+Every trial trains on the same search split (a seed of its own, not one of the seeds the
+final comparison uses) for ``trial_steps`` steps, and reports validation accuracy every
+``rung_steps`` steps, so successive halving can stop it early. Reports count in rung units
+(1, 2, ...), the same for the local and the Ray backends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from augmentlab.data.dataset import Dataset
+from augmentlab.train.models import build_model, default_model_name
+from augmentlab.train.protocol import Protocol, make_splits
+from augmentlab.train.trainer import TrainConfig, train
+
+
+@dataclass(frozen=True)
+class TrialPlan:
+    """How long trials run and where they may be stopped."""
+
+    rung_steps: int  # steps between reports; the first rung
+    reduction_factor: int = 3  # successive halving keeps the best 1/eta at each rung
+    rungs: int = 2  # rungs before the end: a full trial is rung_steps * eta**rungs steps
+
+    @property
+    def reports(self) -> int:
+        return self.reduction_factor**self.rungs
+
+    @property
+    def trial_steps(self) -> int:
+        return self.rung_steps * self.reports
+
+    @classmethod
+    def for_protocol(cls, protocol: Protocol, trial_fraction: float = 1.0, reduction_factor: int = 3, rungs: int = 2):
+        full = max(1, round(protocol.steps * trial_fraction))
+        return cls(max(1, full // reduction_factor**rungs), reduction_factor, rungs)
+
+
+@dataclass
+class TrialData:
+    """The search split's tensors: all a trial (or a remote worker) needs."""
+
+    x: torch.Tensor
+    y: torch.Tensor
+    val_x: torch.Tensor
+    val_y: torch.Tensor
+    model: str
+    shape: tuple[int, ...]
+    num_classes: int
+    batch_size: int
+    seed: int
+
+    @classmethod
+    def from_dataset(cls, ds: Dataset, protocol: Protocol, seed: int, external_test: bool) -> TrialData:
+        splits = make_splits(ds.labels, protocol, seed, external_test)
+        shape = tuple(ds.data.shape[1:])
+        return cls(ds.data[splits.train], ds.labels[splits.train], ds.data[splits.val], ds.labels[splits.val],
+                   protocol.model or default_model_name(shape), shape, ds.num_classes, protocol.batch_size, seed)
+
+
+def run_trial(data: TrialData, policy, plan: TrialPlan, report) -> float:
+    """Train under ``policy``; call ``report(rung_index, val_accuracy)`` after every rung
+    (it raises to stop the trial). Returns the final validation accuracy."""
+    config = TrainConfig(steps=plan.trial_steps, batch_size=data.batch_size, eval_every=plan.rung_steps)
+    last = {}
+
+    def on_eval(step: int, acc: float) -> None:
+        last["acc"] = acc
+        report(step // plan.rung_steps, acc)
+
+    train(lambda: build_model(data.model, data.shape, data.num_classes), data.x, data.y, policy, config,
+          data.seed, val=(data.val_x, data.val_y), on_eval=on_eval)
+    return last["acc"]
