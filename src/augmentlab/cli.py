@@ -261,6 +261,67 @@ def sweep(
     typer.echo(f"run directory: {run_dir}")
 
 
+@app.command()
+def search(
+    data: str = typer.Argument(..., help="Dataset: a path or a built-in name."),
+    per_class: int = typer.Option(..., "--per-class", help="Training samples per class (the low-data regime)."),
+    budget: int = typer.Option(24, "--budget", help="Trials to run (a resumed search counts those already stored)."),
+    seeds: int = typer.Option(3, "--seeds", help="Seeds 0..K-1 on which the winner and the baselines are retrained."),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="Write the results as JSON here."),
+    storage: Optional[str] = typer.Option(None, "--storage", help="Optuna RDB URL, e.g. sqlite:///search.db: resumable."),
+    backend: str = typer.Option("local", "--backend", help="local, or ray (pip install 'augmentlab[distributed]')."),
+    space: Optional[str] = typer.Option(None, "--space", help="ops, ops(op,...), rand, rand(op,...) or a .yaml/.json file."),
+    steps: int = typer.Option(800, "--steps", help="Optimiser steps of a full training run."),
+    trial_fraction: float = typer.Option(1.0, "--trial-fraction", help="A full trial's length as a fraction of --steps."),
+    test: Optional[str] = typer.Option(None, "--test", help="Report on this dataset instead of a held-out part of DATA."),
+    model: Optional[str] = typer.Option(None, "--model", help="cnn, mlp or resnet (default: by image size)."),
+    seed: int = typer.Option(0, "--seed", help="Seeds the sampler and the search split."),
+    study_name: Optional[str] = typer.Option(None, "--study-name", help="Default: derived from data, space and settings."),
+    ray_address: Optional[str] = typer.Option(None, "--ray-address", help="An existing Ray cluster (default: start a local one)."),
+    runs: Path = typer.Option(Path("augmentlab-runs"), "--runs", help="Parent folder of run directories."),
+    threads: int = typer.Option(2, "--threads", help="torch CPU threads; results are deterministic for a fixed count."),
+):
+    """Search augmentation policies within a budget (Optuna TPE with successive halving), then
+    retrain the winner on K seeds next to no augmentation, RandAugment and TrivialAugment."""
+    from augmentlab.data import load_dataset
+    from augmentlab.report.console import print_search
+    from augmentlab.report.plots import search_plots
+    from augmentlab.report.records import new_run_dir, write_json, write_run
+    from augmentlab.report.search_live import SearchDisplay
+    from augmentlab.search.space import parse_space
+    from augmentlab.search.storage import redact
+    from augmentlab.search.study import SearchSettings, run_search
+    from augmentlab.train.protocol import Protocol
+
+    settings = SearchSettings(budget=budget, seed=seed, backend=backend, storage=storage, study_name=study_name,
+                              trial_fraction=trial_fraction, ray_address=ray_address)
+    settings.check()  # cheap checks before loading anything
+    _cpu_speed_settings(threads)
+    ds = load_dataset(data)
+    test_ds = load_dataset(test) if test else None
+    search_space = parse_space(space, ds.modality)
+    protocol = Protocol(per_class=per_class, seeds=seeds, steps=steps, model=_check_model(model))
+    data_id = {"data": _identity(data), "test": _identity(test) if test else None, "samples": len(ds)}
+    with SearchDisplay() as display:
+        results, study = run_search(ds, search_space, protocol, settings, test_ds, data_id, display)
+    results = {"data": data, "test": test, "space": search_space.to_dict(), **results}
+    run_dir = new_run_dir(runs, "search")
+    results["plots"] = search_plots(study, run_dir)
+    write_run(run_dir, "search", {"data": data, "test": test, "space": search_space.to_dict(), "budget": budget,
+                                  "seeds": list(range(seeds)), "seed": seed, "backend": backend, "storage": redact(storage),
+                                  "protocol": results["protocol"], "threads": threads}, results)
+    if json_out:
+        write_json(json_out, results)
+    print_search(results)
+    typer.echo(f"run directory: {run_dir}")
+
+
+def _identity(data: str) -> str:
+    """A dataset's identity for resuming: the resolved path, or the built-in name."""
+    path = Path(data)
+    return str(path.resolve()) if path.exists() else data
+
+
 def _check_model(model: Optional[str]) -> Optional[str]:
     from augmentlab.train.models import MODELS
 

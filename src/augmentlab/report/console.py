@@ -50,3 +50,24 @@ def print_compare(results: dict, specs: dict) -> None:
                       f"{100 * arm['train_accuracy']['mean']:.1f}",
                       "" if lift is None else f"{100 * lift['mean']:+.1f} [{100 * lift['ci95'][0]:+.1f}, {100 * lift['ci95'][1]:+.1f}]")
     Console().print(table)
+
+
+def print_search(results: dict) -> None:
+    def pct(s):
+        return f"{100 * s['mean']:.1f} ± {100 * s['std']:.1f}  [{100 * s['ci95'][0]:.1f}, {100 * s['ci95'][1]:.1f}]"
+
+    seeds = results["protocol"]["seeds"]
+    table = Table(title=f"search on {results['data']}: test accuracy over {seeds} seeds (mean ± std [95% CI], %)")
+    for col in ("", "policy", "validation", "test"):
+        table.add_column(col)
+    rows = [("search's best", results["search_best"])] + [(k, v) for k, v in results["baselines"].items()]
+    for name, arm in rows:
+        mark = " *" if (name == "search's best" and results["chosen_from"] == "search") or name == results["chosen_from"] else ""
+        table.add_row(name + mark, arm["policy"], f"{100 * arm['val_accuracy']['mean']:.1f}", pct(arm["test_accuracy"]))
+    console = Console()
+    console.print(table)
+    c = results["compute"]
+    console.print(f"* chosen on validation: {results['best_policy']}  (lift over none {100 * results['lift_vs_none']['mean']:+.1f} points)")
+    console.print(f"{results['trials']} trials ({results['trials_pruned']} pruned) in {results['search_seconds']:.0f} s; "
+                  f"compute: {results['train_run_equivalents']:.2f} training runs (trials {c['search_run_equivalents']:.2f} "
+                  f"+ retraining {c['retrain_run_equivalents']:.2f}; baselines another {c['baseline_run_equivalents']:.2f})")

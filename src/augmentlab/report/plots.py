@@ -64,3 +64,31 @@ def save(fig, out: str | Path) -> None:
     with atomic_path(out) as tmp:
         fig.savefig(tmp, format="png")
     plt.close(fig)
+
+
+def search_plots(study, out_dir: str | Path) -> dict[str, str]:
+    """Optuna's optimisation history and parameter importances as PNGs. Importances need
+    at least two finished trials that differ; when they cannot be computed the reason is
+    returned in place of a file name."""
+    import warnings
+
+    import optuna.visualization.matplotlib as ovm
+
+    plt = _figure()
+    written = {}
+    for name, draw in (("history", ovm.plot_optimization_history), ("importance", ovm.plot_param_importances)):
+        path = Path(out_dir) / f"search_{name}.png"
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # Optuna marks its matplotlib plots experimental
+                ax = draw(study)
+            fig = ax.figure if hasattr(ax, "figure") else ax.flat[0].figure
+            fig.set_size_inches(7, 4.5)
+            fig.tight_layout()
+            with atomic_path(path) as tmp:
+                fig.savefig(tmp, format="png", dpi=120)
+            plt.close(fig)
+            written[name] = path.name
+        except (ValueError, RuntimeError) as e:  # e.g. fewer than two finished trials
+            written[name] = f"not drawn: {e}"
+    return written

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 from augmentlab.errors import AugmentlabError
 
 
@@ -54,7 +56,9 @@ def open_storage(url: str | None):
         raise AugmentlabError(f"--storage {shown}: not a database URL; expected e.g. sqlite:///search.db") from None
     try:
         # A heartbeat lets a later run see that a killed run's trial is no longer running.
-        return optuna.storages.RDBStorage(url, heartbeat_interval=30, grace_period=90)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            return optuna.storages.RDBStorage(url, heartbeat_interval=30, grace_period=90)
     except Exception as e:  # noqa: BLE001 - drivers raise many types; all mean "cannot open"
         reason = _scrub(f"{type(e).__name__}: {e}", url)
         raise AugmentlabError(f"--storage {shown}: cannot open the database ({reason})") from None

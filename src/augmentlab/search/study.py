@@ -105,7 +105,7 @@ def open_study(config: dict, settings: SearchSettings, sampler_seed: int, plan: 
     return study, name
 
 
-def trial_records(study, plan: TrialPlan) -> list[dict]:
+def trial_records(study, plan: TrialPlan, space) -> list[dict]:
     """Every trial that ran to a decision, with its policy, rungs reached and steps spent."""
     import optuna
 
@@ -117,7 +117,7 @@ def trial_records(study, plan: TrialPlan) -> list[dict]:
         out.append({
             "number": t.number,
             "params": dict(t.params),
-            "policy": t.user_attrs.get("policy"),
+            "policy": t.user_attrs.get("policy") or spec_of(space.build(t.params)),
             "val_accuracy": t.value if t.value is not None else t.intermediate_values.get(reached),
             "rungs": reached,
             "finished": reached >= plan.reports,
@@ -162,12 +162,12 @@ def run_search(ds: Dataset, space, protocol: Protocol, settings: SearchSettings,
     data = TrialData.from_dataset(ds, protocol, split_seed, external_test=test is not None)
 
     start = time.perf_counter()
-    done = len(trial_records(study, plan))
+    done = len(trial_records(study, plan, space))
     if not study.trials:
         for params in space.warm_starts():
             study.enqueue_trial(params, skip_if_exists=True)
     if display:
-        display.start_search(settings.budget, done, trial_records(study, plan))
+        display.start_search(settings.budget, done, trial_records(study, plan, space))
     remaining = settings.budget - done
     if remaining > 0:
         if settings.backend == "ray":
@@ -175,11 +175,11 @@ def run_search(ds: Dataset, space, protocol: Protocol, settings: SearchSettings,
 
             run_trials_ray(study, name, space, data, plan, remaining, settings, sampler_seed, display)
         else:
-            callback = (lambda s, t: display.trial_done(trial_records(s, plan))) if display else None
+            callback = (lambda s, t: display.trial_done(trial_records(s, plan, space))) if display else None
             study.optimize(_local_objective(space, data, plan), n_trials=remaining, callbacks=[callback] if callback else None,
                            catch=())
     search_seconds = time.perf_counter() - start
-    trials = trial_records(study, plan)
+    trials = trial_records(study, plan, space)
     finished = [t for t in trials if t["finished"]]
     if not finished:
         raise AugmentlabError("no trial ran to the end; raise --budget")

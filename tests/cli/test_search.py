@@ -1,0 +1,98 @@
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import optuna
+import pytest
+
+from augmentlab.policy import parse_policy
+from tests.cli.test_cli import run
+
+SMALL = ["search", "digits", "--per-class", "5", "--seeds", "2", "--steps", "45", "--threads", "1"]
+
+
+def _finished(url: str) -> list:
+    try:
+        (summary,) = optuna.study.get_all_study_summaries(url)
+        study = optuna.load_study(study_name=summary.study_name, storage=url)
+    except Exception:  # the database or the study does not exist yet
+        return []
+    done = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)
+    return [t for t in study.trials if t.state in done]
+
+
+def test_search_writes_the_promised_fields_plots_and_a_valid_policy(tmp_path, capsys):
+    out = tmp_path / "s.json"
+    code, stdout, _ = run(SMALL + ["--budget", "6", "--json", str(out), "--runs", str(tmp_path / "runs")], capsys)
+    assert code == 0 and "chosen on validation" in stdout
+    r = json.loads(out.read_text())
+    parse_policy(r["best_policy"])  # a spec --policy accepts
+    assert 0 <= r["best_val_accuracy"] <= 1 and set(r["test_accuracy"]) >= {"mean", "std", "ci95"}
+    for name in ("none", "randaugment", "trivialaugment"):
+        assert 0 <= r["baselines"][name]["test_accuracy"]["mean"] <= 1
+    assert r["trials"] == 6 and r["trials_finished"] >= 1 and r["search_seconds"] > 0
+    # trials cost their steps; the winner's retraining costs K full runs unless it is "none"
+    trial_runs = sum(t["steps"] for t in r["trial_history"]) / 45
+    retrain = 0 if r["search_best"]["policy"] == "none" else 2
+    assert r["train_run_equivalents"] == pytest.approx(trial_runs + retrain)
+    # the reported policy is the best on validation among the search's best and the baselines
+    vals = {k: v["val_accuracy"]["mean"] for k, v in r["baselines"].items()} | {"search": r["search_best"]["val_accuracy"]["mean"]}
+    assert r["best_val_accuracy"] == max(vals.values())
+    (run_dir,) = (tmp_path / "runs").iterdir()
+    assert (run_dir / "search_history.png").stat().st_size > 0 and r["plots"]["history"] == "search_history.png"
+    assert json.loads((run_dir / "results.json").read_text())["best_policy"] == r["best_policy"]
+
+
+def test_search_is_reproducible_for_a_seed(tmp_path, capsys):
+    results = []
+    for name in ("a", "b"):
+        assert run(SMALL + ["--budget", "4", "--json", str(tmp_path / f"{name}.json"), "--runs", str(tmp_path / "runs")], capsys)[0] == 0
+        r = json.loads((tmp_path / f"{name}.json").read_text())
+        results.append(([(t["policy"], t["val_accuracy"], t["rungs"]) for t in r["trial_history"]], r["test_accuracy"]))
+    assert results[0] == results[1]
+
+
+def test_killed_search_resumes_from_its_storage(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'search.db'}"
+    argv = ["search", "digits", "--per-class", "5", "--seeds", "1", "--steps", "450", "--threads", "1", "--budget", "6",
+            "--storage", url, "--runs", str(tmp_path / "runs")]
+    proc = subprocess.Popen([sys.executable, "-m", "augmentlab.cli", *argv], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    deadline = time.monotonic() + 120
+    while len(_finished(url)) < 2 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    before = {t.number: t.value for t in _finished(url)}
+    assert 2 <= len(before) < 6, "the search must be killed mid-run for this test to mean anything"
+    out = tmp_path / "r.json"
+    assert run(argv + ["--json", str(out)], capsys)[0] == 0
+    after = {t.number: t.value for t in _finished(url)}
+    assert all(after[n] == v for n, v in before.items())  # stored trials are kept, not rerun
+    assert len(after) == 6 and json.loads(out.read_text())["trials"] == 6
+
+
+@pytest.mark.parametrize("extra,needle", [
+    (["--budget", "0"], "--budget"),
+    (["--backend", "spark"], "--backend"),
+    (["--storage", "postgresql://ann:hunter2@127.0.0.1:1/lab"], "cannot open"),
+    (["--storage", "sqlite:////no/such/dir/s.db"], "cannot open"),
+    (["--space", "ops()"], "empty"),
+    (["--space", "rand()"], "empty"),
+])
+def test_search_bad_input(tmp_path, capsys, extra, needle):
+    code, stdout, err = run(SMALL + ["--budget", "3", "--runs", str(tmp_path / "runs")] + extra, capsys)
+    assert code == 2 and needle in err and len(err.strip().splitlines()) == 1
+    assert "hunter2" not in stdout + err
+    assert not (tmp_path / "runs").exists()
+
+
+def test_a_stored_study_with_other_settings_is_refused(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    base = SMALL + ["--budget", "2", "--storage", url, "--study-name", "mine", "--runs", str(tmp_path / "runs")]
+    assert run(base, capsys)[0] == 0
+    code, _, err = run(base + ["--space", "rand"], capsys)
+    assert code == 2 and "already holds study 'mine'" in err
