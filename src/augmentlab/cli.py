@@ -67,7 +67,9 @@ def augment(
     from augmentlab.policy import load_policy
 
     ds = load_dataset(data)
-    pol = load_policy(policy)
+    from augmentlab.policy.training import image_part
+
+    pol = image_part(load_policy(policy), "augment")
     fmt = output_format(ds, out)
     bar, advance = _progress(len(ds) * max(copies, 0), "augmenting")
     with bar:
@@ -119,7 +121,9 @@ def preview(
     if out.suffix.lower() != ".png":
         raise AugmentlabError(f"--out {out}: expected a .png file name")
     ds = load_dataset(data)
-    save_png(preview_grid(ds, load_policy(policy), seed, rows, draws), out)
+    from augmentlab.policy.training import image_part
+
+    save_png(preview_grid(ds, image_part(load_policy(policy), "preview"), seed, rows, draws), out)
     typer.echo(f"wrote {out}")
 
 
@@ -174,19 +178,61 @@ def evaluate(
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write the results as JSON here."),
     runs: Path = typer.Option(Path("augmentlab-runs"), "--runs", help="Parent folder of run directories."),
     threads: int = typer.Option(2, "--threads", help="torch CPU threads; results are deterministic for a fixed count."),
+    adaptive: bool = typer.Option(False, "--adaptive", help="Also train with the magnitude adapted from an overfitting signal."),
+    adaptive_signal: str = typer.Option("gap", "--adaptive-signal", help="gap (train-batch minus held-out accuracy) or rt (ADA's r_t)."),
+    from_sweep: Optional[Path] = typer.Option(None, "--from-sweep", help="A sweep's results.json: use its best magnitude as the fixed one."),
 ):
     """Train with and without the policy under the low-data protocol; report test accuracy
-    with 95% CIs and the paired lift."""
+    with 95% CIs and the paired lift. With --adaptive, a third arm adapts the magnitude
+    during training, reported next to the fixed one."""
     from augmentlab.report.console import print_evaluation
     from augmentlab.train.protocol import evaluate as run_evaluate
 
-    lab = _Lab(data, test, policy, per_class, seeds, steps, model, threads)
-    bar, advance = _progress(2 * seeds, "training")
+    adaptive_config = None
+    if adaptive or from_sweep:
+        from augmentlab.search.adaptive import AdaptiveConfig
+
+        adaptive_config = AdaptiveConfig(signal=adaptive_signal)
+        adaptive_config.check()
+    lab = _Lab(data, test, policy, per_class, seeds, steps, model, threads, _needs_magnitude if adaptive_config else None)
+    fixed_m = None
+    if from_sweep is not None:
+        from augmentlab.policy import format_policy
+
+        lab.policy, fixed_m = _best_from_sweep(lab.policy, from_sweep)
+        lab.spec = format_policy(lab.policy)
+    bar, advance = _progress((3 if adaptive else 2) * seeds, "training")
     with bar:
-        results = run_evaluate(lab.ds, lab.policy, lab.protocol, lab.test_ds, advance)
+        results = run_evaluate(lab.ds, lab.policy, lab.protocol, lab.test_ds, advance,
+                               adaptive=adaptive_config if adaptive else None)
+    if fixed_m is not None:
+        results["fixed_magnitude_from_sweep"] = {"path": str(from_sweep), "magnitude": fixed_m}
     results, run_dir = lab.save("evaluate", results, runs, json_out)
+    if "adaptive" in results:
+        from augmentlab.report.plots import adaptive_trajectory
+
+        adaptive_trajectory(results, run_dir / "adaptive.png", f"adaptive {lab.spec}")
     print_evaluation(results)
     typer.echo(f"run directory: {run_dir}")
+
+
+def _needs_magnitude(policy) -> None:
+    from augmentlab.policy.magnitude import with_magnitude
+
+    with_magnitude(policy, 0.0)  # fails clearly for policies without a magnitude
+
+
+def _best_from_sweep(policy, path: Path):
+    """The policy at the best magnitude a sweep found (read from its results.json)."""
+    from augmentlab.policy.magnitude import with_magnitude
+
+    try:
+        m = json.loads(path.read_text(encoding="utf-8"))["best_magnitude"]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise AugmentlabError(f"--from-sweep {path}: expected a sweep's results.json with best_magnitude") from None
+    if not isinstance(m, (int, float)) or not 0 <= m <= 1:
+        raise AugmentlabError(f"--from-sweep {path}: best_magnitude {m!r} is not a number in [0, 1]")
+    return with_magnitude(policy, float(m)), float(m)
 
 
 class _Lab:
@@ -272,7 +318,7 @@ def search(
     backend: str = typer.Option("local", "--backend", help="local, or ray (pip install 'augmentlab[distributed]')."),
     space: Optional[str] = typer.Option(None, "--space", help="ops, ops(op,...), rand, rand(op,...) or a .yaml/.json file."),
     steps: int = typer.Option(800, "--steps", help="Optimiser steps of a full training run."),
-    trial_fraction: float = typer.Option(1.0, "--trial-fraction", help="A full trial's length as a fraction of --steps."),
+    trial_fraction: float = typer.Option(0.5, "--trial-fraction", help="A full trial's length as a fraction of --steps."),
     test: Optional[str] = typer.Option(None, "--test", help="Report on this dataset instead of a held-out part of DATA."),
     model: Optional[str] = typer.Option(None, "--model", help="cnn, mlp or resnet (default: by image size)."),
     seed: int = typer.Option(0, "--seed", help="Seeds the sampler and the search split."),

@@ -165,3 +165,10 @@ def test_corrupt_manifest_is_one_clear_error(tmp_path, capsys):
         code, _, err = run(["replay", str(tmp_path / f"{name}.json"), "--out", str(tmp_path / "r.npz")], capsys)
         assert code == 2 and needle in err and len(err.strip().splitlines()) == 1, (name, err)
         assert not (tmp_path / "r.npz").exists()
+
+
+@pytest.mark.parametrize("command", ["augment", "preview"])
+def test_batch_level_policies_are_refused_outside_training(tmp_path, capsys, command):
+    out = tmp_path / ("a.npz" if command == "augment" else "p.png")
+    code, _, err = run([command, "digits", "--policy", "affine+fgsm(m=0.2)", "--out", str(out)], capsys)
+    assert code == 2 and "fgsm" in err and "evaluate" in err and not out.exists()

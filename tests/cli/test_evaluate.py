@@ -82,3 +82,27 @@ def test_evaluate_reports_on_a_given_test_file(tmp_path, capsys):
     code, _, err = run(["evaluate", "digits", "--policy", "hflip", "--per-class", "5", "--test", str(tmp_path / "odd.npz"),
                         "--runs", str(tmp_path / "runs2")], capsys)
     assert code == 2 and "--test images" in err
+
+
+def test_evaluate_adaptive_from_sweep_and_adversarial_report(tmp_path, capsys):
+    sweep = tmp_path / "sweep.json"
+    sweep.write_text(json.dumps({"best_magnitude": 0.2}))
+    out = tmp_path / "a.json"
+    code, stdout, _ = run(["evaluate", "digits", "--policy", "affine(m=0.7)+fgsm(m=0.2)", "--per-class", "5", "--seeds", "2",
+                           "--steps", "30", "--adaptive", "--from-sweep", str(sweep), "--json", str(out), "--runs", str(tmp_path / "runs")], capsys)
+    assert code == 0 and "adaptive" in stdout and "under fgsm(m=0.2)" in stdout
+    r = json.loads(out.read_text())
+    assert r["fixed_magnitude_from_sweep"]["magnitude"] == 0.2 and r["policy"] == "affine(m=0.2)+fgsm(m=0.2)"
+    for arm in ("baseline", "augmented", "adaptive"):
+        assert 0 <= r[arm]["robust_test_accuracy"]["mean"] <= 1
+    (run_dir,) = (tmp_path / "runs").iterdir()
+    assert (run_dir / "adaptive.png").stat().st_size > 0
+
+
+@pytest.mark.parametrize("extra,needle", [
+    (["--adaptive", "--adaptive-signal", "vibes"], "signal"),
+    (["--from-sweep", "missing.json"], "--from-sweep"),
+])
+def test_evaluate_adaptive_bad_input(tmp_path, capsys, extra, needle):
+    code, _, err = run(["evaluate", "digits", "--policy", "affine", "--per-class", "5", "--runs", str(tmp_path / "r")] + extra, capsys)
+    assert code == 2 and needle in err and len(err.strip().splitlines()) == 1

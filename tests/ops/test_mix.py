@@ -41,7 +41,7 @@ def test_mix_with_m_zero_is_identity():
     assert torch.equal(mixed, x) and torch.equal(soft, torch.eye(4))
 
 
-MIX_OPS = sorted(n for n, c in REGISTRY.items() if getattr(c, "needs_labels", False))
+MIX_OPS = sorted(n for n, c in REGISTRY.items() if c.family == "mix")
 
 
 @pytest.mark.parametrize("dtype", [torch.uint8, torch.float32])

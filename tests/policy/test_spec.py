@@ -28,7 +28,7 @@ def test_parse_print_parse_round_trip(spec):
 
 
 @pytest.mark.parametrize("bad,part", [("hflip+rotat(m=0.3)", "rotat"), ("rotate(m=2)", "m=2"), ("rand-n2-q3", "q3"),
-                                      ("one_of()", "one_of"), ("hflip+", "end"), ("mixup", "mixup"),
+                                      ("one_of()", "one_of"), ("hflip+", "end"), ("one_of(hflip,mixup)", "mixup"), ("mixup+hflip", "after every image op"),
                                       ("rotate(m=0.3", "end"), ("hflip$", "'$'")])
 def test_bad_spec_names_the_bad_part(bad, part):
     with pytest.raises(AugmentlabError, match=part.replace("$", r"\$").replace("(", r"\(")):
@@ -57,3 +57,13 @@ def test_yaml_is_parsed_as_data_only(tmp_path):
 def test_dict_errors_name_the_field():
     with pytest.raises(AugmentlabError, match=r"policy\.one_of\[1\].*rotat"):
         policy_from_dict({"one_of": [{"op": "hflip"}, {"op": "rotat"}]})
+
+
+@pytest.mark.parametrize("text", ["affine(m=0.1)+mixup(m=0.2)", "pgd(m=0.1,steps=3)", "hflip+affine+fgsm(m=0.3)+cutmix"])
+def test_batch_level_ops_close_a_training_policy_and_round_trip(text):
+    from augmentlab.policy.training import TrainingPolicy
+
+    policy = parse_policy(text)
+    assert isinstance(policy, TrainingPolicy) and format_policy(policy) == text
+    assert parse_policy(format_policy(policy)) == policy
+    assert all(op.needs_labels for op in policy.batch_ops)

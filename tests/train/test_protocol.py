@@ -74,3 +74,29 @@ def test_compare_shares_the_baseline_and_pairs_every_policy(digits):
         assert r["arms"][name]["lift"]["mean"] == pytest.approx(sum(m - b for m, b in zip(mine, base)) / 2)
     # "none" is the identity op: same seeds, same splits, same draws -> the baseline exactly
     assert [x["test_accuracy"] for x in r["arms"]["b"]["runs"]] == base
+
+
+def test_restarted_schedule_matches_one_cycle_and_restarts_annealed():
+    from augmentlab.train.trainer import restarted_one_cycle
+
+    opt = torch.optim.AdamW([torch.zeros(1, requires_grad=True)], lr=1.0)
+    ref = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=1.0, total_steps=400, pct_start=0.25)
+    lrs = []
+    for _ in range(400):
+        lrs.append(opt.param_groups[0]["lr"])
+        opt.step()
+        ref.step()
+    ours = [restarted_one_cycle(s, (400,)) for s in range(400)]
+    assert max(abs(a - b) for a, b in zip(lrs, ours)) < 0.02  # torch's oracle, one cycle
+    two = [restarted_one_cycle(s, (100, 300)) for s in range(300)]
+    assert two[99] < 1e-3 and two[299] < 1e-3  # annealed at every rung
+    assert two[100] == pytest.approx(1 / 25) and max(two[100:]) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_fixed_test_split_is_shared_by_seeds_and_disjoint_from_all_choosing(digits):
+    p = Protocol(per_class=5, test_split="fixed")
+    a, b = (make_splits(digits.labels, p, seed=s, external_test=False) for s in (0, 1))
+    assert np.array_equal(a.test, b.test) and not np.array_equal(a.train, b.train)
+    chosen = set(a.train) | set(a.val) | set(b.train) | set(b.val)
+    assert not chosen & set(a.test)
+    assert len(a.test) == 10 * (int(torch.bincount(digits.labels).min()) // 2)  # half of the smallest class, per class

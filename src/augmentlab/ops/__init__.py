@@ -1,7 +1,7 @@
 """Augmentation operations. Every op registers once in ``REGISTRY`` with its modality and
 what the universal magnitude ``m`` in [0, 1] controls."""
 
-from augmentlab.ops import mix  # noqa: F401,E402
+from augmentlab.ops import adversarial, mix  # noqa: F401,E402
 from augmentlab.ops.base import Op, Params
 
 # Importing the families registers their ops.

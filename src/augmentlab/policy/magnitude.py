@@ -6,6 +6,7 @@ from augmentlab.errors import AugmentlabError
 from augmentlab.ops.base import Op
 from augmentlab.policy.compose import Node, OneOf, RandomApply, Sequential, SomeOf
 from augmentlab.policy.presets import AugMix, RandAugment
+from augmentlab.policy.training import TrainingPolicy
 
 
 def with_magnitude(policy, m: float):
@@ -14,6 +15,9 @@ def with_magnitude(policy, m: float):
         raise AugmentlabError(f"magnitude {m} is out of range; expected numbers in [0, 1]")
     if isinstance(policy, Op):
         return type(policy)(**{**policy.config(), "m": m})
+    if isinstance(policy, TrainingPolicy):
+        image = None if policy.image is None else with_magnitude(policy.image, m)
+        return TrainingPolicy(image, [with_magnitude(op, m) for op in policy.batch_ops])
     if isinstance(policy, RandAugment):
         return RandAugment(policy.n, m)
     if isinstance(policy, AugMix):

@@ -27,6 +27,7 @@ from augmentlab.ops.base import Op
 from augmentlab.ops.registry import REGISTRY, create_op
 from augmentlab.policy.compose import OneOf, RandomApply, Sequential, SomeOf
 from augmentlab.policy.presets import AugMix, AutoAugment, RandAugment, TrivialAugment
+from augmentlab.policy.training import TrainingPolicy, is_batch_op
 
 CONTAINERS = {"sequential": Sequential, "one_of": OneOf, "some_of": SomeOf, "random_apply": RandomApply}
 NO_AUGMENTATION = ("none", "identity")
@@ -111,12 +112,22 @@ class _Parser:
         self.i += 1
         return self.tokens[self.i - 1][1]
 
-    def policy(self):
+    def policy(self, top: bool = False):
+        start = self.tokens[self.i][2] if self.i < len(self.tokens) else len(self.text)
         terms = [self.term()]
         while self.peek("+"):
             self.take("+")
             terms.append(self.term())
-        return terms[0] if len(terms) == 1 else Sequential(terms)
+        batch = [t for t in terms if is_batch_op(t)]
+        if not batch:
+            return terms[0] if len(terms) == 1 else Sequential(terms)
+        # batch-level ops (mixup, cutmix, fgsm, pgd) close the top-level sequence
+        if not top:
+            raise self.error(f"{batch[0].name} needs labels and whole batches; it can only close the top-level sequence", start)
+        image = terms[: len(terms) - len(batch)]
+        if any(is_batch_op(t) for t in image):
+            raise self.error(f"batch-level ops ({', '.join(t.name for t in batch)}) must come after every image op", start)
+        return TrainingPolicy(None if not image else image[0] if len(image) == 1 else Sequential(image), batch)
 
     def term(self):
         start = self.tokens[self.i][2] if self.i < len(self.tokens) else len(self.text)
@@ -139,7 +150,7 @@ class _Parser:
         if name in NO_AUGMENTATION and not kwargs:
             return create_op("identity")
         if name in REGISTRY:
-            return image_op(name, kwargs)
+            return create_op(name, **kwargs) if is_batch_op(REGISTRY[name]) else image_op(name, kwargs)
         preset = _preset(name)
         if preset is not None and not kwargs:
             return preset
@@ -182,7 +193,7 @@ def parse_policy(text: str):
     if not isinstance(text, str) or not text.strip():
         raise AugmentlabError("policy is empty; give an op name, a preset or a spec such as 'hflip+affine(m=0.3)'")
     p = _Parser(text)
-    node = p.policy()
+    node = p.policy(top=True)
     if p.i != len(p.tokens):
         raise p.error(f"unexpected {p.tokens[p.i][1]!r}")
     return node
@@ -210,6 +221,9 @@ def format_policy(node, *, inside_sequence: bool = False) -> str:
     """Print a policy in the compact string form."""
     if isinstance(node, Op):
         return "none" if node.name == "identity" and not node.non_default_config() else format_op(node)
+    if isinstance(node, TrainingPolicy):
+        head = [] if node.image is None else [format_policy(node.image)]
+        return "+".join(head + [format_op(op) for op in node.batch_ops])
     preset = _format_preset(node)
     if preset:
         return preset

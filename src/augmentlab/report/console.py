@@ -37,7 +37,20 @@ def print_evaluation(results: dict) -> None:
         r = results[name]
         table.add_row(name, pct(r["test_accuracy"]), f"{100 * r['train_accuracy']['mean']:.1f}", f"{100 * r['generalization_gap']['mean']:.1f}")
     table.add_row("lift", pct(results["lift"]), "", "")
-    Console().print(table)
+    if "adaptive" in results:
+        a = results["adaptive"]
+        fm = a["final_magnitude"]
+        table.add_row(f"adaptive (final m {fm['mean']:.2f} ± {fm['std']:.2f})", pct(a["test_accuracy"]),
+                      f"{100 * a['train_accuracy']['mean']:.1f}", f"{100 * a['generalization_gap']['mean']:.1f}")
+        table.add_row("adaptive - fixed", pct(a["vs_fixed"]), "", "")
+    console = Console()
+    console.print(table)
+    if "robust_test_accuracy" in results["baseline"]:
+        attack = results["augmented"]["runs"][0]["attack"]
+        arms = [a for a in ("baseline", "augmented", "adaptive") if a in results]
+        console.print(f"test accuracy under {attack}: " + ", ".join(
+            f"{a} {100 * results[a]['robust_test_accuracy']['mean']:.1f} ± {100 * results[a]['robust_test_accuracy']['std']:.1f}%"
+            for a in arms) + " (clean: above)")
 
 
 def print_compare(results: dict, specs: dict) -> None:

@@ -58,6 +58,32 @@ def learning_curves(curves: dict[str, list[dict]], out: str | Path, title: str =
     save(fig, out)
 
 
+def adaptive_trajectory(results: dict, out: str | Path, title: str = "") -> None:
+    """The adapted magnitude against step for every seed, with the fixed magnitude for
+    reference, and the signal that drove it."""
+    plt = _figure()
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(7, 6), dpi=120, sharex=True)
+    for run in results["adaptive"]["runs"]:
+        path = run["adaptive"]
+        top.plot([p["step"] for p in path], [p["magnitude"] for p in path], label=f"seed {run['seed']}")
+        bottom.plot([p["step"] for p in path[1:]], [p["signal"] for p in path[1:]], alpha=0.7)
+    fixed = results.get("fixed_magnitude_from_sweep", {}).get("magnitude")
+    if fixed is not None:
+        top.axhline(fixed, color="tab:green", linestyle="--", label=f"best fixed m={fixed:g} (sweep)")
+    config = results["adaptive"]["config"]
+    bottom.axhline(config["target"] if config["target"] is not None else (0.6 if config["signal"] == "rt" else 0.0),
+                   color="k", linestyle=":", label="target")
+    top.set_ylabel("magnitude m")
+    bottom.set_ylabel(f"signal ({config['signal']})")
+    bottom.set_xlabel("step")
+    top.set_title(title or "adaptive strength")
+    for ax in (top, bottom):
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    save(fig, out)
+
+
 def save(fig, out: str | Path) -> None:
     import matplotlib.pyplot as plt
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from augmentlab.errors import AugmentlabError
 from augmentlab.io_atomic import atomic_path
 from augmentlab.report.console import sweep_mark
-from augmentlab.report.plots import learning_curves, strength_curve
+from augmentlab.report.plots import adaptive_trajectory, learning_curves, strength_curve
 
 
 def _pct(s: dict) -> str:
@@ -35,6 +35,15 @@ def _tables(config: dict, results: dict) -> list[tuple[str, list[str], list[list
         rows = [[arm, _pct(results[arm]["test_accuracy"]), f"{100 * results[arm]['train_accuracy']['mean']:.1f}",
                  f"{100 * results[arm]['generalization_gap']['mean']:.1f}"] for arm in ("baseline", "augmented")]
         rows.append(["lift (paired)", _pct(results["lift"]), "", ""])
+        if "adaptive" in results:
+            a = results["adaptive"]
+            rows.append([f"adaptive (final m {a['final_magnitude']['mean']:.2f})", _pct(a["test_accuracy"]),
+                         f"{100 * a['train_accuracy']['mean']:.1f}", f"{100 * a['generalization_gap']['mean']:.1f}"])
+            rows.append(["adaptive - fixed (paired)", _pct(a["vs_fixed"]), "", ""])
+        if "robust_test_accuracy" in results["baseline"]:
+            attack = results["augmented"]["runs"][0]["attack"]
+            rows += [[f"{arm} under {attack}", _pct(results[arm]["robust_test_accuracy"]), "", ""]
+                     for arm in ("baseline", "augmented", "adaptive") if arm in results]
         return [("Test accuracy (%: mean ± std [95% CI])", ["", "test", "train", "gap"], rows)]
     if config["command"] == "compare":
         rows = [[name, _pct(arm["test_accuracy"]), f"{100 * arm['train_accuracy']['mean']:.1f}",
@@ -60,6 +69,9 @@ def _figures(run_dir: Path, config: dict, results: dict) -> list[tuple[str, str]
         curves = {arm: results[arm]["runs"][0]["history"] for arm in ("baseline", "augmented")}
     learning_curves(curves, run_dir / "learning.png", "training loss, seed 0")
     figs.append(("Learning curves (seed 0)", "learning.png"))
+    if "adaptive" in results:
+        adaptive_trajectory(results, run_dir / "adaptive.png", f"adaptive {results['policy']}")
+        figs.append(("Adaptive strength: magnitude and signal against step", "adaptive.png"))
     for i, (label, policy) in enumerate(_policies_to_preview(config, results)):
         grid = _preview_grid(config["data"], policy)
         if grid is None:
@@ -87,9 +99,16 @@ def _policies_to_preview(config: dict, results: dict) -> list[tuple[str, object]
 
 
 def _preview_grid(data: str, policy):
-    """A preview grid of ``policy`` on ``data`` (None if the data is no longer reachable)."""
+    """A preview grid of ``policy`` on ``data`` (None if the data is no longer reachable or
+    the policy has no image part)."""
     from augmentlab.data import load_dataset
+    from augmentlab.policy.training import TrainingPolicy
     from augmentlab.preview import preview_grid
+
+    if isinstance(policy, TrainingPolicy):  # batch-level ops need a model: preview the image part
+        policy = policy.image
+        if policy is None:
+            return None
 
     try:
         ds = load_dataset(data)

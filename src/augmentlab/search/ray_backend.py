@@ -9,7 +9,9 @@ each trial's training still is.
 
 from __future__ import annotations
 
+import os
 import tempfile
+import warnings
 
 from augmentlab.errors import AugmentlabError
 from augmentlab.search.trials import TrialData, TrialPlan, run_trial
@@ -22,6 +24,16 @@ def _import_ray():
     except ImportError:
         raise AugmentlabError("--backend ray needs Ray Tune: pip install 'augmentlab[distributed]'") from None
     return ray, tune
+
+
+class _DefineByRun:
+    """The space as Ray's OptunaSearch wants it: a picklable callable that suggests."""
+
+    def __init__(self, space):
+        self.space = space
+
+    def __call__(self, trial) -> None:
+        self.space.suggest(trial)
 
 
 def _trainable(config: dict, space=None, data: TrialData = None, plan: TrialPlan = None):
@@ -49,23 +61,37 @@ def run_trials_ray(study, study_name: str, space, data: TrialData, plan: TrialPl
         except Exception as e:  # noqa: BLE001 - connection errors come in many types
             raise AugmentlabError(f"--ray-address {settings.ray_address}: cannot connect ({type(e).__name__}: {e})") from None
     try:
-        searcher = OptunaSearch(space=lambda trial: space.suggest(trial) and None, metric="val_accuracy", mode="max",
+        searcher = OptunaSearch(space=_DefineByRun(space), metric="val_accuracy", mode="max",
                                 sampler=study.sampler, study_name=study_name, storage=study._storage)
-        scheduler = ASHAScheduler(time_attr="rung", max_t=plan.reports, grace_period=1, reduction_factor=plan.reduction_factor)
+        scheduler = ASHAScheduler(time_attr="rung", metric="val_accuracy", mode="max", max_t=plan.reports, grace_period=1,
+                                  reduction_factor=plan.reduction_factor)
         callbacks = [_DisplayCallback(study, plan, space, display)] if display else []
-        with tempfile.TemporaryDirectory(prefix="augmentlab-ray-") as scratch:
+        os.environ.setdefault("RAY_AIR_NEW_OUTPUT", "0")  # the older reporter is silent at verbose=0
+        with tempfile.TemporaryDirectory(prefix="augmentlab-ray-") as scratch, warnings.catch_warnings():
+            # Optuna's heartbeat is meant for Study.optimize; Ray drives the study through ask/tell
+            warnings.filterwarnings("ignore", message="Heartbeat of storage")
             tuner = tune.Tuner(
                 tune.with_resources(tune.with_parameters(_trainable, space=space, data=data, plan=plan), {"cpu": 1}),
                 tune_config=tune.TuneConfig(search_alg=searcher, scheduler=scheduler, num_samples=n_trials),
                 run_config=tune.RunConfig(storage_path=scratch, name=study_name, verbose=0, callbacks=callbacks),
             )
             grid = tuner.fit()
+            _store_rungs(study, searcher, grid)
         errors = [r.error for r in grid if r.error is not None]
         if errors:
             raise AugmentlabError(f"a Ray trial failed: {type(errors[0]).__name__}: {str(errors[0]).splitlines()[0]}")
     finally:
         if started_here:
             ray.shutdown()
+
+
+def _store_rungs(study, searcher, grid) -> None:
+    """Record how far each Ray trial got, as study attributes ``rungs:<number>``."""
+    by_ray_id = getattr(searcher, "_ot_trials", {})
+    for result in grid:
+        ot_trial = by_ray_id.get(result.metrics.get("trial_id")) if result.metrics else None
+        if ot_trial is not None and "rung" in result.metrics:
+            study.set_user_attr(f"rungs:{ot_trial.number}", int(result.metrics["rung"]))
 
 
 class _DisplayCallback:

@@ -42,11 +42,9 @@ M_STEP = 0.05
 
 # One representative per family, in the order a pipeline applies them.
 DEFAULT_OPS = ("hflip", "affine", "elastic", "brightness", "contrast", "cutout")
-DEFAULT_OP_SETS = {
-    "geometric": ("identity", "rotate", "shear_x", "shear_y", "translate_x", "translate_y", "scale"),
-    "photometric": ("identity", "brightness", "contrast", "sharpness", "posterize", "solarize", "autocontrast", "equalize"),
-}
-DEFAULT_OP_SETS["all"] = DEFAULT_OP_SETS["geometric"] + DEFAULT_OP_SETS["photometric"][1:]
+_GEOMETRIC = ("identity", "rotate", "shear_x", "shear_y", "translate_x", "translate_y", "scale")
+_PHOTOMETRIC = ("identity", "brightness", "contrast", "sharpness", "posterize", "solarize", "autocontrast", "equalize")
+DEFAULT_OP_SETS = {"all": _GEOMETRIC + _PHOTOMETRIC[1:], "geometric": _GEOMETRIC, "photometric": _PHOTOMETRIC}
 
 
 def takes_magnitude(name: str) -> bool:

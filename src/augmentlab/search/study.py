@@ -42,9 +42,9 @@ class SearchSettings:
     backend: str = "local"
     storage: str | None = None
     study_name: str | None = None
-    trial_fraction: float = 1.0  # a full trial's steps, as a fraction of the protocol's
+    trial_fraction: float = 0.5  # a full trial's steps, as a fraction of the protocol's
     reduction_factor: int = 3
-    rungs: int = 2
+    rungs: int = 1
     ray_address: str | None = None
 
     def check(self) -> None:
@@ -113,7 +113,8 @@ def trial_records(study, plan: TrialPlan, space) -> list[dict]:
     for t in study.get_trials(deepcopy=False):
         if t.state not in (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED):
             continue
-        reached = max(t.intermediate_values, default=0)
+        # Ray's searcher may not report a trial's last rung; the backend stores it
+        reached = max(max(t.intermediate_values, default=0), study.user_attrs.get(f"rungs:{t.number}", 0))
         out.append({
             "number": t.number,
             "params": dict(t.params),

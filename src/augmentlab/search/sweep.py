@@ -9,7 +9,7 @@ from dataclasses import asdict
 from augmentlab.data.dataset import Dataset
 from augmentlab.errors import AugmentlabError
 from augmentlab.policy.magnitude import with_magnitude
-from augmentlab.train.protocol import Protocol, make_splits, run_once
+from augmentlab.train.protocol import Protocol, attack_of, make_splits, run_once
 from augmentlab.train.stats import paired, summarize
 
 
@@ -35,10 +35,11 @@ def sweep(ds: Dataset, policy, magnitudes: list[float], protocol: Protocol, test
     policies = {m: with_magnitude(policy, m) for m in magnitudes}
     start = time.perf_counter()
     runs = {m: [] for m in magnitudes}
+    attack = attack_of(policies.values())
     for seed in range(protocol.seeds):
         splits = make_splits(ds.labels, protocol, seed, external_test=test is not None)
         for m in magnitudes:
-            runs[m].append(run_once(ds, splits, policies[m], protocol, seed, test))
+            runs[m].append(run_once(ds, splits, policies[m], protocol, seed, test, attack))
             if progress:
                 progress(1)
     points = [{

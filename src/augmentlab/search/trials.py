@@ -24,7 +24,13 @@ class TrialPlan:
 
     rung_steps: int  # steps between reports; the first rung
     reduction_factor: int = 3  # successive halving keeps the best 1/eta at each rung
-    rungs: int = 2  # rungs before the end: a full trial is rung_steps * eta**rungs steps
+    rungs: int = 1  # rungs before the end: a full trial is rung_steps * eta**rungs steps
+
+    @property
+    def cycle_ends(self) -> tuple[int, ...]:
+        """Where the learning-rate schedule restarts: at every rung, so each rung's accuracy
+        is that of an annealed model (see ``TrainConfig.cycle_ends``)."""
+        return tuple(self.rung_steps * self.reduction_factor**k for k in range(self.rungs + 1))
 
     @property
     def reports(self) -> int:
@@ -35,7 +41,7 @@ class TrialPlan:
         return self.rung_steps * self.reports
 
     @classmethod
-    def for_protocol(cls, protocol: Protocol, trial_fraction: float = 1.0, reduction_factor: int = 3, rungs: int = 2):
+    def for_protocol(cls, protocol: Protocol, trial_fraction: float = 0.5, reduction_factor: int = 3, rungs: int = 1):
         full = max(1, round(protocol.steps * trial_fraction))
         return cls(max(1, full // reduction_factor**rungs), reduction_factor, rungs)
 
@@ -65,7 +71,8 @@ class TrialData:
 def run_trial(data: TrialData, policy, plan: TrialPlan, report) -> float:
     """Train under ``policy``; call ``report(rung_index, val_accuracy)`` after every rung
     (it raises to stop the trial). Returns the final validation accuracy."""
-    config = TrainConfig(steps=plan.trial_steps, batch_size=data.batch_size, eval_every=plan.rung_steps)
+    config = TrainConfig(steps=plan.trial_steps, batch_size=data.batch_size, eval_every=plan.rung_steps,
+                         cycle_ends=plan.cycle_ends)
     last = {}
 
     def on_eval(step: int, acc: float) -> None:

@@ -16,10 +16,12 @@ import torch
 from augmentlab.data.dataset import Dataset
 from augmentlab.data.split import stratified_split
 from augmentlab.errors import AugmentlabError
-from augmentlab.rng import child_seeds
+from augmentlab.policy.training import TrainingPolicy
+from augmentlab.rng import child_seeds, torch_generator
+from augmentlab.search.adaptive import Adaptive, AdaptiveConfig, StrengthController
 from augmentlab.train.models import build_model, default_model_name
 from augmentlab.train.stats import paired, summarize
-from augmentlab.train.trainer import TrainConfig, accuracy, train
+from augmentlab.train.trainer import TrainConfig, accuracy, normalise, train
 
 
 TEST_SPLITS = ("per_seed", "fixed")
@@ -95,15 +97,49 @@ def fixed_test_holdout(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return stratified_split(labels, max(1, smallest // 2), FIXED_TEST_SEED)
 
 
-def run_once(ds: Dataset, splits: Splits, policy, protocol: Protocol, seed: int, test: Dataset | None) -> dict:
+def robust_accuracy(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, attack, seed: int, batch_size: int = 512) -> float:
+    """Accuracy on inputs perturbed by ``attack`` (every sample attacked) against ``model``."""
+    attack = type(attack)(**{**attack.config(), "p": 1.0})
+    g = torch_generator(seed)
+    correct = 0
+    for i in range(0, len(x), batch_size):
+        xb, yb = x[i : i + batch_size], y[i : i + batch_size]
+        adv = attack.perturb(model, xb, yb, g, normalise)
+        correct += round(accuracy(model, adv, yb) * len(yb))
+    return correct / max(len(x), 1)
+
+
+def attack_of(policies) -> object | None:
+    """The first adversarial op among the policies: every arm is also tested under it."""
+    for pol in policies:
+        pol = pol.policy if isinstance(pol, Adaptive) else pol
+        if isinstance(pol, TrainingPolicy) and pol.attacks:
+            return pol.attacks[0]
+    return None
+
+
+def run_once(ds: Dataset, splits: Splits, policy, protocol: Protocol, seed: int, test: Dataset | None,
+             attack=None) -> dict:
     shape = tuple(ds.data.shape[1:])
     name = protocol.model or default_model_name(shape)
     config = TrainConfig(steps=protocol.steps, batch_size=protocol.batch_size)
     x, y = ds.data[splits.train], ds.labels[splits.train]
     start = time.perf_counter()
-    result = train(lambda: build_model(name, shape, ds.num_classes), x, y, policy, config, seed)
+    controller = None
+    if isinstance(policy, Adaptive):  # the magnitude follows an overfitting signal (search/adaptive.py)
+        heldout = (ds.data[splits.val], ds.labels[splits.val])
+        controller = StrengthController(policy, heldout, child_seeds(seed, 4)[3], normalise)
+        policy = None
+    result = train(lambda: build_model(name, shape, ds.num_classes), x, y, policy, config, seed, controller=controller,
+                   num_classes=ds.num_classes)
     test_x, test_y = (test.data, test.labels) if test is not None else (ds.data[splits.test], ds.labels[splits.test])
-    return {
+    extra = {"adaptive": controller.trajectory} if controller is not None else {}
+    if attack is not None:  # clean and attacked accuracy side by side
+        from augmentlab.policy.spec import format_op
+
+        extra["attack"] = format_op(attack)
+        extra["robust_test_accuracy"] = robust_accuracy(result.model, test_x, test_y, attack, child_seeds(seed, 5)[4])
+    return {**extra, 
         "seed": seed,
         "model": name,
         "train_accuracy": accuracy(result.model, x, y),
@@ -115,7 +151,8 @@ def run_once(ds: Dataset, splits: Splits, policy, protocol: Protocol, seed: int,
 
 
 def summarize_runs(runs: list[dict]) -> dict:
-    out = {k: summarize([r[k] for r in runs]) for k in ("train_accuracy", "val_accuracy", "test_accuracy")}
+    keys = ["train_accuracy", "val_accuracy", "test_accuracy"] + (["robust_test_accuracy"] if "robust_test_accuracy" in runs[0] else [])
+    out = {k: summarize([r[k] for r in runs]) for k in keys}
     out["generalization_gap"] = summarize([r["train_accuracy"] - r["test_accuracy"] for r in runs])
     return out
 
@@ -131,12 +168,13 @@ def compare(ds: Dataset, policies: dict, protocol: Protocol, test: Dataset | Non
     protocol.check(ds, test)
     start = time.perf_counter()
     runs: dict[str, list[dict]] = {"baseline": [], **{name: [] for name in policies}}
+    attack = attack_of(policies.values())
     for seed in range(protocol.seeds):
         splits = make_splits(ds.labels, protocol, seed, external_test=test is not None)
         for name, pol in (("baseline", None), *policies.items()):
             run = cache.get(name, seed) if cache is not None else None
             if run is None:
-                run = run_once(ds, splits, pol, protocol, seed, test)
+                run = run_once(ds, splits, pol, protocol, seed, test, attack)
                 if cache is not None:
                     cache.put(name, seed, run)
             runs[name].append(run)
@@ -149,10 +187,19 @@ def compare(ds: Dataset, policies: dict, protocol: Protocol, test: Dataset | Non
     return {"protocol": asdict(protocol), "arms": arms, "seconds": time.perf_counter() - start}
 
 
-def evaluate(ds: Dataset, policy, protocol: Protocol, test: Dataset | None = None, progress=None) -> dict:
+def evaluate(ds: Dataset, policy, protocol: Protocol, test: Dataset | None = None, progress=None,
+             adaptive: AdaptiveConfig | None = None) -> dict:
     """Baseline and augmented runs on seeds 0..K-1 with shared splits; test accuracy,
-    train accuracy, generalisation gap and the paired lift, each with a 95% CI."""
-    r = compare(ds, {"augmented": policy}, protocol, test, progress)
+    train accuracy, generalisation gap and the paired lift, each with a 95% CI. With
+    ``adaptive``, a third arm adapts the policy's magnitude during training."""
+    arms = {"augmented": policy, **({"adaptive": Adaptive(policy, adaptive)} if adaptive else {})}
+    r = compare(ds, arms, protocol, test, progress)
     augmented = r["arms"]["augmented"]
     lift = augmented.pop("lift")
-    return {"protocol": r["protocol"], "baseline": r["arms"]["baseline"], "augmented": augmented, "lift": lift, "seconds": r["seconds"]}
+    out = {"protocol": r["protocol"], "baseline": r["arms"]["baseline"], "augmented": augmented, "lift": lift, "seconds": r["seconds"]}
+    if adaptive:
+        arm = r["arms"]["adaptive"]
+        finals = [run["adaptive"][-1]["magnitude"] for run in arm["runs"]]
+        out["adaptive"] = {**arm, "config": asdict(adaptive), "final_magnitude": summarize(finals),
+                           "vs_fixed": paired([x["test_accuracy"] for x in augmented["runs"]], [x["test_accuracy"] for x in arm["runs"]])}
+    return out

@@ -3,6 +3,7 @@ augmentation policy applied to every batch on the batch's device."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -10,6 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from augmentlab.ops.base import to_float
+from augmentlab.policy.training import TrainingPolicy
 from augmentlab.rng import child_seeds, torch_generator
 
 
@@ -21,6 +23,10 @@ class TrainConfig:
     weight_decay: float = 5e-4
     label_smoothing: float = 0.0
     eval_every: int = 0  # 0: evaluate only at the end
+    # Restart the one-cycle schedule after each of these steps (the last is ``steps``): every
+    # segment ends annealed, so accuracy there means what it means at the end of a run.
+    # A search's rungs use this; intermediate accuracy at a high learning rate is noise.
+    cycle_ends: tuple[int, ...] = ()
 
 
 @dataclass
@@ -29,7 +35,7 @@ class TrainResult:
     history: list[dict] = field(default_factory=list)  # learning curve: step, loss, [val_accuracy]
 
 
-def _normalise(x: torch.Tensor) -> torch.Tensor:
+def normalise(x: torch.Tensor) -> torch.Tensor:
     return to_float(x) * 2.0 - 1.0
 
 
@@ -38,20 +44,58 @@ def accuracy(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, batch_siz
     model.eval()
     correct = 0
     for i in range(0, len(x), batch_size):
-        logits = model(_normalise(x[i : i + batch_size]))
+        logits = model(normalise(x[i : i + batch_size]))
         correct += int((logits.argmax(1) == y[i : i + batch_size]).sum())
     return correct / max(len(x), 1)
 
 
+def restarted_one_cycle(step: int, ends: tuple[int, ...], warmup: float = 0.25, div: float = 25.0,
+                        final_div: float = 1e4) -> float:
+    """The learning-rate factor at ``step`` of a one-cycle schedule (OneCycleLR's cosine
+    shape and defaults) restarted at each of ``ends``."""
+    start = 0
+    for end in ends:
+        if step < end:
+            break
+        start = end
+    else:
+        return 1.0 / (div * final_div)
+    length, pos = end - start, step - start
+    rise = max(1.0, warmup * length)
+    low, floor = 1.0 / div, 1.0 / (div * final_div)
+    if pos < rise:
+        return low + (1.0 - low) * (1.0 - math.cos(math.pi * pos / rise)) / 2.0
+    fall = max(1.0, length - rise - 1)
+    return floor + (1.0 - floor) * (1.0 + math.cos(math.pi * min(1.0, (pos - rise) / fall))) / 2.0
+
+
+def apply_batch_ops(policy: TrainingPolicy, model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor,
+                    num_classes: int, g: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """The image policy, then each batch-level op in order: mixing returns soft labels, an
+    attack perturbs the batch against the current model."""
+    if policy.image is not None:
+        x = policy.image(x, g)
+    target = y
+    for op in policy.batch_ops:
+        if getattr(op, "needs_model", False):
+            x = op.perturb(model, x, target, g, normalise)
+        else:
+            x, target = op.mix(x, target, num_classes, g)
+    return x, target
+
+
 def train(model_fn: Callable[[], torch.nn.Module], x: torch.Tensor, y: torch.Tensor, policy, config: TrainConfig,
           seed: int, val: tuple[torch.Tensor, torch.Tensor] | None = None, device: str = "cpu",
-          on_eval: Callable[[int, float], None] | None = None) -> TrainResult:
+          on_eval: Callable[[int, float], None] | None = None, controller=None,
+          num_classes: int | None = None) -> TrainResult:
     """Train a fresh ``model_fn()`` on ``(x, y)`` for ``config.steps`` steps.
 
     Model initialisation, batch order and augmentation all derive from ``seed``; the global
     RNG is restored afterwards. ``policy`` may be None (no augmentation). Every
     ``config.eval_every`` steps the validation accuracy goes to the history and to
     ``on_eval(step, accuracy)``, which may stop training by raising (a search prunes so).
+    A ``controller`` (adaptive strength) supplies the policy each step instead of ``policy``
+    and sees the model's predictions on every training batch.
     """
     init_seed, batch_seed, aug_seed = child_seeds(seed, 3)  # independent streams
     with torch.random.fork_rng(devices=[]):
@@ -60,8 +104,12 @@ def train(model_fn: Callable[[], torch.nn.Module], x: torch.Tensor, y: torch.Ten
     g_batches = torch_generator(batch_seed)
     g_aug = torch_generator(aug_seed)
     opt = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=config.lr, total_steps=config.steps, pct_start=0.25)
+    if config.cycle_ends:
+        sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: restarted_one_cycle(s, config.cycle_ends))
+    else:
+        sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=config.lr, total_steps=config.steps, pct_start=0.25)
     x, y = x.to(device), y.to(device)
+    num_classes = num_classes or int(y.max()) + 1
     history = []
     n = len(x)
     order = torch.randperm(n, generator=g_batches)
@@ -72,14 +120,21 @@ def train(model_fn: Callable[[], torch.nn.Module], x: torch.Tensor, y: torch.Ten
         idx = order[pos : pos + config.batch_size].to(device)
         pos += config.batch_size
         xb, yb = x[idx], y[idx]
-        if policy is not None:
-            xb = policy(xb, g_aug)
+        current = controller.policy if controller is not None else policy
+        target = yb
+        if isinstance(current, TrainingPolicy):
+            xb, target = apply_batch_ops(current, model, xb, yb, num_classes, g_aug)
+        elif current is not None:
+            xb = current(xb, g_aug)
         model.train()
-        loss = F.cross_entropy(model(_normalise(xb)), yb, label_smoothing=config.label_smoothing)
+        logits = model(normalise(xb))
+        loss = F.cross_entropy(logits, target, label_smoothing=config.label_smoothing)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
         sched.step()
+        if controller is not None:
+            controller.after_step(step + 1, model, logits, yb)
         if config.eval_every and val is not None and (step + 1) % config.eval_every == 0:
             val_accuracy = accuracy(model, *val)
             history.append({"step": step + 1, "loss": loss.item(), "val_accuracy": val_accuracy})

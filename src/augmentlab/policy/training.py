@@ -1,0 +1,49 @@
+"""Training policies: an image policy followed by batch-level ops that only a trainer can
+apply, because they need the labels (MixUp, CutMix) or the model (FGSM, PGD).
+
+In a spec they close a top-level sequence: ``affine(m=0.1)+mixup(m=0.2)``,
+``hflip+pgd(m=0.1,steps=5)``. ``evaluate``, ``sweep`` and ``search`` accept them;
+``augment`` and ``preview`` do not.
+"""
+
+from __future__ import annotations
+
+from augmentlab.errors import AugmentlabError
+
+
+def is_batch_op(node) -> bool:
+    return bool(getattr(node, "needs_labels", False))
+
+
+class TrainingPolicy:
+    kind = "training"
+
+    def __init__(self, image, batch_ops):
+        self.image = image  # an op or container, or None
+        self.batch_ops = list(batch_ops)
+        if not self.batch_ops:
+            raise AugmentlabError("a training policy needs at least one batch-level op")
+
+    def __eq__(self, other) -> bool:
+        return type(other) is TrainingPolicy and self.image == other.image and self.batch_ops == other.batch_ops
+
+    def __hash__(self) -> int:
+        return hash((self.image, tuple(self.batch_ops)))
+
+    def __repr__(self) -> str:
+        from augmentlab.policy.spec import format_policy
+
+        return format_policy(self)
+
+    @property
+    def attacks(self) -> list:
+        return [op for op in self.batch_ops if getattr(op, "needs_model", False)]
+
+
+def image_part(policy, command: str):
+    """The image policy of ``policy``; batch-level ops are refused with a clear message."""
+    if isinstance(policy, TrainingPolicy):
+        names = ", ".join(op.name for op in policy.batch_ops)
+        raise AugmentlabError(f"{names} need labels or the model and only apply while training; "
+                              f"use them with evaluate, sweep or search, not {command}")
+    return policy
