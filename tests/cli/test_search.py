@@ -94,5 +94,5 @@ def test_a_stored_study_with_other_settings_is_refused(tmp_path, capsys):
     url = f"sqlite:///{tmp_path / 's.db'}"
     base = SMALL + ["--budget", "2", "--storage", url, "--study-name", "mine", "--runs", str(tmp_path / "runs")]
     assert run(base, capsys)[0] == 0
-    code, _, err = run(base + ["--space", "rand"], capsys)
+    code, _, err = run(base + ["--space", "ops"], capsys)
     assert code == 2 and "already holds study 'mine'" in err

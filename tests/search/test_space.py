@@ -57,8 +57,9 @@ def test_yaml_space_with_ranges(tmp_path):
     assert parse_space(str(tmp_path / "s.json")) == space  # to_dict round-trips
 
 
-def test_default_space_is_the_default_ops():
-    assert [o.name for o in parse_space(None).ops] == list(DEFAULT_OPS)
+def test_default_spaces():
+    assert [o.name for o in parse_space("ops").ops] == list(DEFAULT_OPS)
+    assert parse_space(None) == parse_space("rand") and dict(parse_space(None).op_sets)["all"]
 
 
 @pytest.mark.parametrize("spec,needle", [

@@ -11,6 +11,10 @@ from rich.table import Table
 LATEST = 8
 
 
+def _short(text: str, width: int = 90) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 class SearchDisplay:
     def __init__(self, console=None):
         self.progress = Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -36,7 +40,8 @@ class SearchDisplay:
             table.add_column(col)
         for t in self.trials[-LATEST:]:
             status = "done" if t["finished"] else "pruned"
-            table.add_row(str(t["number"]), f"{t['rungs']} ({status})", f"{100 * t['val_accuracy']:.1f}%", t["policy"] or "")
+            status = "repeat" if t.get("duplicate_of") is not None else status
+            table.add_row(str(t["number"]), f"{t['rungs']} ({status})", f"{100 * t['val_accuracy']:.1f}%", _short(t["policy"] or ""))
         return Group(self.progress, table)
 
     def _best_line(self) -> str:
@@ -44,7 +49,7 @@ class SearchDisplay:
         if not finished:
             return "best so far: -"
         best = max(finished, key=lambda t: t["val_accuracy"])
-        return f"best so far: {100 * best['val_accuracy']:.1f}% val (trial {best['number']}): {best['policy']}"
+        return f"best so far: {100 * best['val_accuracy']:.1f}% val (trial {best['number']}): {_short(best['policy'])}"
 
     def start_search(self, budget: int, done: int, trials: list[dict]) -> None:
         self.trials = trials

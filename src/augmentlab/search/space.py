@@ -210,11 +210,14 @@ _COMPACT = re.compile(r"^\s*(?P<kind>ops|rand)\s*(?:\((?P<args>[^()]*)\))?\s*$")
 
 
 def parse_space(spec: str | None, modality: str = "image"):
-    """A space from a compact spec, a YAML/JSON file, or None for the modality's default."""
+    """A space from a compact spec, a YAML/JSON file, or None for the modality's default:
+    ``rand`` for images. Its three dimensions suit a budget of a few dozen trials; on MNIST
+    (10 per class) its winner beat RandAugment where the 11-dimensional ``ops`` space with
+    the same budget did not get past its first rung."""
     if spec is None or spec.strip() == "":
         if modality != "image":
             raise AugmentlabError(f"there is no default search space for {modality} data; pass --space")
-        return ops_space(DEFAULT_OPS)
+        return space_from_dict({"kind": "rand"})
     m = _COMPACT.match(spec)
     if m:
         args = m.group("args")

@@ -110,11 +110,16 @@ def trial_records(study, plan: TrialPlan, space) -> list[dict]:
     import optuna
 
     out = []
-    for t in study.get_trials(deepcopy=False):
+    trials = study.get_trials(deepcopy=False)
+    for t in trials:
         if t.state not in (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED):
             continue
         # Ray's searcher may not report a trial's last rung; the backend stores it
         reached = max(max(t.intermediate_values, default=0), study.user_attrs.get(f"rungs:{t.number}", 0))
+        duplicate_of = t.user_attrs.get("duplicate_of")
+        if duplicate_of is not None:  # costs nothing; ranks as the trial it repeats
+            original = trials[duplicate_of]
+            reached = max(original.intermediate_values, default=0)
         out.append({
             "number": t.number,
             "params": dict(t.params),
@@ -122,10 +127,21 @@ def trial_records(study, plan: TrialPlan, space) -> list[dict]:
             "val_accuracy": t.value if t.value is not None else t.intermediate_values.get(reached),
             "rungs": reached,
             "finished": reached >= plan.reports,
-            "steps": reached * plan.rung_steps,
+            "steps": 0 if duplicate_of is not None else reached * plan.rung_steps,
+            "duplicate_of": duplicate_of,
             "seconds": (t.datetime_complete - t.datetime_start).total_seconds() if t.datetime_complete else None,
         })
     return out
+
+
+def _earlier_result(study, spec: str, number: int):
+    import optuna
+
+    done = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)
+    for t in study.get_trials(deepcopy=False, states=done):
+        if t.number < number and t.user_attrs.get("policy") == spec and "duplicate_of" not in t.user_attrs:
+            return t
+    return None
 
 
 def _local_objective(space, data: TrialData, plan: TrialPlan):
@@ -133,7 +149,15 @@ def _local_objective(space, data: TrialData, plan: TrialPlan):
 
     def objective(trial):
         policy = space.build(space.suggest(trial))
-        trial.set_user_attr("policy", spec_of(policy))
+        spec = spec_of(policy)
+        trial.set_user_attr("policy", spec)
+        # Different parameters can make the same policy (n = 0 at any m, say): reuse its result.
+        earlier = _earlier_result(trial.study, spec, trial.number)
+        if earlier is not None:
+            trial.set_user_attr("duplicate_of", earlier.number)
+            if earlier.state == optuna.trial.TrialState.PRUNED:
+                raise optuna.TrialPruned()
+            return earlier.value
 
         def report(rung: int, acc: float) -> None:
             trial.report(acc, rung)
@@ -181,7 +205,7 @@ def run_search(ds: Dataset, space, protocol: Protocol, settings: SearchSettings,
                            catch=())
     search_seconds = time.perf_counter() - start
     trials = trial_records(study, plan, space)
-    finished = [t for t in trials if t["finished"]]
+    finished = [t for t in trials if t["finished"] and t["duplicate_of"] is None]
     if not finished:
         raise AugmentlabError("no trial ran to the end; raise --budget")
     best = max(finished, key=lambda t: (t["val_accuracy"], -t["number"]))
