@@ -18,10 +18,19 @@ def local_ray():
     ray.shutdown()
 
 
-def test_ray_backend_gives_a_valid_result_with_the_same_fields(local_ray, tmp_path):
+def test_ray_backend_gives_a_valid_result_with_the_same_fields(local_ray):
+    import io
+
+    from rich.console import Console
+
+    from augmentlab.report.search_live import SearchDisplay
+
     ds = load_dataset("digits")
-    settings = SearchSettings(budget=6, backend="ray", storage=f"sqlite:///{tmp_path / 'ray.db'}")
-    r, study = run_search(ds, parse_space("rand"), Protocol(per_class=5, seeds=2, steps=45), settings)
+    settings = SearchSettings(budget=6, backend="ray")  # no storage: a scratch database Ray can pickle
+    out = io.StringIO()
+    with SearchDisplay(Console(file=out, width=120)) as display:  # the live view must survive Ray's pickling
+        r, study = run_search(ds, parse_space("rand"), Protocol(per_class=5, seeds=2, steps=45), settings, display=display)
+    assert "best so far" in out.getvalue()
     local, _ = run_search(ds, parse_space("rand"), Protocol(per_class=5, seeds=2, steps=45), SearchSettings(budget=2))
     assert set(local) <= set(r)
     assert r["backend"] == "ray" and r["trials"] == 6 and len(study.trials) == 6

@@ -95,13 +95,25 @@ def _store_rungs(study, searcher, grid) -> None:
 
 
 class _DisplayCallback:
+    """Updates the live view as Ray trials finish. Ray pickles its run configuration; the
+    pickled copy carries no display (only the driver's instance draws)."""
+
     def __new__(cls, study, plan, space, display):
         from ray.tune import Callback
 
         class _Callback(Callback):
+            def __init__(self, view):
+                self.view = view  # an argument, not a closure: cloudpickle would carry a closure along
+
+            def __getstate__(self):
+                return {"view": None}
+
             def on_trial_complete(self, iteration, trials, trial, **info):
+                if self.view is None:
+                    return
                 from augmentlab.search.study import trial_records
 
-                display.trial_done(trial_records(study, plan, space))
+                study_, plan_, space_, display_ = self.view
+                display_.trial_done(trial_records(study_, plan_, space_))
 
-        return _Callback()
+        return _Callback((study, plan, space, display))

@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import tempfile
 import time
 from dataclasses import asdict, dataclass, replace
+from pathlib import Path
 
 from augmentlab.data.dataset import Dataset
 from augmentlab.errors import AugmentlabError
@@ -81,11 +83,13 @@ def _study_config(data_id: dict, space, protocol: Protocol, settings: SearchSett
             "plan": asdict(plan)}
 
 
-def open_study(config: dict, settings: SearchSettings, sampler_seed: int, plan: TrialPlan):
-    """Create or resume the study; a stored study with another configuration is an error."""
+def open_study(config: dict, settings: SearchSettings, sampler_seed: int, plan: TrialPlan, url: str | None = None):
+    """Create or resume the study; a stored study with another configuration is an error.
+    ``url`` overrides ``settings.storage`` (a scratch database for Ray, which must pickle
+    its searcher and so cannot use in-memory storage)."""
     import optuna
 
-    storage = open_storage(settings.storage)
+    storage = open_storage(url or settings.storage)
     digest = hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[:12]
     name = settings.study_name or f"augmentlab-search-{digest}"
     sampler = optuna.samplers.TPESampler(seed=sampler_seed, multivariate=True, n_startup_trials=min(10, max(3, settings.budget // 3)),
@@ -183,7 +187,20 @@ def run_search(ds: Dataset, space, protocol: Protocol, settings: SearchSettings,
     split_seed, sampler_seed = child_seeds(settings.seed, 2)
     sampler_seed %= 2**32  # Optuna seeds a legacy numpy RandomState
     config = _study_config(data_id or {"samples": len(ds), "shape": list(ds.data.shape[1:])}, space, protocol, settings, plan)
-    study, name = open_study(config, settings, sampler_seed, plan)
+    with tempfile.TemporaryDirectory(prefix="augmentlab-search-") as scratch:
+        url = f"sqlite:///{Path(scratch) / 'study.db'}" if settings.backend == "ray" and settings.storage is None else None
+        study, name = open_study(config, settings, sampler_seed, plan, url)
+        results = _search_and_retrain(ds, space, protocol, settings, test, study, name, plan, split_seed, sampler_seed, display)
+        if url is not None:  # keep the trials in memory once the scratch database is gone
+            import optuna
+
+            memory = optuna.create_study(direction="maximize")
+            memory.add_trials(study.get_trials())
+            study = memory
+    return results, study
+
+
+def _search_and_retrain(ds, space, protocol, settings, test, study, name, plan, split_seed, sampler_seed, display) -> dict:
     data = TrialData.from_dataset(ds, protocol, split_seed, external_test=test is not None)
 
     start = time.perf_counter()
@@ -223,7 +240,7 @@ def run_search(ds: Dataset, space, protocol: Protocol, settings: SearchSettings,
     compared = compare(ds, arms, protocol, test, display.advance_retrain if display else None, cache=_StudyCache(study, specs))
     results = summarise(compared, specs, best, trials, plan, protocol, settings, name, search_seconds)
     results["seconds"] = time.perf_counter() - start
-    return results, study
+    return results
 
 
 def summarise(compared: dict, specs: dict, best: dict, trials: list[dict], plan: TrialPlan, protocol: Protocol,
