@@ -82,6 +82,7 @@ def test_killed_search_resumes_from_its_storage(tmp_path, capsys):
     (["--storage", "sqlite:////no/such/dir/s.db"], "cannot open"),
     (["--space", "ops()"], "empty"),
     (["--space", "rand()"], "empty"),
+    (["--per-class", "100"], "held out for test"),
 ])
 def test_search_bad_input(tmp_path, capsys, extra, needle):
     code, stdout, err = run(SMALL + ["--budget", "3", "--runs", str(tmp_path / "runs")] + extra, capsys)

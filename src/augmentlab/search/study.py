@@ -273,7 +273,8 @@ def summarise(compared: dict, specs: dict, best: dict, trials: list[dict], plan:
         "trials_finished": sum(t["finished"] for t in trials),
         "trials_pruned": sum(not t["finished"] for t in trials),
         "trial_history": trials,
-        "search_seconds": search_seconds,
+        "search_seconds": search_seconds,  # this invocation's; a resumed search also lists every trial's time
+        "trial_seconds_total": sum(t["seconds"] or 0.0 for t in trials),
         "train_run_equivalents": (trial_steps + retrain_steps) / protocol.steps,
         "compute": {
             "unit": f"one training run of {protocol.steps} steps",

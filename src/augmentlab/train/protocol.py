@@ -51,13 +51,14 @@ class Protocol:
             raise AugmentlabError(f"--steps must be at least 1; got {self.steps}")
         smallest = int(torch.bincount(ds.labels, minlength=ds.num_classes).min())
         room = 1 if test is not None else 2  # at least one validation and one test sample per class
+        held = ""
         if test is None and self.test_split == "fixed":
             smallest -= smallest // 2  # half of every class is held out for the fixed test set
-            room = 1
+            room, held = 1, " once half of every class is held out for test,"
         if self.per_class < 1 or self.per_class + room > smallest:
             raise AugmentlabError(
-                f"--per-class {self.per_class} is too large: the smallest class has {smallest} samples and "
-                f"{room} per class must stay out for validation{'' if test is not None else ' and test'}"
+                f"--per-class {self.per_class} is too large: the smallest class has {smallest} samples{held} and "
+                f"{room} per class must stay out for validation{'' if test is not None or held else ' and test'}"
             )
         if test is not None:
             if tuple(test.data.shape[1:]) != tuple(ds.data.shape[1:]):
