@@ -180,6 +180,7 @@ def evaluate(
     threads: int = typer.Option(2, "--threads", help="torch CPU threads; results are deterministic for a fixed count."),
     adaptive: bool = typer.Option(False, "--adaptive", help="Also train with the magnitude adapted from an overfitting signal."),
     adaptive_signal: str = typer.Option("gap", "--adaptive-signal", help="gap (train-batch minus held-out accuracy) or rt (ADA's r_t)."),
+    adaptive_target: Optional[float] = typer.Option(None, "--adaptive-target", help="Signal target (default: 0 for gap, 0.6 for rt)."),
     from_sweep: Optional[Path] = typer.Option(None, "--from-sweep", help="A sweep's results.json: use its best magnitude as the fixed one."),
 ):
     """Train with and without the policy under the low-data protocol; report test accuracy
@@ -192,7 +193,7 @@ def evaluate(
     if adaptive or from_sweep:
         from augmentlab.search.adaptive import AdaptiveConfig
 
-        adaptive_config = AdaptiveConfig(signal=adaptive_signal)
+        adaptive_config = AdaptiveConfig(signal=adaptive_signal, target=adaptive_target)
         adaptive_config.check()
     lab = _Lab(data, test, policy, per_class, seeds, steps, model, threads, _needs_magnitude if adaptive_config else None)
     fixed_m = None

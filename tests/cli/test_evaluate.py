@@ -102,6 +102,7 @@ def test_evaluate_adaptive_from_sweep_and_adversarial_report(tmp_path, capsys):
 @pytest.mark.parametrize("extra,needle", [
     (["--adaptive", "--adaptive-signal", "vibes"], "signal"),
     (["--from-sweep", "missing.json"], "--from-sweep"),
+    (["--adaptive", "--adaptive-target", "3"], "target"),
 ])
 def test_evaluate_adaptive_bad_input(tmp_path, capsys, extra, needle):
     code, _, err = run(["evaluate", "digits", "--policy", "affine", "--per-class", "5", "--runs", str(tmp_path / "r")] + extra, capsys)

@@ -39,6 +39,8 @@ class AdaptiveConfig:
     def check(self) -> None:
         if self.signal not in SIGNALS:
             raise AugmentlabError(f"adaptive signal {self.signal!r} is unknown; expected one of {', '.join(SIGNALS)}")
+        if self.target is not None and not -1 <= self.target <= 1:
+            raise AugmentlabError(f"adaptive target {self.target} is out of range; both signals lie in [-1, 1]")
         if self.interval < 1 or not 0 < self.step_size <= 1 or not 0 <= self.start <= 1:
             raise AugmentlabError("adaptive: interval must be >= 1, step size in (0, 1], start in [0, 1]")
 
