@@ -8,6 +8,7 @@ and m = 1 is MNIST's customary 0.3. Perturbed batches are float images in [0, 1]
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import ClassVar
 
 import torch
@@ -59,8 +60,9 @@ class AdversarialOp(Op):
             model.train(was_training)
         return torch.where(apply.to(x.device).view(-1, 1, 1, 1), adv, x0)
 
+    @abstractmethod
     def attack(self, model, x0, y, generator, forward) -> torch.Tensor:
-        raise NotImplementedError
+        """The perturbed batch for every sample (``perturb`` applies p)."""
 
 
 def _gradient_sign(model, x, y, forward) -> torch.Tensor:

@@ -129,6 +129,7 @@ def run_once(ds: Dataset, splits: Splits, policy, protocol: Protocol, seed: int,
     controller = None
     if isinstance(policy, Adaptive):  # the magnitude follows an overfitting signal (search/adaptive.py)
         heldout = (ds.data[splits.val], ds.labels[splits.val])
+        # child streams 0-2 belong to the trainer; 3 draws held-out batches, 4 the test attack
         controller = StrengthController(policy, heldout, child_seeds(seed, 4)[3], normalise)
         policy = None
     result = train(lambda: build_model(name, shape, ds.num_classes), x, y, policy, config, seed, controller=controller,
@@ -140,7 +141,7 @@ def run_once(ds: Dataset, splits: Splits, policy, protocol: Protocol, seed: int,
 
         extra["attack"] = format_op(attack)
         extra["robust_test_accuracy"] = robust_accuracy(result.model, test_x, test_y, attack, child_seeds(seed, 5)[4])
-    return {**extra, 
+    return {
         "seed": seed,
         "model": name,
         "train_accuracy": accuracy(result.model, x, y),
@@ -148,6 +149,7 @@ def run_once(ds: Dataset, splits: Splits, policy, protocol: Protocol, seed: int,
         "test_accuracy": accuracy(result.model, test_x, test_y),
         "seconds": time.perf_counter() - start,
         "history": result.history,
+        **extra,
     }
 
 
