@@ -19,7 +19,7 @@ def _loss(model, x, y):
         return float(F.cross_entropy(model(normalise(x)), y))
 
 
-@pytest.mark.parametrize("spec", [{"name": "fgsm"}, {"name": "pgd", "steps": 3}])
+@pytest.mark.parametrize("spec", [{"name": "fgsm"}, {"name": "fgsm", "random_start": True}, {"name": "pgd", "steps": 3}])
 def test_attack_stays_in_the_eps_ball_raises_the_loss_and_leaves_the_input_alone(spec):
     model = _model()
     x, y = images(8, 3, (16, 16)), torch.arange(8) % 4

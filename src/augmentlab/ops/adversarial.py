@@ -74,10 +74,24 @@ def _gradient_sign(model, x, y, forward) -> torch.Tensor:
 @register
 class FGSM(AdversarialOp):
     name = "fgsm"
-    controls = "L-inf radius eps = 0.3*m (one signed-gradient step; Goodfellow et al. 2015)"
+    controls = ("L-inf radius eps = 0.3*m (one signed-gradient step; Goodfellow et al. 2015; random_start=true: "
+                "a uniform start in the ball and a 1.25*eps step, Wong et al. 2020)")
+
+    def __init__(self, m: float = 0.5, p: float = 1.0, mode: str = "uniform", random_start: bool = False):
+        super().__init__(m, p, mode)
+        if not isinstance(random_start, bool):
+            raise AugmentlabError(f"fgsm: random_start={random_start!r} must be true or false")
+        self.random_start = random_start
 
     def attack(self, model, x0, y, generator, forward):
-        return (x0 + self.eps * _gradient_sign(model, x0, y, forward)).clamp(0, 1).detach()
+        if not self.random_start:
+            return (x0 + self.eps * _gradient_sign(model, x0, y, forward)).clamp(0, 1).detach()
+        # Plain FGSM training can "leak" the label into the perturbation and lose clean
+        # accuracy; a random start is the standard remedy (fast adversarial training).
+        start = (torch.rand(x0.shape, generator=generator) * 2 - 1).to(x0.device) * self.eps
+        x = (x0 + start).clamp(0, 1)
+        x = x + 1.25 * self.eps * _gradient_sign(model, x, y, forward)
+        return torch.min(torch.max(x, x0 - self.eps), x0 + self.eps).clamp(0, 1).detach()
 
 
 @register

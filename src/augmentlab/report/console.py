@@ -51,6 +51,10 @@ def print_evaluation(results: dict) -> None:
         console.print(f"test accuracy under {attack}: " + ", ".join(
             f"{a} {100 * results[a]['robust_test_accuracy']['mean']:.1f} ± {100 * results[a]['robust_test_accuracy']['std']:.1f}%"
             for a in arms) + " (clean: above)")
+        leaking = [a for a in arms if results[a]["robust_test_accuracy"]["mean"] > results[a]["test_accuracy"]["mean"]]
+        if leaking:
+            console.print(f"note: {', '.join(leaking)} is more accurate under attack than clean: the single-step attack "
+                          "leaks the label into its perturbation (Kurakin et al. 2017); try pgd or fgsm(random_start=true)")
 
 
 def print_compare(results: dict, specs: dict) -> None:
