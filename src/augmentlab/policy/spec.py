@@ -17,11 +17,10 @@ Dicts: ``{"op": "rotate", "m": 0.3}``, ``{"sequential": [...], "p": 1}``,
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 from typing import Any
 
+from augmentlab.data_files import is_data_file, read_data_file
 from augmentlab.errors import AugmentlabError
 from augmentlab.ops.base import Op
 from augmentlab.ops.registry import REGISTRY, create_op
@@ -288,21 +287,6 @@ def load_policy(spec: str):
 
     Files are parsed as data only (``yaml.safe_load``); nothing is executed.
     """
-    path = Path(spec) if isinstance(spec, str) and spec.strip() else None
-    if path is not None and path.suffix.lower() in (".yaml", ".yml", ".json"):
-        if not path.is_file():
-            raise AugmentlabError(f"policy file {spec}: no such file")
-        text = path.read_text(encoding="utf-8")
-        try:
-            if path.suffix.lower() == ".json":
-                data = json.loads(text)
-            else:
-                import yaml
-
-                data = yaml.safe_load(text)
-        except Exception as e:
-            raise AugmentlabError(f"policy file {spec}: not valid {path.suffix[1:].upper()} ({e.__class__.__name__})") from None
-        if data is None:
-            raise AugmentlabError(f"policy file {spec}: the policy is empty")
-        return policy_from_dict(data, where=str(path))
+    if is_data_file(spec):
+        return policy_from_dict(read_data_file(spec, "policy file"), where=spec)
     return parse_policy(spec)

@@ -27,11 +27,9 @@ a policy (``build``); ``build`` alone rebuilds the policy of any stored trial.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
-from pathlib import Path
-
+from augmentlab.data_files import is_data_file, read_data_file
 from augmentlab.errors import AugmentlabError
 from augmentlab.ops.registry import REGISTRY
 from augmentlab.policy.compose import Sequential, SomeOf
@@ -227,21 +225,6 @@ def parse_space(spec: str | None, modality: str = "image"):
         if m.group("kind") == "ops":
             return ops_space(DEFAULT_OPS if names is None else names)
         return space_from_dict({"kind": "rand", **({} if names is None else {"op_sets": {"ops": names}})})
-    path = Path(spec)
-    if path.suffix.lower() in (".yaml", ".yml", ".json"):
-        if not path.is_file():
-            raise AugmentlabError(f"--space {spec}: no such file")
-        text = path.read_text(encoding="utf-8")
-        try:
-            if path.suffix.lower() == ".json":
-                data = json.loads(text)
-            else:
-                import yaml
-
-                data = yaml.safe_load(text)
-        except Exception as e:  # noqa: BLE001 - any parse error becomes one line naming the file
-            raise AugmentlabError(f"--space {spec}: not valid {path.suffix[1:].upper()}: {str(e).splitlines()[0]}") from None
-        if data is None:
-            raise AugmentlabError(f"--space {spec}: the file is empty")
-        return space_from_dict(data)
+    if is_data_file(spec):
+        return space_from_dict(read_data_file(spec, "--space"))
     raise AugmentlabError(f"--space {spec!r}: expected ops, ops(op,...), rand, rand(op,...) or a .yaml/.json file")
