@@ -1,0 +1,1 @@
+"""Synthesis: class-conditional generators behind one fit/sample/save/load interface."""

@@ -1,0 +1,54 @@
+"""One interface for class-conditional generators: fit on labelled images, sample images for
+chosen labels, save and load without executing code.
+
+Images go in and come out as uint8 (N, C, H, W); inside, models see floats in [0, 1].
+Every random draw comes from generators seeded by the caller; the global RNG is untouched.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import ClassVar
+
+import torch
+
+from augmentlab.errors import AugmentlabError
+
+
+class ConditionalGenerator(ABC):
+    name: ClassVar[str] = ""
+
+    def __init__(self, shape: tuple[int, int, int], num_classes: int, **config):
+        self.shape = tuple(int(s) for s in shape)
+        self.num_classes = int(num_classes)
+        self.settings = config
+        self.net = self.build()
+
+    @abstractmethod
+    def build(self) -> torch.nn.Module:
+        """The networks, freshly initialised (parameters from the global RNG, which the
+        caller forks)."""
+
+    @abstractmethod
+    def fit(self, x: torch.Tensor, y: torch.Tensor, steps: int, seed: int, progress=None) -> list[dict]:
+        """Train on uint8 images ``x`` with labels ``y``; return a loss history."""
+
+    @abstractmethod
+    def generate(self, labels: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        """Float images in [0, 1] for ``labels``, drawn with ``generator``."""
+
+    def config(self) -> dict:
+        return {"model": self.name, "shape": list(self.shape), "num_classes": self.num_classes, **self.settings}
+
+    @torch.no_grad()
+    def sample(self, labels: torch.Tensor, seed: int, batch_size: int = 500) -> torch.Tensor:
+        """uint8 images (N, C, H, W), one per label; the same seed gives the same bytes."""
+        labels = torch.as_tensor(labels, dtype=torch.int64)
+        bad = labels[(labels < 0) | (labels >= self.num_classes)]
+        if len(bad):
+            raise AugmentlabError(f"label {int(bad[0])} is outside the trained classes 0..{self.num_classes - 1}")
+        g = torch.Generator().manual_seed(int(seed))
+        self.net.eval()
+        out = [self.generate(labels[i : i + batch_size], g) for i in range(0, len(labels), batch_size)]
+        images = torch.cat(out) if out else torch.zeros((0, *self.shape))
+        return (images.clamp(0, 1) * 255).round().to(torch.uint8)

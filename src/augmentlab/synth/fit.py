@@ -1,0 +1,49 @@
+"""Fitting a generator on a dataset, or on the lab's seeded N-per-class training split."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import torch
+
+from augmentlab.data.dataset import Dataset
+from augmentlab.errors import AugmentlabError
+from augmentlab.rng import child_seeds
+from augmentlab.synth.models import MODELS
+from augmentlab.train.protocol import Protocol, make_splits
+
+DEFAULT_STEPS = {"cvae": 3000}
+
+
+def training_indices(ds: Dataset, per_class: int | None, split_seed: int) -> np.ndarray:
+    """All of the data, or the training split the lab draws for ``split_seed`` (so a
+    generator fitted here has seen exactly that run's training images)."""
+    if per_class is None:
+        return np.arange(len(ds))
+    protocol = Protocol(per_class=per_class)
+    protocol.check(ds)
+    return make_splits(ds.labels, protocol, split_seed, external_test=False).train
+
+
+def fit_generator(ds: Dataset, model: str, steps: int | None, seed: int, per_class: int | None = None,
+                  split_seed: int = 0, progress=None):
+    """``(generator, meta, train_indices)``: a fresh generator trained with ``seed``."""
+    if model not in MODELS:
+        raise AugmentlabError(f"--model {model!r} is unknown; expected one of {', '.join(MODELS)}")
+    if ds.modality != "image":
+        raise AugmentlabError(f"generators need images; the data is {ds.modality}")
+    steps = DEFAULT_STEPS[model] if steps is None else steps
+    if steps < 1:
+        raise AugmentlabError(f"--steps must be at least 1; got {steps}")
+    idx = training_indices(ds, per_class, split_seed)
+    init_seed, train_seed = child_seeds(seed, 2)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(init_seed)  # parameter initialisation draws from the global RNG
+        generator = MODELS[model](tuple(ds.data.shape[1:]), ds.num_classes)
+    start = time.perf_counter()
+    history = generator.fit(ds.data[idx], ds.labels[idx], steps, train_seed, progress)
+    meta = {"seed": seed, "steps": steps, "per_class": per_class, "split_seed": split_seed if per_class else None,
+            "train_images": int(len(idx)), "class_names": list(ds.class_names), "fit_seconds": time.perf_counter() - start,
+            "history": history}
+    return generator, meta, torch.from_numpy(np.asarray(idx, dtype=np.int64))

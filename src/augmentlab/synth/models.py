@@ -1,0 +1,5 @@
+"""The generators by name."""
+
+from augmentlab.synth.cvae import CVAE
+
+MODELS = {cls.name: cls for cls in (CVAE,)}

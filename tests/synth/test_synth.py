@@ -1,0 +1,83 @@
+import pickle
+
+import numpy as np
+import pytest
+import torch
+
+from augmentlab.data import load_dataset
+from augmentlab.errors import AugmentlabError
+from augmentlab.synth.checkpoint import load_checkpoint, save_checkpoint
+from augmentlab.synth.fit import fit_generator
+from augmentlab.train.protocol import Protocol, make_splits
+from tests.cli.test_cli import run
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    ds = load_dataset("digits")
+    return ds, *fit_generator(ds, "cvae", 60, seed=0, per_class=20, split_seed=1)
+
+
+def test_fit_uses_the_labs_split_and_sampling_is_seeded(fitted):
+    ds, gen, meta, idx = fitted
+    lab = make_splits(ds.labels, Protocol(per_class=20), 1, external_test=False).train
+    assert np.array_equal(idx.numpy(), lab) and meta["train_images"] == 200
+    labels = torch.tensor([0, 3, 9, 9])
+    a, b, c = gen.sample(labels, 5), gen.sample(labels, 5), gen.sample(labels, 6)
+    assert a.dtype == torch.uint8 and a.shape == (4, 1, 8, 8)
+    assert torch.equal(a, b) and not torch.equal(a, c)
+    with pytest.raises(AugmentlabError, match="outside the trained classes"):
+        gen.sample(torch.tensor([10]), 0)
+
+
+def test_checkpoint_round_trips_and_refuses_foreign_files(fitted, tmp_path):
+    ds, gen, meta, idx = fitted
+    path = tmp_path / "g.safetensors"
+    save_checkpoint(gen, path, meta, {"train_indices": idx})
+    again, meta2, extra = load_checkpoint(path)
+    labels = torch.arange(10)
+    assert torch.equal(again.sample(labels, 3), gen.sample(labels, 3))
+    assert meta2["seed"] == 0 and torch.equal(extra["train_indices"], idx)
+    pickled = tmp_path / "evil.ckpt"
+    pickled.write_bytes(pickle.dumps({"state": "x"}))
+    torch_file = tmp_path / "torch.pt"
+    torch.save(gen.net.state_dict(), torch_file)
+    truncated = tmp_path / "cut.safetensors"
+    truncated.write_bytes(path.read_bytes()[:200])
+    for bad in (pickled, torch_file, truncated):
+        with pytest.raises(AugmentlabError, match="not an augmentlab checkpoint"):
+            load_checkpoint(bad)
+
+
+def test_synth_cli_fit_and_sample(tmp_path, capsys):
+    ckpt, out = tmp_path / "g.safetensors", tmp_path / "s.npz"
+    assert run(["synth", "fit", "digits", "--model", "cvae", "--per-class", "10", "--steps", "20", "--seed", "1",
+                "--out", str(ckpt), "--threads", "1"], capsys)[0] == 0
+    assert run(["synth", "sample", str(ckpt), "--n", "30", "--labels", "2,5", "--seed", "0", "--out", str(out)], capsys)[0] == 0
+    with np.load(out, allow_pickle=False) as f:
+        assert f["images"].dtype == np.uint8 and f["images"].shape == (30, 8, 8)
+        assert set(f["labels"].tolist()) == {2, 5}
+
+
+@pytest.mark.parametrize("argv,needle", [
+    (["synth", "fit", "digits", "--model", "gpt", "--out", "x.safetensors"], "--model 'gpt'"),
+    (["synth", "sample", "missing.safetensors", "--n", "5", "--out", "s.npz"], "no such checkpoint"),
+])
+def test_synth_bad_input(tmp_path, capsys, argv, needle, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(argv, capsys)
+    assert code == 2 and needle in err and len(err.strip().splitlines()) == 1
+
+
+def test_synth_sample_rejects_bad_counts_labels_and_checkpoints(fitted, tmp_path, capsys):
+    ds, gen, meta, idx = fitted
+    ckpt = tmp_path / "g.safetensors"
+    save_checkpoint(gen, ckpt, meta, {"train_indices": idx})
+    corrupt = tmp_path / "bad.safetensors"
+    corrupt.write_bytes(b"not a checkpoint at all")
+    for argv, needle in ((["--n", "0"], "--n"), (["--n", "3", "--labels", "4,12"], "outside the trained classes"),
+                         (["--n", "3", "--labels", "a"], "--labels")):
+        code, _, err = run(["synth", "sample", str(ckpt), *argv, "--out", str(tmp_path / "s.npz")], capsys)
+        assert code == 2 and needle in err and not (tmp_path / "s.npz").exists()
+    code, _, err = run(["synth", "sample", str(corrupt), "--n", "3", "--out", str(tmp_path / "s.npz")], capsys)
+    assert code == 2 and "not an augmentlab checkpoint" in err
