@@ -1,0 +1,1 @@
+"""Quality of synthetic data, measured without downloaded weights."""
