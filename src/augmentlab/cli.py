@@ -430,6 +430,55 @@ def synth_sample(
     typer.echo(f"wrote {n} images to {out}")
 
 
+@synth_app.command("evaluate")
+def synth_evaluate(
+    checkpoint: Path = typer.Argument(..., help="A checkpoint written by `synth fit`."),
+    data: str = typer.Option(..., "--data", help="The data the generator was fitted on."),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="Write the results as JSON here."),
+    per_class: int = typer.Option(100, "--per-class", help="Samples per class drawn and real held-out images per class."),
+    seed: int = typer.Option(0, "--seed"),
+    grid: Optional[Path] = typer.Option(None, "--grid", help="PNG of samples, one row per class (default: beside --json)."),
+    threads: int = typer.Option(2, "--threads"),
+):
+    """Fréchet distance, precision/recall/density/coverage, conditional accuracy,
+    memorisation and TSTR, in the feature space of a classifier trained on the real
+    training images (no downloaded weights)."""
+    import torch
+
+    from augmentlab.data import load_dataset
+    from augmentlab.preview import save_png, tile
+    from augmentlab.quality.report import evaluate_generator
+    from augmentlab.report.records import write_json
+    from augmentlab.synth.checkpoint import load_checkpoint
+
+    if per_class < 6:
+        raise AugmentlabError(f"--per-class must be at least 6 (precision and recall use 5 neighbours); got {per_class}")
+    _cpu_speed_settings(threads)
+    generator, meta, extra = load_checkpoint(checkpoint)
+    ds = load_dataset(data)
+    if "train_indices" not in extra:
+        raise AugmentlabError(f"{checkpoint}: the checkpoint does not record its training images")
+    results, fake, labels = evaluate_generator(generator, extra["train_indices"].numpy(), ds, per_class, seed)
+    results = {"checkpoint": str(checkpoint), "data": data, "model": generator.name, "fit": {k: v for k, v in meta.items() if k != "history"},
+               **results}
+    if json_out:
+        write_json(json_out, results)
+    grid = grid or (json_out.with_suffix(".png") if json_out else None)
+    if grid is not None:
+        rows = [fake[labels == c][:10] for c in range(generator.num_classes)]
+        save_png(tile([torch.stack([r[j] for r in rows]) for j in range(min(len(r) for r in rows))], cell=48), grid)
+    from rich.console import Console
+
+    console = Console()
+    for key in ("conditional_accuracy", "tstr_accuracy", "trtr_accuracy", "frechet_distance", "frechet_distance_real_train_vs_heldout",
+                "precision", "recall", "density", "coverage"):
+        console.print(f"{key:40s} {results[key]:.4f}")
+    mem = results["memorisation"]
+    console.print(f"{'memorisation (share)':40s} {mem['share']:.4f}  (closer to a training image than {100 * mem['quantile']:g}% of training pairs)")
+    if grid is not None:
+        console.print(f"sample grid: {grid}")
+
+
 def _identity(data: str) -> str:
     """A dataset's identity for resuming: the resolved path, or the built-in name."""
     path = Path(data)

@@ -21,12 +21,18 @@ def preview_grid(ds: Dataset, policy, seed: int, rows: int = 6, draws: int = 7, 
     x = ds.data[picks]
     if x.dtype != torch.uint8:
         x = (x.float().clamp(0, 1) * 255).round().to(torch.uint8)
-    columns = [x] + [policy(x, g) for _ in range(draws)]
-    C = x.shape[1]
-    H, W = x.shape[-2:]
+    return tile([x] + [policy(x, g) for _ in range(draws)], cell, pad)
+
+
+def tile(columns: list[torch.Tensor], cell: int = 64, pad: int = 2) -> np.ndarray:
+    """An RGB uint8 grid with one column per uint8 batch (N, C, H, W), row i holding every
+    batch's image i, each scaled to about ``cell`` pixels (nearest neighbour)."""
+    C = columns[0].shape[1]
+    H, W = columns[0].shape[-2:]
+    rows = len(columns[0])
     scale = max(1, cell // max(H, W))
     h, w = H * scale, W * scale
-    grid = np.full((len(picks) * (h + pad) + pad, len(columns) * (w + pad) + pad, 3), 255, np.uint8)
+    grid = np.full((rows * (h + pad) + pad, len(columns) * (w + pad) + pad, 3), 255, np.uint8)
     for j, col in enumerate(columns):
         imgs = col.permute(0, 2, 3, 1).numpy()
         for i, im in enumerate(imgs):

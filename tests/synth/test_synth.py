@@ -81,3 +81,21 @@ def test_synth_sample_rejects_bad_counts_labels_and_checkpoints(fitted, tmp_path
         assert code == 2 and needle in err and not (tmp_path / "s.npz").exists()
     code, _, err = run(["synth", "sample", str(corrupt), "--n", "3", "--out", str(tmp_path / "s.npz")], capsys)
     assert code == 2 and "not an augmentlab checkpoint" in err
+
+
+def test_synth_evaluate_reports_every_metric_and_a_grid(fitted, tmp_path, capsys):
+    import json
+
+    ds, gen, meta, idx = fitted
+    ckpt, out = tmp_path / "g.safetensors", tmp_path / "q.json"
+    save_checkpoint(gen, ckpt, meta, {"train_indices": idx})
+    code, stdout, err = run(["synth", "evaluate", str(ckpt), "--data", "digits", "--json", str(out), "--per-class", "10",
+                             "--threads", "1"], capsys)
+    assert code == 0 and "Warning" not in err
+    r = json.loads(out.read_text())
+    for key in ("conditional_accuracy", "tstr_accuracy", "trtr_accuracy", "precision", "recall", "density", "coverage"):
+        assert 0 <= r[key] <= (float("inf") if key == "density" else 1)
+    assert r["frechet_distance"] >= 0 and 0 <= r["memorisation"]["share"] <= 1 and r["samples"] == 100
+    assert (tmp_path / "q.png").stat().st_size > 0
+    code, _, err = run(["synth", "evaluate", str(ckpt), "--data", "digits", "--per-class", "3"], capsys)
+    assert code == 2 and "--per-class" in err

@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import torch
 from scipy import linalg
@@ -25,11 +27,19 @@ def frechet_distance(real, fake) -> float:
     a, b = _as_array(real), _as_array(fake)
     mu_a, mu_b = a.mean(0), b.mean(0)
     cov_a, cov_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
-    root, _ = linalg.sqrtm(cov_a @ cov_b, disp=False)
-    if not np.isfinite(root).all():  # near-singular product: regularise, as the FID reference code does
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", linalg.LinAlgWarning)
+            root = linalg.sqrtm(cov_a @ cov_b)
+        if not np.isfinite(root).all():
+            raise linalg.LinAlgError("non-finite square root")
+    except (linalg.LinAlgError, linalg.LinAlgWarning):
+        # singular product (dead ReLU features, say): regularise, as the FID reference code does
         eps = np.eye(len(cov_a)) * 1e-6
-        root = linalg.sqrtm((cov_a + eps) @ (cov_b + eps))
-    root = root.real
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", linalg.LinAlgWarning)
+            root = linalg.sqrtm((cov_a + eps) @ (cov_b + eps))
+    root = np.real(root)
     return float(((mu_a - mu_b) ** 2).sum() + np.trace(cov_a + cov_b - 2 * root))
 
 

@@ -1,0 +1,48 @@
+"""`synth evaluate`: every quality number for one checkpoint against its real data."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from augmentlab.data.dataset import Dataset
+from augmentlab.errors import AugmentlabError
+from augmentlab.quality.judge import Judge, train_on_synthetic_test_on_real
+from augmentlab.quality.metrics import frechet_distance, memorisation, prdc
+
+
+def evaluate_generator(generator, train_idx: np.ndarray, ds: Dataset, per_class: int = 100, seed: int = 0,
+                       judge_steps: int = 1500, memorisation_quantile: float = 0.01) -> tuple[dict, torch.Tensor, torch.Tensor]:
+    """Quality metrics of ``generator`` (fitted on ``ds[train_idx]``). Real held-out images
+    are the rest of ``ds``. Returns the results and the samples drawn (images, labels)."""
+    if tuple(ds.data.shape[1:]) != generator.shape or ds.num_classes != generator.num_classes:
+        raise AugmentlabError(f"the data's images are {tuple(ds.data.shape[1:])} with {ds.num_classes} classes; the checkpoint "
+                              f"was fitted on {generator.shape} with {generator.num_classes}")
+    if len(train_idx) and int(train_idx.max()) >= len(ds):
+        raise AugmentlabError("the checkpoint's training indices do not fit this data; pass the data it was fitted on")
+    mask = np.ones(len(ds), dtype=bool)
+    mask[train_idx] = False
+    rest = np.flatnonzero(mask)
+    if len(rest) == 0:
+        raise AugmentlabError("no real images are left outside the generator's training set to compare against")
+    rng = np.random.default_rng(seed)
+    held = np.sort(rng.choice(rest, size=min(len(rest), per_class * ds.num_classes), replace=False))
+    train_x, train_y = ds.data[train_idx], ds.labels[train_idx]
+    real_x, real_y = ds.data[held], ds.labels[held]
+    labels = torch.arange(ds.num_classes).repeat_interleave(per_class)
+    fake = generator.sample(labels, seed)
+    judge = Judge(train_x, train_y, ds.num_classes, judge_steps, seed)
+    f_real, f_fake, f_train = judge.features(real_x), judge.features(fake), judge.features(train_x)
+    results = {
+        "samples": len(fake),
+        "conditional_accuracy": judge.accuracy(fake, labels),
+        "conditional_accuracy_per_class": judge.per_class_accuracy(fake, labels, ds.num_classes),
+        "frechet_distance": frechet_distance(f_real, f_fake),
+        "frechet_distance_real_train_vs_heldout": frechet_distance(f_real, f_train),
+        **prdc(f_real, f_fake),
+        "memorisation": memorisation(train_x.float() / 255, fake.float() / 255, memorisation_quantile),
+        "tstr_accuracy": train_on_synthetic_test_on_real(fake, labels, real_x, real_y, ds.num_classes, judge_steps, seed),
+        "trtr_accuracy": judge.accuracy(real_x, real_y),
+        "feature_space": "penultimate layer of a classifier trained on the generator's real training images",
+    }
+    return results, fake, labels
