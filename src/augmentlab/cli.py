@@ -363,14 +363,14 @@ def search(
     typer.echo(f"run directory: {run_dir}")
 
 
-synth_app = typer.Typer(no_args_is_help=True, help="Class-conditional generators: fit, sample (cvae; cgan and ddpm to come).")
+synth_app = typer.Typer(no_args_is_help=True, help="Class-conditional generators: fit, sample and evaluate (cvae, cgan; ddpm to come).")
 app.add_typer(synth_app, name="synth")
 
 
 @synth_app.command("fit")
 def synth_fit(
     data: str = typer.Argument(..., help="Dataset: a path or a built-in name."),
-    model: str = typer.Option(..., "--model", help="cvae"),
+    model: str = typer.Option(..., "--model", help="cvae or cgan"),
     per_class: Optional[int] = typer.Option(None, "--per-class", help="Train on the lab's seeded N-per-class split only."),
     split_seed: int = typer.Option(0, "--split-seed", help="Which of the lab's seeds draws that split."),
     steps: Optional[int] = typer.Option(None, "--steps", help="Optimiser steps (default: the model's)."),

@@ -99,3 +99,19 @@ def test_synth_evaluate_reports_every_metric_and_a_grid(fitted, tmp_path, capsys
     assert (tmp_path / "q.png").stat().st_size > 0
     code, _, err = run(["synth", "evaluate", str(ckpt), "--data", "digits", "--per-class", "3"], capsys)
     assert code == 2 and "--per-class" in err
+
+
+def test_cgan_fits_samples_and_round_trips(tmp_path):
+    from augmentlab.synth.cgan import diff_augment
+
+    ds = load_dataset("digits")
+    gen, meta, idx = fit_generator(ds, "cgan", 10, seed=0, per_class=10)
+    labels = torch.arange(10)
+    a = gen.sample(labels, 1)
+    assert a.shape == (10, 1, 8, 8) and a.dtype == torch.uint8 and torch.equal(a, gen.sample(labels, 1))
+    save_checkpoint(gen, tmp_path / "g.safetensors", meta, {"train_indices": idx})
+    again, _, _ = load_checkpoint(tmp_path / "g.safetensors")
+    assert torch.equal(again.sample(labels, 1), a)
+    x = torch.rand(4, 1, 8, 8, requires_grad=True)
+    diff_augment(x, torch.Generator().manual_seed(0)).sum().backward()
+    assert x.grad is not None and x.grad.abs().sum() > 0  # differentiable, as DiffAugment must be

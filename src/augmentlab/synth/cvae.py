@@ -13,7 +13,7 @@ from augmentlab.rng import child_seeds
 from augmentlab.synth.base import ConditionalGenerator
 
 
-def _padded(size: int) -> int:
+def padded_size(size: int) -> int:
     return int(math.ceil(size / 4) * 4)  # two stride-2 convolutions
 
 
@@ -21,7 +21,7 @@ class _CVAENet(nn.Module):
     def __init__(self, shape, num_classes, latent, width, hidden):
         super().__init__()
         c, h, w = shape
-        self.ph, self.pw = _padded(h), _padded(w)
+        self.ph, self.pw = padded_size(h), padded_size(w)
         self.grid = (2 * width, self.ph // 4, self.pw // 4)
         flat = 2 * width * (self.ph // 4) * (self.pw // 4)
         self.encoder = nn.Sequential(
