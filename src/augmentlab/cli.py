@@ -12,22 +12,12 @@ from typing import Optional
 
 import typer
 
+from augmentlab.cli_support import cpu_speed_settings, dataset_identity, progress_bar
+from augmentlab.cli_synth import synth_app
 from augmentlab.errors import AugmentlabError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Augment, synthesize and measure: data augmentation you can trust.")
-
-
-def _progress(total: int, label: str):
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TimeRemainingColumn,
-    )
-
-    bar = Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True)
-    task = bar.add_task(label, total=total)
-    return bar, lambda n: bar.advance(task, n)
+app.add_typer(synth_app, name="synth")
 
 
 @app.command()
@@ -71,7 +61,7 @@ def augment(
 
     pol = image_part(load_policy(policy), "augment")
     fmt = output_format(ds, out)
-    bar, advance = _progress(len(ds) * max(copies, 0), "augmenting")
+    bar, advance = progress_bar(len(ds) * max(copies, 0), "augmenting")
     with bar:
         result, records = augment_dataset(ds, pol, copies, seed, batch_size, advance)
     manifest = build_manifest(data, ds, pol, copies, seed, batch_size, fmt, records)
@@ -95,7 +85,7 @@ def replay(
 
     m = read_manifest(manifest)
     ds = load_dataset(data or m["input"])
-    bar, advance = _progress(len(ds) * int(m["copies"]), "replaying")
+    bar, advance = progress_bar(len(ds) * int(m["copies"]), "replaying")
     with bar:
         result = replay_dataset(ds, m, advance)
     save_dataset(result, out, m["format"])
@@ -155,17 +145,6 @@ def bench(
         console.print(f"{r['op']} 224x224 {r['library']}: {r['images_per_second']:,.0f} images/s")
 
 
-def _cpu_speed_settings(threads: int) -> None:
-    """Pin the torch thread count (results are reproducible for a fixed count) and flush
-    denormals, which avoids a 6x slowdown once losses approach zero."""
-    import torch
-
-    if threads < 1:
-        raise AugmentlabError(f"--threads must be at least 1; got {threads}")
-    torch.set_num_threads(threads)
-    torch.set_flush_denormal(True)
-
-
 @app.command()
 def evaluate(
     data: str = typer.Argument(..., help="Dataset: a path or a built-in name."),
@@ -202,7 +181,7 @@ def evaluate(
 
         lab.policy, fixed_m = _best_from_sweep(lab.policy, from_sweep)
         lab.spec = format_policy(lab.policy)
-    bar, advance = _progress((3 if adaptive else 2) * seeds, "training")
+    bar, advance = progress_bar((3 if adaptive else 2) * seeds, "training")
     with bar:
         results = run_evaluate(lab.ds, lab.policy, lab.protocol, lab.test_ds, advance,
                                adaptive=adaptive_config if adaptive else None)
@@ -245,7 +224,7 @@ class _Lab:
         from augmentlab.train.protocol import Protocol
 
         self.data, self.test, self.threads = data, test, threads
-        _cpu_speed_settings(threads)
+        cpu_speed_settings(threads)
         self.ds = load_dataset(data)
         self.test_ds = load_dataset(test) if test else None
         self.policy = load_policy(policy)
@@ -296,7 +275,7 @@ def sweep(
         raise AugmentlabError(f"--plot {plot}: expected a .png file name")
     # with_magnitude fails early for policies without a magnitude
     lab = _Lab(data, test, policy, per_class, seeds, steps, model, threads, lambda pol: with_magnitude(pol, values[0]))
-    bar, advance = _progress(len(values) * seeds, "sweeping")
+    bar, advance = progress_bar(len(values) * seeds, "sweeping")
     with bar:
         results = run_sweep(lab.ds, lab.policy, values, lab.protocol, lab.test_ds, advance)
     results, run_dir = lab.save("sweep", results, runs, json_out, magnitudes=values)
@@ -343,12 +322,12 @@ def search(
     settings = SearchSettings(budget=budget, seed=seed, backend=backend, storage=storage, study_name=study_name,
                               trial_fraction=trial_fraction, ray_address=ray_address)
     settings.check()  # cheap checks before loading anything
-    _cpu_speed_settings(threads)
+    cpu_speed_settings(threads)
     ds = load_dataset(data)
     test_ds = load_dataset(test) if test else None
     search_space = parse_space(space, ds.modality)
     protocol = Protocol(per_class=per_class, seeds=seeds, steps=steps, model=_check_model(model))
-    data_id = {"data": _identity(data), "test": _identity(test) if test else None, "samples": len(ds)}
+    data_id = {"data": dataset_identity(data), "test": dataset_identity(test) if test else None, "samples": len(ds)}
     with SearchDisplay() as display:
         results, study = run_search(ds, search_space, protocol, settings, test_ds, data_id, display)
     results = {"data": data, "test": test, "space": search_space.to_dict(), **results}
@@ -361,128 +340,6 @@ def search(
         write_json(json_out, results)
     print_search(results)
     typer.echo(f"run directory: {run_dir}")
-
-
-synth_app = typer.Typer(no_args_is_help=True, help="Class-conditional generators: fit, sample and evaluate (cvae, cgan; ddpm to come).")
-app.add_typer(synth_app, name="synth")
-
-
-@synth_app.command("fit")
-def synth_fit(
-    data: str = typer.Argument(..., help="Dataset: a path or a built-in name."),
-    model: str = typer.Option(..., "--model", help="cvae or cgan"),
-    per_class: Optional[int] = typer.Option(None, "--per-class", help="Train on the lab's seeded N-per-class split only."),
-    split_seed: int = typer.Option(0, "--split-seed", help="Which of the lab's seeds draws that split."),
-    steps: Optional[int] = typer.Option(None, "--steps", help="Optimiser steps (default: the model's)."),
-    seed: int = typer.Option(0, "--seed"),
-    out: Path = typer.Option(..., "--out", help="Checkpoint file (safetensors)."),
-    threads: int = typer.Option(2, "--threads"),
-):
-    """Train a class-conditional generator and save it as a checkpoint."""
-    from augmentlab.data import load_dataset
-    from augmentlab.synth.checkpoint import save_checkpoint
-    from augmentlab.synth.fit import DEFAULT_STEPS, fit_generator
-
-    _cpu_speed_settings(threads)
-    ds = load_dataset(data)
-    total = steps if steps is not None else DEFAULT_STEPS.get(model, 0)
-    bar, advance = _progress(max(total, 1), f"fitting {model}")
-    with bar:
-        generator, meta, idx = fit_generator(ds, model, steps, seed, per_class, split_seed, advance)
-    meta["data"] = _identity(data)
-    save_checkpoint(generator, out, meta, {"train_indices": idx})
-    typer.echo(f"fitted {model} on {meta['train_images']} images in {meta['fit_seconds']:.0f} s; wrote {out}")
-
-
-@synth_app.command("sample")
-def synth_sample(
-    checkpoint: Path = typer.Argument(..., help="A checkpoint written by `synth fit`."),
-    n: int = typer.Option(..., "--n", help="How many images."),
-    labels: Optional[str] = typer.Option(None, "--labels", help="Comma-separated class indices (default: all classes in turn)."),
-    seed: int = typer.Option(0, "--seed"),
-    out: Path = typer.Option(..., "--out", help="Output .npz: images (uint8, N×H×W or N×H×W×C) and labels."),
-):
-    """Draw labelled images from a checkpoint into an .npz file."""
-    import torch
-
-    from augmentlab.data.dataset import Dataset
-    from augmentlab.data.load import save_dataset
-    from augmentlab.synth.checkpoint import load_checkpoint
-
-    if n < 1:
-        raise AugmentlabError(f"--n must be at least 1; got {n}")
-    if out.suffix.lower() != ".npz":
-        raise AugmentlabError(f"--out {out}: expected a .npz file name")
-    generator, meta, _ = load_checkpoint(checkpoint)
-    if labels is None:
-        wanted = torch.arange(n) % generator.num_classes
-    else:
-        try:
-            chosen = [int(v) for v in labels.split(",") if v.strip()]
-        except ValueError:
-            raise AugmentlabError(f"--labels {labels!r}: expected comma-separated class indices such as 0,3,7") from None
-        if not chosen:
-            raise AugmentlabError("--labels is empty")
-        wanted = torch.tensor(chosen)[torch.arange(n) % len(chosen)]
-    images = generator.sample(wanted, seed)
-    names = tuple(meta.get("class_names") or [str(i) for i in range(generator.num_classes)])
-    save_dataset(Dataset(images, wanted, names, "image", "synthetic"), out, "npz")
-    typer.echo(f"wrote {n} images to {out}")
-
-
-@synth_app.command("evaluate")
-def synth_evaluate(
-    checkpoint: Path = typer.Argument(..., help="A checkpoint written by `synth fit`."),
-    data: str = typer.Option(..., "--data", help="The data the generator was fitted on."),
-    json_out: Optional[Path] = typer.Option(None, "--json", help="Write the results as JSON here."),
-    per_class: int = typer.Option(100, "--per-class", help="Samples per class drawn and real held-out images per class."),
-    seed: int = typer.Option(0, "--seed"),
-    grid: Optional[Path] = typer.Option(None, "--grid", help="PNG of samples, one row per class (default: beside --json)."),
-    threads: int = typer.Option(2, "--threads"),
-):
-    """Fréchet distance, precision/recall/density/coverage, conditional accuracy,
-    memorisation and TSTR, in the feature space of a classifier trained on the real
-    training images (no downloaded weights)."""
-    import torch
-
-    from augmentlab.data import load_dataset
-    from augmentlab.preview import save_png, tile
-    from augmentlab.quality.report import evaluate_generator
-    from augmentlab.report.records import write_json
-    from augmentlab.synth.checkpoint import load_checkpoint
-
-    if per_class < 6:
-        raise AugmentlabError(f"--per-class must be at least 6 (precision and recall use 5 neighbours); got {per_class}")
-    _cpu_speed_settings(threads)
-    generator, meta, extra = load_checkpoint(checkpoint)
-    ds = load_dataset(data)
-    if "train_indices" not in extra:
-        raise AugmentlabError(f"{checkpoint}: the checkpoint does not record its training images")
-    results, fake, labels = evaluate_generator(generator, extra["train_indices"].numpy(), ds, per_class, seed)
-    results = {"checkpoint": str(checkpoint), "data": data, "model": generator.name, "fit": {k: v for k, v in meta.items() if k != "history"},
-               **results}
-    if json_out:
-        write_json(json_out, results)
-    grid = grid or (json_out.with_suffix(".png") if json_out else None)
-    if grid is not None:
-        rows = [fake[labels == c][:10] for c in range(generator.num_classes)]
-        save_png(tile([torch.stack([r[j] for r in rows]) for j in range(min(len(r) for r in rows))], cell=48), grid)
-    from rich.console import Console
-
-    console = Console()
-    for key in ("conditional_accuracy", "tstr_accuracy", "trtr_accuracy", "frechet_distance", "frechet_distance_real_train_vs_heldout",
-                "precision", "recall", "density", "coverage"):
-        console.print(f"{key:40s} {results[key]:.4f}")
-    mem = results["memorisation"]
-    console.print(f"{'memorisation (share)':40s} {mem['share']:.4f}  (closer to a training image than {100 * mem['quantile']:g}% of training pairs)")
-    if grid is not None:
-        console.print(f"sample grid: {grid}")
-
-
-def _identity(data: str) -> str:
-    """A dataset's identity for resuming: the resolved path, or the built-in name."""
-    path = Path(data)
-    return str(path.resolve()) if path.exists() else data
 
 
 def _check_model(model: Optional[str]) -> Optional[str]:
@@ -520,7 +377,7 @@ def demo(
     from augmentlab.search.sweep import sweep as run_sweep
     from augmentlab.train.protocol import Protocol, compare
 
-    _cpu_speed_settings(1)
+    cpu_speed_settings(1)
     ds = load_dataset("digits")
     if steps < 1:
         raise AugmentlabError(f"--steps must be at least 1; got {steps}")
@@ -528,7 +385,7 @@ def demo(
     specs = {"affine": "affine(m=0.2)", "randaugment": "rand-n2-m0.5", "trivialaugment": "trivial"}
     magnitudes = [0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0]
     seeds = list(range(protocol.seeds))
-    bar, advance = _progress((len(specs) + 1 + len(magnitudes)) * protocol.seeds, "training")
+    bar, advance = progress_bar((len(specs) + 1 + len(magnitudes)) * protocol.seeds, "training")
     with bar:
         compared = compare(ds, {name: parse_policy(spec) for name, spec in specs.items()}, protocol, None, advance)
         swept = run_sweep(ds, parse_policy("affine"), magnitudes, protocol, None, advance)

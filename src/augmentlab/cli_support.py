@@ -1,0 +1,37 @@
+"""Helpers the CLI modules share: progress bars, CPU settings, dataset identity."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from augmentlab.errors import AugmentlabError
+
+
+def progress_bar(total: int, label: str):
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TimeRemainingColumn,
+    )
+
+    bar = Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True)
+    task = bar.add_task(label, total=total)
+    return bar, lambda n: bar.advance(task, n)
+
+
+def cpu_speed_settings(threads: int) -> None:
+    """Pin the torch thread count (results are reproducible for a fixed count) and flush
+    denormals, which avoids a 6x slowdown once losses approach zero."""
+    import torch
+
+    if threads < 1:
+        raise AugmentlabError(f"--threads must be at least 1; got {threads}")
+    torch.set_num_threads(threads)
+    torch.set_flush_denormal(True)
+
+
+def dataset_identity(data: str) -> str:
+    """A dataset's identity for resuming: the resolved path, or the built-in name."""
+    path = Path(data)
+    return str(path.resolve()) if path.exists() else data
