@@ -63,12 +63,9 @@ def synth_sample(
     if labels is None:
         wanted = torch.arange(n) % generator.num_classes
     else:
-        try:
-            chosen = [int(v) for v in labels.split(",") if v.strip()]
-        except ValueError:
-            raise AugmentlabError(f"--labels {labels!r}: expected comma-separated class indices such as 0,3,7") from None
-        if not chosen:
-            raise AugmentlabError("--labels is empty")
+        from augmentlab.options import number_list
+
+        chosen = number_list(labels, "--labels", int, "0,3,7")
         wanted = torch.tensor(chosen)[torch.arange(n) % len(chosen)]
     images = generator.sample(wanted, seed)
     names = tuple(meta.get("class_names") or [str(i) for i in range(generator.num_classes)])

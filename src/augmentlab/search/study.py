@@ -259,7 +259,7 @@ def summarise(compared: dict, specs: dict, best: dict, trials: list[dict], plan:
     retrain_steps = 0 if specs["search"] == "none" else protocol.seeds * protocol.steps
     baseline_steps = (len(BASELINES) + 1) * protocol.seeds * protocol.steps
     return {
-        "best_policy": specs["search" if chosen == "search" else named[chosen]] if chosen != "none" else "none",
+        "best_policy": specs[named[chosen]],
         "chosen_from": chosen,
         "best_val_accuracy": arm["val_accuracy"]["mean"],
         "val_accuracy": arm["val_accuracy"],

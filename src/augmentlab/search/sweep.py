@@ -8,18 +8,14 @@ from dataclasses import asdict
 
 from augmentlab.data.dataset import Dataset
 from augmentlab.errors import AugmentlabError
+from augmentlab.options import number_list
 from augmentlab.policy.magnitude import with_magnitude
 from augmentlab.train.protocol import Protocol, attack_of, make_splits, run_once
 from augmentlab.train.stats import paired, summarize
 
 
 def parse_magnitudes(text: str) -> list[float]:
-    try:
-        values = [float(v) for v in text.split(",") if v.strip()]
-    except ValueError:
-        raise AugmentlabError(f"--magnitudes {text!r}: expected comma-separated numbers such as 0,0.1,0.3") from None
-    if not values:
-        raise AugmentlabError("--magnitudes is empty; expected comma-separated numbers such as 0,0.1,0.3")
+    values = number_list(text, "--magnitudes", float, "0,0.1,0.3")
     bad = [v for v in values if not 0.0 <= v <= 1.0]
     if bad:
         raise AugmentlabError(f"--magnitudes: {bad[0]} is out of range; expected numbers in [0, 1]")
