@@ -161,10 +161,13 @@ def evaluate(
     adaptive_signal: str = typer.Option("gap", "--adaptive-signal", help="gap (train-batch minus held-out accuracy) or rt (ADA's r_t)."),
     adaptive_target: Optional[float] = typer.Option(None, "--adaptive-target", help="Signal target (default: 0 for gap, 0.6 for rt)."),
     from_sweep: Optional[Path] = typer.Option(None, "--from-sweep", help="A sweep's results.json: use its best magnitude as the fixed one."),
+    synthetic: Optional[str] = typer.Option(None, "--synthetic", help="Comma-separated `synth fit` checkpoints, one fitted on each seed's split (--split-seed S)."),
+    synthetic_ratio: float = typer.Option(1.0, "--synthetic-ratio", help="Synthetic images added per real training image."),
 ):
     """Train with and without the policy under the low-data protocol; report test accuracy
     with 95% CIs and the paired lift. With --adaptive, a third arm adapts the magnitude
-    during training, reported next to the fixed one."""
+    during training, reported next to the fixed one. With --synthetic, another arm adds
+    generated images, and its lift is measured against the same policy on real images only."""
     from augmentlab.report.console import print_evaluation
     from augmentlab.train.protocol import evaluate as run_evaluate
 
@@ -181,10 +184,17 @@ def evaluate(
 
         lab.policy, fixed_m = _best_from_sweep(lab.policy, from_sweep)
         lab.spec = format_policy(lab.policy)
-    bar, advance = progress_bar((3 if adaptive else 2) * seeds, "training")
+    fused = None
+    if synthetic is not None:
+        from augmentlab.synth.fusion import Fused
+
+        if not synthetic_ratio > 0:
+            raise AugmentlabError(f"--synthetic-ratio must be above 0; got {synthetic_ratio}")
+        fused = Fused(lab.policy, lab.synthetic_source(synthetic), synthetic_ratio)
+    bar, advance = progress_bar((2 + adaptive + (fused is not None)) * seeds, "training")
     with bar:
         results = run_evaluate(lab.ds, lab.policy, lab.protocol, lab.test_ds, advance,
-                               adaptive=adaptive_config if adaptive else None)
+                               adaptive=adaptive_config if adaptive else None, synthetic=fused)
     if fixed_m is not None:
         results["fixed_magnitude_from_sweep"] = {"path": str(from_sweep), "magnitude": fixed_m}
     results, run_dir = lab.save("evaluate", results, runs, json_out)
@@ -234,6 +244,14 @@ class _Lab:
         self.protocol = Protocol(per_class=per_class, seeds=seeds, steps=steps, model=_check_model(model))
         self.protocol.check(self.ds, self.test_ds)
 
+    def synthetic_source(self, checkpoints: str):
+        """The --synthetic checkpoints, checked to cover every seed's training split."""
+        from augmentlab.synth.fusion import SyntheticSource
+
+        source = SyntheticSource.parse(checkpoints, self.ds, self.data, dataset_identity(self.data))
+        source.check_covers(self.ds, self.protocol, self.test_ds is not None)
+        return source
+
     def save(self, command: str, results: dict, runs: Path, json_out: Optional[Path], **config):
         """Write the run directory (and ``--json``); return the results and the directory."""
         from augmentlab.report.records import new_run_dir, write_json, write_run
@@ -252,7 +270,9 @@ class _Lab:
 def sweep(
     data: str = typer.Argument(..., help="Dataset: a path or a built-in name."),
     policy: str = typer.Option(..., "--policy", help="Policy whose magnitude is swept (an op, container or rand-/augmix)."),
-    magnitudes: str = typer.Option("0,0.1,0.2,0.3,0.5,0.7,1", "--magnitudes", help="Comma-separated magnitudes in [0, 1]."),
+    magnitudes: Optional[str] = typer.Option(None, "--magnitudes", help="Comma-separated magnitudes in [0, 1] [default: 0,0.1,0.2,0.3,0.5,0.7,1]."),
+    synthetic: Optional[str] = typer.Option(None, "--synthetic", help="Sweep the synthetic ratio instead: `synth fit` checkpoints, one per seed's split."),
+    ratios: str = typer.Option("0,0.5,1,2,4", "--ratios", help="With --synthetic: synthetic images per real image."),
     per_class: int = typer.Option(..., "--per-class"),
     seeds: int = typer.Option(3, "--seeds", help="Seeds 0..K-1; each gets its own splits."),
     steps: int = typer.Option(800, "--steps", help="Optimiser steps per training run."),
@@ -263,22 +283,31 @@ def sweep(
     runs: Path = typer.Option(Path("augmentlab-runs"), "--runs", help="Parent folder of run directories."),
     threads: int = typer.Option(2, "--threads", help="torch CPU threads; results are deterministic for a fixed count."),
 ):
-    """Accuracy against augmentation strength: the sweet spot (on validation) and where it is overdone."""
+    """Accuracy against augmentation strength, or with --synthetic against the share of
+    generated images: the sweet spot (on validation) and where it is overdone."""
     from augmentlab.policy.magnitude import with_magnitude
     from augmentlab.report.console import print_sweep
     from augmentlab.report.plots import strength_curve
-    from augmentlab.search.sweep import parse_magnitudes
+    from augmentlab.search.sweep import parse_magnitudes, sweep_synthetic
     from augmentlab.search.sweep import sweep as run_sweep
+    from augmentlab.synth.fusion import parse_ratios
 
-    values = parse_magnitudes(magnitudes)
+    if synthetic is not None and magnitudes is not None:
+        raise AugmentlabError("--magnitudes and --synthetic: a sweep varies one thing; give --ratios with --synthetic")
+    values = parse_ratios(ratios) if synthetic is not None else parse_magnitudes(magnitudes or "0,0.1,0.2,0.3,0.5,0.7,1")
     if plot is not None and plot.suffix.lower() != ".png":
         raise AugmentlabError(f"--plot {plot}: expected a .png file name")
     # with_magnitude fails early for policies without a magnitude
-    lab = _Lab(data, test, policy, per_class, seeds, steps, model, threads, lambda pol: with_magnitude(pol, values[0]))
+    check = None if synthetic is not None else (lambda pol: with_magnitude(pol, values[0]))
+    lab = _Lab(data, test, policy, per_class, seeds, steps, model, threads, check)
+    source = lab.synthetic_source(synthetic) if synthetic is not None else None
     bar, advance = progress_bar(len(values) * seeds, "sweeping")
     with bar:
-        results = run_sweep(lab.ds, lab.policy, values, lab.protocol, lab.test_ds, advance)
-    results, run_dir = lab.save("sweep", results, runs, json_out, magnitudes=values)
+        if source is not None:
+            results = sweep_synthetic(lab.ds, lab.policy, source, values, lab.protocol, lab.test_ds, advance)
+        else:
+            results = run_sweep(lab.ds, lab.policy, values, lab.protocol, lab.test_ds, advance)
+    results, run_dir = lab.save("sweep", results, runs, json_out, **({"ratios": values} if source else {"magnitudes": values}))
     title = f"{lab.spec} on {Path(data).name}, {per_class} per class, {seeds} seeds"
     strength_curve(results, run_dir / "strength.png", title)
     if plot is not None:

@@ -10,13 +10,13 @@ import typer
 from augmentlab.cli_support import cpu_speed_settings, dataset_identity, progress_bar
 from augmentlab.errors import AugmentlabError
 
-synth_app = typer.Typer(no_args_is_help=True, help="Class-conditional generators: fit, sample and evaluate (cvae, cgan; ddpm to come).")
+synth_app = typer.Typer(no_args_is_help=True, help="Class-conditional generators: fit, sample and evaluate (cvae, cgan, ddpm).")
 
 
 @synth_app.command("fit")
 def synth_fit(
     data: str = typer.Argument(..., help="Dataset: a path or a built-in name."),
-    model: str = typer.Option(..., "--model", help="cvae or cgan"),
+    model: str = typer.Option(..., "--model", help="cvae, cgan or ddpm"),
     per_class: Optional[int] = typer.Option(None, "--per-class", help="Train on the lab's seeded N-per-class split only."),
     split_seed: int = typer.Option(0, "--split-seed", help="Which of the lab's seeds draws that split."),
     steps: Optional[int] = typer.Option(None, "--steps", help="Optimiser steps (default: the model's)."),
@@ -81,6 +81,8 @@ def synth_evaluate(
     per_class: int = typer.Option(100, "--per-class", help="Samples per class drawn and real held-out images per class."),
     seed: int = typer.Option(0, "--seed"),
     grid: Optional[Path] = typer.Option(None, "--grid", help="PNG of samples, one row per class (default: beside --json)."),
+    independent: bool = typer.Option(True, "--independent-judge/--no-independent-judge",
+                                     help="Also judge samples with a classifier trained on every image the generator did not see."),
     threads: int = typer.Option(2, "--threads"),
 ):
     """Fréchet distance, precision/recall/density/coverage, conditional accuracy,
@@ -101,7 +103,8 @@ def synth_evaluate(
     ds = load_dataset(data)
     if "train_indices" not in extra:
         raise AugmentlabError(f"{checkpoint}: the checkpoint does not record its training images")
-    results, fake, labels = evaluate_generator(generator, extra["train_indices"].numpy(), ds, per_class, seed)
+    results, fake, labels = evaluate_generator(generator, extra["train_indices"].numpy(), ds, per_class, seed,
+                                               independent_judge=independent)
     results = {"checkpoint": str(checkpoint), "data": data, "model": generator.name, "fit": {k: v for k, v in meta.items() if k != "history"},
                **results}
     if json_out:
@@ -116,6 +119,10 @@ def synth_evaluate(
     for key in ("conditional_accuracy", "tstr_accuracy", "trtr_accuracy", "frechet_distance", "frechet_distance_real_train_vs_heldout",
                 "precision", "recall", "density", "coverage"):
         console.print(f"{key:40s} {results[key]:.4f}")
+    if results["independent_judge"]:
+        ind = results["independent_judge"]
+        console.print(f"{'conditional_accuracy (independent judge)':40s} {ind['conditional_accuracy']:.4f}  "
+                      f"(judge trained on {ind['train_images']} other images; {ind['accuracy_on_generator_training_images']:.4f} on the real training images)")
     mem = results["memorisation"]
     console.print(f"{'memorisation (share)':40s} {mem['share']:.4f}  (closer to a training image than {100 * mem['quantile']:g}% of training pairs)")
     if grid is not None:

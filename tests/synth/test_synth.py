@@ -96,6 +96,9 @@ def test_synth_evaluate_reports_every_metric_and_a_grid(fitted, tmp_path, capsys
     for key in ("conditional_accuracy", "tstr_accuracy", "trtr_accuracy", "precision", "recall", "density", "coverage"):
         assert 0 <= r[key] <= (float("inf") if key == "density" else 1)
     assert r["frechet_distance"] >= 0 and 0 <= r["memorisation"]["share"] <= 1 and r["samples"] == 100
+    ind = r["independent_judge"]  # trained on every image the generator did not see
+    assert ind["train_images"] == len(ds) - len(idx) and 0 <= ind["conditional_accuracy"] <= 1
+    assert ind["accuracy_on_generator_training_images"] > 0.5 and "independent judge" in stdout
     assert (tmp_path / "q.png").stat().st_size > 0
     code, _, err = run(["synth", "evaluate", str(ckpt), "--data", "digits", "--per-class", "3"], capsys)
     assert code == 2 and "--per-class" in err
@@ -115,3 +118,43 @@ def test_cgan_fits_samples_and_round_trips(tmp_path):
     x = torch.rand(4, 1, 8, 8, requires_grad=True)
     diff_augment(x, torch.Generator().manual_seed(0)).sum().backward()
     assert x.grad is not None and x.grad.abs().sum() > 0  # differentiable, as DiffAugment must be
+
+
+def test_cosine_schedule_runs_from_signal_to_noise():
+    from augmentlab.synth.ddpm import cosine_alpha_bar
+
+    ab = cosine_alpha_bar(1000)
+    assert ab.shape == (1001,) and ab[0] == 1 and bool((ab[1:] < ab[:-1]).all())
+    assert 0 < float(ab[-1]) < 1e-3 and float(ab[500]) == pytest.approx(0.5, abs=0.02)  # half the signal mid-way
+
+
+def test_ddpm_learns_fits_samples_with_guidance_and_round_trips(tmp_path):
+    from augmentlab.synth.ddpm import DDPM
+
+    ds = load_dataset("digits")
+    x, y = ds.data[:200], ds.labels[:200]
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        gen = DDPM((1, 8, 8), 10, width=8, sample_steps=4)
+    history = gen.fit(x, y, 150, seed=0)
+    assert history[-1]["loss"] < history[0]["loss"]  # the denoiser learns something
+    labels = torch.tensor([1, 7, 7])
+    a = gen.sample(labels, 2)
+    assert a.shape == (3, 1, 8, 8) and a.dtype == torch.uint8
+    assert torch.equal(a, gen.sample(labels, 2)) and not torch.equal(a, gen.sample(labels, 3))
+    gen.settings["guidance"] = 0.0  # unguided sampling takes its own path
+    assert not torch.equal(a, gen.sample(labels, 2))
+    gen.settings["guidance"] = 2.0
+    save_checkpoint(gen, tmp_path / "d.safetensors", {"seed": 0}, {})
+    again, _, _ = load_checkpoint(tmp_path / "d.safetensors")
+    assert again.settings["sample_steps"] == 4 and torch.equal(again.sample(labels, 2), a)
+    with pytest.raises(AugmentlabError, match="sample_steps"):
+        DDPM((1, 8, 8), 10, sample_steps=0)
+
+
+def test_unet_handles_sizes_that_do_not_divide_by_four():
+    from augmentlab.synth.unet import ConditionalUNet
+
+    net = ConditionalUNet((3, 10, 13), 4, width=8)
+    out = net(torch.rand(2, 3, 10, 13), torch.tensor([5, 900]), torch.tensor([0, 4]))  # 4 is the null class
+    assert out.shape == (2, 3, 10, 13)

@@ -12,9 +12,15 @@ from augmentlab.quality.metrics import frechet_distance, memorisation, prdc
 
 
 def evaluate_generator(generator, train_idx: np.ndarray, ds: Dataset, per_class: int = 100, seed: int = 0,
-                       judge_steps: int = 1500, memorisation_quantile: float = 0.01) -> tuple[dict, torch.Tensor, torch.Tensor]:
+                       judge_steps: int = 1500, memorisation_quantile: float = 0.01,
+                       independent_judge: bool = True) -> tuple[dict, torch.Tensor, torch.Tensor]:
     """Quality metrics of ``generator`` (fitted on ``ds[train_idx]``). Real held-out images
-    are the rest of ``ds``. Returns the results and the samples drawn (images, labels)."""
+    are the rest of ``ds``. Returns the results and the samples drawn (images, labels).
+
+    With ``independent_judge``, a second classifier, trained on every image the generator
+    did not see, also judges the samples; it has never seen the generator's training
+    images, so it cannot reward a generator for copying them, and its own accuracy on
+    those images says how far to trust it."""
     if tuple(ds.data.shape[1:]) != generator.shape or ds.num_classes != generator.num_classes:
         raise AugmentlabError(f"the data's images are {tuple(ds.data.shape[1:])} with {ds.num_classes} classes; the checkpoint "
                               f"was fitted on {generator.shape} with {generator.num_classes}")
@@ -43,6 +49,17 @@ def evaluate_generator(generator, train_idx: np.ndarray, ds: Dataset, per_class:
         "memorisation": memorisation(train_x.float() / 255, fake.float() / 255, memorisation_quantile),
         "tstr_accuracy": train_on_synthetic_test_on_real(fake, labels, real_x, real_y, ds.num_classes, judge_steps, seed),
         "trtr_accuracy": judge.accuracy(real_x, real_y),
+        "independent_judge": _independent_judgement(ds, train_idx, rest, fake, labels, judge_steps, seed) if independent_judge else None,
         "feature_space": "penultimate layer of a classifier trained on the generator's real training images",
     }
     return results, fake, labels
+
+
+def _independent_judgement(ds: Dataset, train_idx, rest, fake, labels, steps: int, seed: int) -> dict:
+    judge = Judge(ds.data[rest], ds.labels[rest], ds.num_classes, steps, seed)
+    return {
+        "conditional_accuracy": judge.accuracy(fake, labels),
+        "conditional_accuracy_per_class": judge.per_class_accuracy(fake, labels, ds.num_classes),
+        "accuracy_on_generator_training_images": judge.accuracy(ds.data[train_idx], ds.labels[train_idx]),
+        "train_images": int(len(rest)),
+    }

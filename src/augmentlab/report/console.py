@@ -6,20 +6,28 @@ from rich.console import Console
 from rich.table import Table
 
 
+def sweep_axis(results: dict) -> tuple[str, str]:
+    """What a sweep varied ("magnitude" or "ratio") and its short column name."""
+    axis = results.get("axis", "magnitude")
+    return axis, {"magnitude": "m", "ratio": "synthetic : real"}[axis]
+
+
 def sweep_mark(results: dict, m: float) -> str:
     """How a sweep point is labelled: the sweet spot, overdone, or nothing."""
-    if m == results["best_magnitude"]:
+    if m == results[f"best_{sweep_axis(results)[0]}"]:
         return "sweet spot"
     overdone = results["overdone_from"]
     return "overdone" if overdone is not None and m >= overdone else ""
 
 
 def print_sweep(results: dict) -> None:
-    table = Table(title=f"{results['policy']}: accuracy against magnitude (mean ± std, %)")
-    for col in ("m", "train", "validation", "test", ""):
+    axis, column = sweep_axis(results)
+    what = "magnitude" if axis == "magnitude" else f"the ratio of {results['model']} samples to real images"
+    table = Table(title=f"{results['policy']}: accuracy against {what} (mean ± std, %)")
+    for col in (column, "train", "validation", "test", ""):
         table.add_column(col)
     for p in results["points"]:
-        m = p["magnitude"]
+        m = p[axis]
         table.add_row(f"{m:g}", f"{100 * p['train_accuracy']['mean']:.1f}",
                       f"{100 * p['val_accuracy']['mean']:.1f} ± {100 * p['val_accuracy']['std']:.1f}",
                       f"{100 * p['test_accuracy']['mean']:.1f} ± {100 * p['test_accuracy']['std']:.1f}", sweep_mark(results, m))
@@ -37,6 +45,11 @@ def print_evaluation(results: dict) -> None:
         r = results[name]
         table.add_row(name, pct(r["test_accuracy"]), f"{100 * r['train_accuracy']['mean']:.1f}", f"{100 * r['generalization_gap']['mean']:.1f}")
     table.add_row("lift", pct(results["lift"]), "", "")
+    if "synthetic" in results:
+        sy = results["synthetic"]
+        table.add_row(f"+ {sy['ratio']:g}x {sy['model']} samples", pct(sy["test_accuracy"]),
+                      f"{100 * sy['train_accuracy']['mean']:.1f}", f"{100 * sy['generalization_gap']['mean']:.1f}")
+        table.add_row("synthetic - real only", pct(sy["lift_vs_real_only"]), "", "")
     if "adaptive" in results:
         a = results["adaptive"]
         fm = a["final_magnitude"]

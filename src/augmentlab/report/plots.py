@@ -19,9 +19,12 @@ def _figure():
 def strength_curve(result: dict, out: str | Path, title: str = "") -> None:
     """Accuracy against magnitude: train, validation and test means with ±1 std bands,
     the sweet spot (chosen on validation) and the overdone region."""
+    from augmentlab.report.console import sweep_axis
+
     plt = _figure()
     pts = result["points"]
-    ms = [p["magnitude"] for p in pts]
+    axis, _ = sweep_axis(result)
+    ms = [p[axis] for p in pts]
     fig, ax = plt.subplots(figsize=(7, 4.5), dpi=120)
     for key, label, colour in (("train_accuracy", "train", "tab:gray"), ("val_accuracy", "validation", "tab:blue"),
                                ("test_accuracy", "test", "tab:orange")):
@@ -29,11 +32,12 @@ def strength_curve(result: dict, out: str | Path, title: str = "") -> None:
         std = [100 * p[key]["std"] for p in pts]
         ax.plot(ms, mean, marker="o", label=label, color=colour)
         ax.fill_between(ms, [a - b for a, b in zip(mean, std)], [a + b for a, b in zip(mean, std)], color=colour, alpha=0.15)
-    best = result["best_magnitude"]
-    ax.axvline(best, color="tab:green", linestyle="--", label=f"sweet spot m={best:g}")
+    best = result[f"best_{axis}"]
+    short = "m" if axis == "magnitude" else "ratio"
+    ax.axvline(best, color="tab:green", linestyle="--", label=f"sweet spot {short}={best:g}")
     if result.get("overdone_from") is not None:
-        ax.axvspan(result["overdone_from"], max(ms), color="tab:red", alpha=0.08, label=f"overdone from m={result['overdone_from']:g}")
-    ax.set_xlabel("magnitude m")
+        ax.axvspan(result["overdone_from"], max(ms), color="tab:red", alpha=0.08, label=f"overdone from {short}={result['overdone_from']:g}")
+    ax.set_xlabel("magnitude m" if axis == "magnitude" else "synthetic images per real image")
     ax.set_ylabel("accuracy (%)")
     ax.set_title(title or "accuracy against augmentation strength")
     ax.grid(alpha=0.3)

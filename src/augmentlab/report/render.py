@@ -8,7 +8,7 @@ from pathlib import Path
 
 from augmentlab.errors import AugmentlabError
 from augmentlab.io_atomic import atomic_path
-from augmentlab.report.console import sweep_mark
+from augmentlab.report.console import sweep_axis, sweep_mark
 from augmentlab.report.plots import adaptive_trajectory, learning_curves, strength_curve
 
 
@@ -44,6 +44,11 @@ def _tables(config: dict, results: dict) -> list[tuple[str, list[str], list[list
             attack = results["augmented"]["runs"][0]["attack"]
             rows += [[f"{arm} under {attack}", _pct(results[arm]["robust_test_accuracy"]), "", ""]
                      for arm in ("baseline", "augmented", "adaptive") if arm in results]
+        if "synthetic" in results:
+            sy = results["synthetic"]
+            rows.append([f"+ {sy['ratio']:g}x {sy['model']} samples", _pct(sy["test_accuracy"]),
+                         f"{100 * sy['train_accuracy']['mean']:.1f}", f"{100 * sy['generalization_gap']['mean']:.1f}"])
+            rows.append(["synthetic - real only (paired)", _pct(sy["lift_vs_real_only"]), "", ""])
         return [("Test accuracy (%: mean ± std [95% CI])", ["", "test", "train", "gap"], rows)]
     if config["command"] == "compare":
         rows = [[name, _pct(arm["test_accuracy"]), f"{100 * arm['train_accuracy']['mean']:.1f}",
@@ -51,9 +56,10 @@ def _tables(config: dict, results: dict) -> list[tuple[str, list[str], list[list
                 for name, arm in results["arms"].items()]
         return [("Test accuracy and paired lift over the baseline (%: mean ± std [95% CI])",
                  ["policy", "test", "train", "gap", "lift"], rows)]
-    rows = [[f"{p['magnitude']:g}", f"{100 * p['train_accuracy']['mean']:.1f}", _pct(p["val_accuracy"]),
-             _pct(p["test_accuracy"]), sweep_mark(results, p["magnitude"])] for p in results["points"]]
-    return [("Accuracy against magnitude (%: mean ± std [95% CI])", ["m", "train", "validation", "test", ""], rows)]
+    axis, column = sweep_axis(results)
+    rows = [[f"{p[axis]:g}", f"{100 * p['train_accuracy']['mean']:.1f}", _pct(p["val_accuracy"]),
+             _pct(p["test_accuracy"]), sweep_mark(results, p[axis])] for p in results["points"]]
+    return [(f"Accuracy against {axis} (%: mean ± std [95% CI])", [column, "train", "validation", "test", ""], rows)]
 
 
 def _figures(run_dir: Path, config: dict, results: dict) -> list[tuple[str, str]]:
@@ -62,7 +68,8 @@ def _figures(run_dir: Path, config: dict, results: dict) -> list[tuple[str, str]
     if config["command"] == "sweep":
         strength_curve(results, run_dir / "strength.png", f"{results['policy']} on {Path(str(config['data'])).name}")
         figs.append(("Strength curve: the sweet spot is chosen on validation", "strength.png"))
-        curves = {f"m={p['magnitude']:g}": p["runs"][0]["history"] for p in results["points"]}
+        axis, column = sweep_axis(results)
+        curves = {f"{column}={p[axis]:g}": p["runs"][0]["history"] for p in results["points"]}
     elif config["command"] == "compare":
         curves = {name: arm["runs"][0]["history"] for name, arm in results["arms"].items()}
     else:
@@ -90,6 +97,8 @@ def _policies_to_preview(config: dict, results: dict) -> list[tuple[str, object]
     if config["command"] == "compare":
         return [(spec, parse_policy(spec)) for spec in config["policies"].values()]
     policy = parse_policy(results["policy"])
+    if config["command"] == "sweep" and sweep_axis(results)[0] == "ratio":
+        return [(results["policy"], policy)]
     if config["command"] == "sweep":
         from augmentlab.policy.magnitude import with_magnitude
 
@@ -128,7 +137,8 @@ def render_report(run_dir: str | Path) -> tuple[Path, Path]:
     facts = [f"version {config.get('augmentlab_version')}", f"seeds {config.get('seeds')}",
              f"protocol {json.dumps(results['protocol'])}", f"{results['seconds']:.0f} s"]
     if config["command"] == "sweep":
-        facts.insert(0, f"best magnitude {results['best_magnitude']:g} (on validation); overdone from "
+        axis = sweep_axis(results)[0]
+        facts.insert(0, f"best {axis} {results[f'best_{axis}']:g} (on validation); overdone from "
                         f"{'—' if results['overdone_from'] is None else format(results['overdone_from'], 'g')}")
     md = [f"# {title}", "", *[f"- {f}" for f in facts], ""]
     for caption, header, rows in tables:

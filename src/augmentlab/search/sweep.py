@@ -27,43 +27,63 @@ def parse_magnitudes(text: str) -> list[float]:
 def sweep(ds: Dataset, policy, magnitudes: list[float], protocol: Protocol, test: Dataset | None = None, progress=None) -> dict:
     """Train at every magnitude on seeds 0..K-1 (each seed's splits shared by all
     magnitudes); pick the best on validation and find where it becomes overdone."""
+    return sweep_axis("magnitude", {m: with_magnitude(policy, m) for m in magnitudes}, ds, protocol, test, progress)
+
+
+def sweep_synthetic(ds: Dataset, policy, source, ratios: list[float], protocol: Protocol, test: Dataset | None = None,
+                    progress=None) -> dict:
+    """The same curve over the ratio of synthetic to real training images (``source``: a
+    ``SyntheticSource``), at a fixed policy; ratio 0 is real images only."""
+    from augmentlab.synth.fusion import Fused
+
+    source.check_covers(ds, protocol, test is not None)
+    # the largest ratio first: its draw serves every smaller ratio of the same seed
+    arms = {r: Fused(policy, source, r) for r in sorted(ratios, reverse=True)}
+    result = sweep_axis("ratio", arms, ds, protocol, test, progress)
+    result["model"], result["checkpoints"] = source.model, [str(p) for p in source.paths]
+    return result
+
+
+def sweep_axis(axis: str, policies: dict, ds: Dataset, protocol: Protocol, test: Dataset | None, progress) -> dict:
+    """Every policy (keyed by its value on ``axis``) on seeds 0..K-1, sharing each seed's
+    splits; the best value on validation (ties go to the smaller) and where it is overdone."""
     protocol.check(ds, test)
-    policies = {m: with_magnitude(policy, m) for m in magnitudes}
     start = time.perf_counter()
-    runs = {m: [] for m in magnitudes}
-    attack = attack_of(policies.values())
+    runs = {v: [] for v in policies}
+    attack = attack_of(getattr(p, "policy", p) for p in policies.values())
     for seed in range(protocol.seeds):
         splits = make_splits(ds.labels, protocol, seed, external_test=test is not None)
-        for m in magnitudes:
-            runs[m].append(run_once(ds, splits, policies[m], protocol, seed, test, attack))
+        for v, pol in policies.items():
+            runs[v].append(run_once(ds, splits, pol, protocol, seed, test, attack))
             if progress:
                 progress(1)
     points = [{
-        "magnitude": m,
-        "val_accuracy": summarize([r["val_accuracy"] for r in runs[m]]),
-        "test_accuracy": summarize([r["test_accuracy"] for r in runs[m]]),
-        "train_accuracy": summarize([r["train_accuracy"] for r in runs[m]]),
-        "runs": runs[m],
-    } for m in magnitudes]
-    best = max(points, key=lambda p: (p["val_accuracy"]["mean"], -p["magnitude"]))
+        axis: v,
+        "val_accuracy": summarize([r["val_accuracy"] for r in runs[v]]),
+        "test_accuracy": summarize([r["test_accuracy"] for r in runs[v]]),
+        "train_accuracy": summarize([r["train_accuracy"] for r in runs[v]]),
+        "runs": runs[v],
+    } for v in sorted(policies)]
+    best = max(points, key=lambda p: (p["val_accuracy"]["mean"], -p[axis]))
     return {
         "protocol": asdict(protocol),
+        "axis": axis,
         "points": points,
-        "best_magnitude": best["magnitude"],
-        "overdone_from": overdone_from(points, best["magnitude"]),
+        f"best_{axis}": best[axis],
+        "overdone_from": overdone_from(points, best[axis], axis),
         "seconds": time.perf_counter() - start,
     }
 
 
-def overdone_from(points: list[dict], best_magnitude: float):
-    """The smallest magnitude above the best whose validation accuracy is significantly
+def overdone_from(points: list[dict], best_value: float, axis: str = "magnitude"):
+    """The smallest value above the best whose validation accuracy is significantly
     below the best's: the 95% CI of the paired (same seeds) difference lies below zero."""
-    best = next(p for p in points if p["magnitude"] == best_magnitude)
+    best = next(p for p in points if p[axis] == best_value)
     best_val = [r["val_accuracy"] for r in best["runs"]]
     for p in points:
-        if p["magnitude"] <= best_magnitude:
+        if p[axis] <= best_value:
             continue
         diff = paired(best_val, [r["val_accuracy"] for r in p["runs"]])
         if diff["n"] > 1 and diff["ci95"][1] < 0:
-            return p["magnitude"]
+            return p[axis]
     return None

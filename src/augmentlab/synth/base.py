@@ -13,6 +13,9 @@ from typing import ClassVar
 import torch
 
 from augmentlab.errors import AugmentlabError
+from augmentlab.rng import child_seeds
+
+SAMPLE_CHUNK = 128  # samples per seeded stream
 
 
 class ConditionalGenerator(ABC):
@@ -41,14 +44,23 @@ class ConditionalGenerator(ABC):
         return {"model": self.name, "shape": list(self.shape), "num_classes": self.num_classes, **self.settings}
 
     @torch.no_grad()
-    def sample(self, labels: torch.Tensor, seed: int, batch_size: int = 500) -> torch.Tensor:
-        """uint8 images (N, C, H, W), one per label; the same seed gives the same bytes."""
+    def sample(self, labels: torch.Tensor, seed: int) -> torch.Tensor:
+        """uint8 images (N, C, H, W), one per label; the same seed gives the same bytes.
+
+        Samples are drawn in fixed chunks, each from its own seeded stream, and a short
+        last chunk is padded before drawing; so the first k samples for some labels are
+        the same however many more are asked for, and a sweep over synthetic ratios can
+        reuse one draw."""
         labels = torch.as_tensor(labels, dtype=torch.int64)
         bad = labels[(labels < 0) | (labels >= self.num_classes)]
         if len(bad):
             raise AugmentlabError(f"label {int(bad[0])} is outside the trained classes 0..{self.num_classes - 1}")
-        g = torch.Generator().manual_seed(int(seed))
         self.net.eval()
-        out = [self.generate(labels[i : i + batch_size], g) for i in range(0, len(labels), batch_size)]
+        chunks = -(-len(labels) // SAMPLE_CHUNK)
+        out = []
+        for i, chunk_seed in enumerate(child_seeds(seed, chunks)):
+            chunk = labels[i * SAMPLE_CHUNK : (i + 1) * SAMPLE_CHUNK]
+            padded = torch.cat([chunk, chunk.new_zeros(SAMPLE_CHUNK - len(chunk))])
+            out.append(self.generate(padded, torch.Generator().manual_seed(chunk_seed))[: len(chunk)])
         images = torch.cat(out) if out else torch.zeros((0, *self.shape))
         return (images.clamp(0, 1) * 255).round().to(torch.uint8)

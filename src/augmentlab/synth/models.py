@@ -2,5 +2,6 @@
 
 from augmentlab.synth.cgan import CGAN
 from augmentlab.synth.cvae import CVAE
+from augmentlab.synth.ddpm import DDPM
 
-MODELS = {cls.name: cls for cls in (CVAE, CGAN)}
+MODELS = {cls.name: cls for cls in (CVAE, CGAN, DDPM)}

@@ -126,16 +126,24 @@ def run_once(ds: Dataset, splits: Splits, policy, protocol: Protocol, seed: int,
     config = TrainConfig(steps=protocol.steps, batch_size=protocol.batch_size)
     x, y = ds.data[splits.train], ds.labels[splits.train]
     start = time.perf_counter()
+    fit_x, fit_y, extra = x, y, {}
+    if hasattr(policy, "synthetic"):  # real plus synthetic images (synth/fusion.py: Fused)
+        # child stream 5 draws the synthetic samples
+        fake_x, fake_y = policy.synthetic(splits.train, y, seed, child_seeds(seed, 6)[5], protocol.per_class)
+        fit_x, fit_y = torch.cat([x, fake_x]), torch.cat([y, fake_y])
+        extra["synthetic_images"] = len(fake_x)
+        policy = policy.policy
     controller = None
     if isinstance(policy, Adaptive):  # the magnitude follows an overfitting signal (search/adaptive.py)
         heldout = (ds.data[splits.val], ds.labels[splits.val])
         # child streams 0-2 belong to the trainer; 3 draws held-out batches, 4 the test attack
         controller = StrengthController(policy, heldout, child_seeds(seed, 4)[3], normalise)
         policy = None
-    result = train(lambda: build_model(name, shape, ds.num_classes), x, y, policy, config, seed, controller=controller,
+    result = train(lambda: build_model(name, shape, ds.num_classes), fit_x, fit_y, policy, config, seed, controller=controller,
                    num_classes=ds.num_classes)
     test_x, test_y = (test.data, test.labels) if test is not None else (ds.data[splits.test], ds.labels[splits.test])
-    extra = {"adaptive": controller.trajectory} if controller is not None else {}
+    if controller is not None:
+        extra["adaptive"] = controller.trajectory
     if attack is not None:  # clean and attacked accuracy side by side
         from augmentlab.policy.spec import format_op
 
@@ -191,11 +199,14 @@ def compare(ds: Dataset, policies: dict, protocol: Protocol, test: Dataset | Non
 
 
 def evaluate(ds: Dataset, policy, protocol: Protocol, test: Dataset | None = None, progress=None,
-             adaptive: AdaptiveConfig | None = None) -> dict:
+             adaptive: AdaptiveConfig | None = None, synthetic=None) -> dict:
     """Baseline and augmented runs on seeds 0..K-1 with shared splits; test accuracy,
     train accuracy, generalisation gap and the paired lift, each with a 95% CI. With
-    ``adaptive``, a third arm adapts the policy's magnitude during training."""
-    arms = {"augmented": policy, **({"adaptive": Adaptive(policy, adaptive)} if adaptive else {})}
+    ``adaptive``, a third arm adapts the policy's magnitude during training. With
+    ``synthetic`` (a ``Fused`` policy), a third arm adds synthetic images, and its lift is
+    measured against the same policy on real images only."""
+    arms = {"augmented": policy, **({"adaptive": Adaptive(policy, adaptive)} if adaptive else {}),
+            **({"synthetic": synthetic} if synthetic is not None else {})}
     r = compare(ds, arms, protocol, test, progress)
     augmented = r["arms"]["augmented"]
     lift = augmented.pop("lift")
@@ -205,4 +216,10 @@ def evaluate(ds: Dataset, policy, protocol: Protocol, test: Dataset | None = Non
         finals = [run["adaptive"][-1]["magnitude"] for run in arm["runs"]]
         out["adaptive"] = {**arm, "config": asdict(adaptive), "final_magnitude": summarize(finals),
                            "vs_fixed": paired([x["test_accuracy"] for x in augmented["runs"]], [x["test_accuracy"] for x in arm["runs"]])}
+    if synthetic is not None:
+        arm = r["arms"]["synthetic"]
+        out["synthetic"] = {**arm, "lift_vs_none": arm.pop("lift"), "ratio": synthetic.ratio, "model": synthetic.source.model,
+                            "checkpoints": [str(p) for p in synthetic.source.paths],
+                            "lift_vs_real_only": paired([x["test_accuracy"] for x in augmented["runs"]],
+                                                        [x["test_accuracy"] for x in arm["runs"]])}
     return out
