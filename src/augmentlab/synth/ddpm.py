@@ -9,7 +9,6 @@ import copy
 import math
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from augmentlab.errors import AugmentlabError
