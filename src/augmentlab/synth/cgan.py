@@ -108,7 +108,7 @@ class _Pair(nn.Module):
 class CGAN(ConditionalGenerator):
     name = "cgan"
 
-    def __init__(self, shape, num_classes, latent: int = 64, width: int = 32, lr: float = 2e-4, batch_size: int = 64,
+    def __init__(self, shape, num_classes, latent: int = 64, width: int = 16, lr: float = 2e-4, batch_size: int = 64,
                  ema: float = 0.999, diffaugment: bool = True):
         super().__init__(shape, num_classes, latent=latent, width=width, lr=lr, batch_size=batch_size, ema=ema,
                          diffaugment=diffaugment)

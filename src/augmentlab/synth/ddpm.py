@@ -39,7 +39,7 @@ class _DiffusionNet(nn.Module):
 class DDPM(ConditionalGenerator):
     name = "ddpm"
 
-    def __init__(self, shape, num_classes, width: int = 32, timesteps: int = 1000, lr: float = 1e-3, batch_size: int = 64,
+    def __init__(self, shape, num_classes, width: int = 32, timesteps: int = 1000, lr: float = 1e-3, batch_size: int = 32,
                  ema: float = 0.995, label_dropout: float = 0.1, sample_steps: int = 25, guidance: float = 2.0,
                  min_snr: float = 5.0):
         super().__init__(shape, num_classes, width=width, timesteps=timesteps, lr=lr, batch_size=batch_size, ema=ema,
