@@ -67,13 +67,14 @@ class _Discriminator(nn.Module):
             spectral_norm(nn.Conv2d(c, width, 3, 1, 1)), nn.LeakyReLU(0.2),
             spectral_norm(nn.Conv2d(width, 2 * width, 4, 2, 1)), nn.LeakyReLU(0.2),
             spectral_norm(nn.Conv2d(2 * width, 4 * width, 4, 2, 1)), nn.LeakyReLU(0.2),
-            nn.AdaptiveAvgPool2d(1), nn.Flatten(),
         )
         self.out = spectral_norm(nn.Linear(4 * width, 1))
         self.embed = spectral_norm(nn.Embedding(num_classes, 4 * width))
 
     def forward(self, x, labels):
-        h = self.features((x * 2 - 1).contiguous(memory_format=torch.channels_last))
+        # global sum pooling, as in SNGAN: with every layer 1-Lipschitz, an average would
+        # shrink the scores towards 0 and leave the discriminator at chance
+        h = self.features((x * 2 - 1).contiguous(memory_format=torch.channels_last)).sum((2, 3))
         return self.out(h).squeeze(1) + (self.embed(labels) * h).sum(1)  # projection
 
 
