@@ -245,12 +245,11 @@ class _Lab:
         self.protocol.check(self.ds, self.test_ds)
 
     def synthetic_source(self, checkpoints: str):
-        """The --synthetic checkpoints, checked to cover every seed's training split."""
+        """The --synthetic checkpoints (evaluate and sweep check, before training, that
+        they cover every seed's training split)."""
         from augmentlab.synth.fusion import SyntheticSource
 
-        source = SyntheticSource.parse(checkpoints, self.ds, self.data, dataset_identity(self.data))
-        source.check_covers(self.ds, self.protocol, self.test_ds is not None)
-        return source
+        return SyntheticSource.parse(checkpoints, self.ds, self.data, dataset_identity(self.data))
 
     def save(self, command: str, results: dict, runs: Path, json_out: Optional[Path], **config):
         """Write the run directory (and ``--json``); return the results and the directory."""

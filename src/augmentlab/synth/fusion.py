@@ -82,7 +82,7 @@ def _key(indices: np.ndarray) -> bytes:
     return np.sort(np.asarray(indices, dtype=np.int64)).tobytes()
 
 
-@dataclass(eq=False)
+@dataclass
 class Fused:
     """A policy trained on the real split plus ``ratio`` times as many synthetic images
     (classes balanced as in the real split), drawn from that split's own generator."""

@@ -205,6 +205,8 @@ def evaluate(ds: Dataset, policy, protocol: Protocol, test: Dataset | None = Non
     ``adaptive``, a third arm adapts the policy's magnitude during training. With
     ``synthetic`` (a ``Fused`` policy), a third arm adds synthetic images, and its lift is
     measured against the same policy on real images only."""
+    if synthetic is not None:  # fail before any training if a seed has no generator of its own
+        synthetic.source.check_covers(ds, protocol, test is not None)
     arms = {"augmented": policy, **({"adaptive": Adaptive(policy, adaptive)} if adaptive else {}),
             **({"synthetic": synthetic} if synthetic is not None else {})}
     r = compare(ds, arms, protocol, test, progress)
