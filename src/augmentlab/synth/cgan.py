@@ -1,5 +1,4 @@
-"""A conditional GAN for small data: a DCGAN-style generator with the class at its input and
-in every batch norm (conditional batch norm), a
+"""A conditional GAN for small data: a DCGAN-style generator with class-conditional input, a
 projection discriminator (Miyato & Koyama 2018) with spectral norm on every layer, the
 hinge loss, an exponential moving average of the generator for sampling, and
 DiffAugment (Zhao et al. 2020: translation and cutout applied to real and fake alike,
@@ -19,22 +18,6 @@ from augmentlab.synth.base import ConditionalGenerator
 from augmentlab.synth.cvae import padded_size
 
 
-class _ConditionalBatchNorm(nn.Module):
-    """BatchNorm whose scale and shift are chosen by the class (de Vries et al. 2017): the
-    label steers every layer of the generator, not only its input."""
-
-    def __init__(self, channels: int, num_classes: int):
-        super().__init__()
-        self.norm = nn.BatchNorm2d(channels, affine=False)
-        self.scale = nn.Embedding(num_classes, channels)
-        self.shift = nn.Embedding(num_classes, channels)
-        nn.init.ones_(self.scale.weight)
-        nn.init.zeros_(self.shift.weight)
-
-    def forward(self, x, labels):
-        return self.norm(x) * self.scale(labels)[:, :, None, None] + self.shift(labels)[:, :, None, None]
-
-
 class _Generator(nn.Module):
     def __init__(self, shape, num_classes, latent, width):
         super().__init__()
@@ -42,21 +25,18 @@ class _Generator(nn.Module):
         self.grid = (4 * width, padded_size(h) // 4, padded_size(w) // 4)
         self.size = (h, w)
         self.embed = nn.Embedding(num_classes, latent)
-        self.project = nn.Linear(2 * latent, 4 * width * self.grid[1] * self.grid[2])
-        self.norm0 = _ConditionalBatchNorm(4 * width, num_classes)
-        self.up1 = nn.ConvTranspose2d(4 * width, 2 * width, 4, 2, 1)
-        self.norm1 = _ConditionalBatchNorm(2 * width, num_classes)
-        self.up2 = nn.ConvTranspose2d(2 * width, width, 4, 2, 1)
-        self.norm2 = _ConditionalBatchNorm(width, num_classes)
-        self.out = nn.Conv2d(width, c, 3, 1, 1)
+        self.project = nn.Sequential(nn.Linear(2 * latent, 4 * width * self.grid[1] * self.grid[2]), nn.ReLU())
+        self.body = nn.Sequential(
+            nn.BatchNorm2d(4 * width),
+            nn.ConvTranspose2d(4 * width, 2 * width, 4, 2, 1), nn.BatchNorm2d(2 * width), nn.ReLU(),
+            nn.ConvTranspose2d(2 * width, width, 4, 2, 1), nn.BatchNorm2d(width), nn.ReLU(),
+            nn.Conv2d(width, c, 3, 1, 1),
+        )
 
     def forward(self, z, labels):
         x = self.project(torch.cat([z, self.embed(labels)], 1)).view(-1, *self.grid)
         x = x.contiguous(memory_format=torch.channels_last)  # faster oneDNN convolutions on CPU
-        x = F.relu(self.norm0(x, labels))
-        x = F.relu(self.norm1(self.up1(x), labels))
-        x = F.relu(self.norm2(self.up2(x), labels))
-        return torch.sigmoid(self.out(x))[..., : self.size[0], : self.size[1]]
+        return torch.sigmoid(self.body(x))[..., : self.size[0], : self.size[1]]
 
 
 class _Discriminator(nn.Module):
@@ -67,14 +47,13 @@ class _Discriminator(nn.Module):
             spectral_norm(nn.Conv2d(c, width, 3, 1, 1)), nn.LeakyReLU(0.2),
             spectral_norm(nn.Conv2d(width, 2 * width, 4, 2, 1)), nn.LeakyReLU(0.2),
             spectral_norm(nn.Conv2d(2 * width, 4 * width, 4, 2, 1)), nn.LeakyReLU(0.2),
+            nn.AdaptiveAvgPool2d(1), nn.Flatten(),
         )
         self.out = spectral_norm(nn.Linear(4 * width, 1))
         self.embed = spectral_norm(nn.Embedding(num_classes, 4 * width))
 
     def forward(self, x, labels):
-        # global sum pooling, as in SNGAN: with every layer 1-Lipschitz, an average would
-        # shrink the scores towards 0 and leave the discriminator at chance
-        h = self.features((x * 2 - 1).contiguous(memory_format=torch.channels_last)).sum((2, 3))
+        h = self.features((x * 2 - 1).contiguous(memory_format=torch.channels_last))
         return self.out(h).squeeze(1) + (self.embed(labels) * h).sum(1)  # projection
 
 

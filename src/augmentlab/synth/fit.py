@@ -13,7 +13,7 @@ from augmentlab.rng import child_seeds
 from augmentlab.synth.models import MODELS
 from augmentlab.train.protocol import Protocol, make_splits
 
-DEFAULT_STEPS = {"cvae": 3000, "cgan": 4500, "ddpm": 2500}
+DEFAULT_STEPS = {"cvae": 3000, "cgan": 4000, "ddpm": 2500}
 
 
 def training_indices(ds: Dataset, per_class: int | None, split_seed: int) -> np.ndarray:
