@@ -96,6 +96,12 @@ def test_evaluate_and_sweep_with_synthetic_data(checkpoints, tmp_path, capsys):
     r = json.loads(out.read_text())
     assert r["axis"] == "ratio" and [p["ratio"] for p in r["points"]] == [0, 1] and r["best_ratio"] in (0, 1)
     assert [x["synthetic_images"] for x in r["points"][1]["runs"]] == [10 * PER_CLASS] * 2
+    run_dir = next((tmp_path / "runs").glob("sweep-*"))
+    assert (run_dir / "strength.png").stat().st_size > 0
+    code, _, err = run(["report", str(run_dir)], capsys)
+    assert code == 0, err
+    md = (run_dir / "report.md").read_text()
+    assert "best ratio" in md and "synthetic : real" in md
 
 
 @pytest.mark.parametrize("extra,needle", [
