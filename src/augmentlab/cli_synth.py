@@ -8,6 +8,7 @@ from typing import Optional
 import typer
 
 from augmentlab.cli_support import cpu_speed_settings, dataset_identity, progress_bar
+from augmentlab.device import resolve_device
 from augmentlab.errors import AugmentlabError
 
 synth_app = typer.Typer(no_args_is_help=True, help="Class-conditional generators: fit, sample and evaluate (cvae, cgan, ddpm).")
@@ -23,6 +24,7 @@ def synth_fit(
     seed: int = typer.Option(0, "--seed"),
     out: Path = typer.Option(..., "--out", help="Checkpoint file (safetensors)."),
     threads: int = typer.Option(2, "--threads"),
+    device: str = typer.Option("cpu", "--device", help="cpu, cuda, cuda:N, mps or auto (CUDA when present)."),
 ):
     """Train a class-conditional generator and save it as a checkpoint."""
     from augmentlab.data import load_dataset
@@ -30,11 +32,12 @@ def synth_fit(
     from augmentlab.synth.fit import DEFAULT_STEPS, fit_generator
 
     cpu_speed_settings(threads)
+    target = resolve_device(device)
     ds = load_dataset(data)
     total = steps if steps is not None else DEFAULT_STEPS.get(model, 0)
     bar, advance = progress_bar(max(total, 1), f"fitting {model}")
     with bar:
-        generator, meta, idx = fit_generator(ds, model, steps, seed, per_class, split_seed, advance)
+        generator, meta, idx = fit_generator(ds, model, steps, seed, per_class, split_seed, advance, target)
     meta["data"] = dataset_identity(data)
     save_checkpoint(generator, out, meta, {"train_indices": idx})
     typer.echo(f"fitted {model} on {meta['train_images']} images in {meta['fit_seconds']:.0f} s; wrote {out}")
@@ -47,6 +50,7 @@ def synth_sample(
     labels: Optional[str] = typer.Option(None, "--labels", help="Comma-separated class indices (default: all classes in turn)."),
     seed: int = typer.Option(0, "--seed"),
     out: Path = typer.Option(..., "--out", help="Output .npz: images (uint8, N×H×W or N×H×W×C) and labels."),
+    device: str = typer.Option("cpu", "--device", help="cpu, cuda, cuda:N, mps or auto (CUDA when present)."),
 ):
     """Draw labelled images from a checkpoint into an .npz file."""
     import torch
@@ -59,7 +63,9 @@ def synth_sample(
         raise AugmentlabError(f"--n must be at least 1; got {n}")
     if out.suffix.lower() != ".npz":
         raise AugmentlabError(f"--out {out}: expected a .npz file name")
+    target = resolve_device(device)
     generator, meta, _ = load_checkpoint(checkpoint)
+    generator.to(target)
     if labels is None:
         wanted = torch.arange(n) % generator.num_classes
     else:
@@ -84,6 +90,7 @@ def synth_evaluate(
     independent: bool = typer.Option(True, "--independent-judge/--no-independent-judge",
                                      help="Also judge samples with a classifier trained on every image the generator did not see."),
     threads: int = typer.Option(2, "--threads"),
+    device: str = typer.Option("cpu", "--device", help="cpu, cuda, cuda:N, mps or auto (CUDA when present)."),
 ):
     """Fréchet distance, precision/recall/density/coverage, conditional accuracy,
     memorisation and TSTR, in the feature space of a classifier trained on the real
@@ -99,7 +106,9 @@ def synth_evaluate(
     if per_class < 6:
         raise AugmentlabError(f"--per-class must be at least 6 (precision and recall use 5 neighbours); got {per_class}")
     cpu_speed_settings(threads)
+    target = resolve_device(device)
     generator, meta, extra = load_checkpoint(checkpoint)
+    generator.to(target)  # sampling runs here; the judges train on CPU
     ds = load_dataset(data)
     if "train_indices" not in extra:
         raise AugmentlabError(f"{checkpoint}: the checkpoint does not record its training images")

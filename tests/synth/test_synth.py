@@ -62,6 +62,7 @@ def test_synth_cli_fit_and_sample(tmp_path, capsys):
 @pytest.mark.parametrize("argv,needle", [
     (["synth", "fit", "digits", "--model", "gpt", "--out", "x.safetensors"], "--model 'gpt'"),
     (["synth", "sample", "missing.safetensors", "--n", "5", "--out", "s.npz"], "no such checkpoint"),
+    (["synth", "fit", "digits", "--model", "cvae", "--out", "x.safetensors", "--device", "tpu0"], "--device 'tpu0'"),
 ])
 def test_synth_bad_input(tmp_path, capsys, argv, needle, monkeypatch):
     monkeypatch.chdir(tmp_path)

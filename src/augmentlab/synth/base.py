@@ -3,6 +3,8 @@ chosen labels, save and load without executing code.
 
 Images go in and come out as uint8 (N, C, H, W); inside, models see floats in [0, 1].
 Every random draw comes from generators seeded by the caller; the global RNG is untouched.
+Draws are made on CPU and moved to the model's device, so a seed picks the same noise on
+every device (the floats that come out may still differ in the last bits across devices).
 """
 
 from __future__ import annotations
@@ -25,7 +27,18 @@ class ConditionalGenerator(ABC):
         self.shape = tuple(int(s) for s in shape)
         self.num_classes = int(num_classes)
         self.settings = config
+        self.device = torch.device("cpu")
         self.net = self.build()
+
+    def to(self, device: str | torch.device) -> "ConditionalGenerator":
+        """Train and sample on ``device`` from now on (the networks move there)."""
+        self.device = torch.device(device)
+        self.net.to(self.device)
+        return self
+
+    def draw(self, shape, generator: torch.Generator) -> torch.Tensor:
+        """Standard normal noise drawn on CPU with ``generator``, on the model's device."""
+        return torch.randn(tuple(shape), generator=generator).to(self.device)
 
     @abstractmethod
     def build(self) -> torch.nn.Module:
@@ -61,6 +74,7 @@ class ConditionalGenerator(ABC):
         for i, chunk_seed in enumerate(child_seeds(seed, chunks)):
             chunk = labels[i * SAMPLE_CHUNK : (i + 1) * SAMPLE_CHUNK]
             padded = torch.cat([chunk, chunk.new_zeros(SAMPLE_CHUNK - len(chunk))])
-            out.append(self.generate(padded, torch.Generator().manual_seed(chunk_seed))[: len(chunk)])
+            drawn = self.generate(padded.to(self.device), torch.Generator().manual_seed(chunk_seed))
+            out.append(drawn[: len(chunk)].float().cpu())
         images = torch.cat(out) if out else torch.zeros((0, *self.shape))
         return (images.clamp(0, 1) * 255).round().to(torch.uint8)

@@ -105,15 +105,15 @@ class CGAN(ConditionalGenerator):
         opt_g = torch.optim.Adam(G.parameters(), lr=s["lr"], betas=(0.0, 0.9))
         opt_d = torch.optim.Adam(D.parameters(), lr=2 * s["lr"], betas=(0.0, 0.9))
         augment = (lambda t: diff_augment(t, g_aug)) if s["diffaugment"] else (lambda t: t)
-        data = x.float() / 255.0
+        data, y = x.to(self.device).float() / 255.0, y.to(self.device)
         n = min(s["batch_size"], len(data))
         history = []
         G.train()
         D.train()
         for step in range(steps):
-            idx = torch.randint(0, len(data), (n,), generator=g_batch)
+            idx = torch.randint(0, len(data), (n,), generator=g_batch).to(self.device)
             real, labels = data[idx], y[idx]
-            fake = G(torch.randn((n, s["latent"]), generator=g_noise), labels)
+            fake = G(self.draw((n, s["latent"]), g_noise), labels)
             d_loss = F.relu(1 - D(augment(real), labels)).mean() + F.relu(1 + D(augment(fake.detach()), labels)).mean()
             opt_d.zero_grad(set_to_none=True)
             d_loss.backward()
@@ -134,5 +134,5 @@ class CGAN(ConditionalGenerator):
         return history
 
     def generate(self, labels, generator):
-        z = torch.randn((len(labels), self.settings["latent"]), generator=generator)
+        z = self.draw((len(labels), self.settings["latent"]), generator)
         return self.net.ema(z, labels)

@@ -64,16 +64,16 @@ class CVAE(ConditionalGenerator):
         batch_seed, noise_seed = child_seeds(seed, 2)
         g_batch = torch.Generator().manual_seed(batch_seed)
         g_noise = torch.Generator().manual_seed(noise_seed)
-        data = x.float() / 255.0
+        data, y = x.to(self.device).float() / 255.0, y.to(self.device)
         opt = torch.optim.Adam(self.net.parameters(), lr=s["lr"])
         sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
         history = []
         self.net.train()
         for step in range(steps):
-            idx = torch.randint(0, len(data), (min(s["batch_size"], len(data)),), generator=g_batch)
+            idx = torch.randint(0, len(data), (min(s["batch_size"], len(data)),), generator=g_batch).to(self.device)
             xb, onehot = data[idx], F.one_hot(y[idx], self.num_classes).float()
             mu, logvar = self.net.encode(xb, onehot)
-            z = mu + torch.exp(0.5 * logvar) * torch.randn(mu.shape, generator=g_noise)
+            z = mu + torch.exp(0.5 * logvar) * self.draw(mu.shape, g_noise)
             logits = self.net.decode(z, onehot, xb.shape[-2:])
             recon = F.binary_cross_entropy_with_logits(logits, xb, reduction="sum") / len(xb)
             kl = -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp()) / len(xb)
@@ -89,6 +89,6 @@ class CVAE(ConditionalGenerator):
         return history
 
     def generate(self, labels, generator):
-        z = torch.randn((len(labels), self.settings["latent"]), generator=generator)
+        z = self.draw((len(labels), self.settings["latent"]), generator)
         onehot = F.one_hot(labels, self.num_classes).float()
         return torch.sigmoid(self.net.decode(z, onehot, self.shape[-2:]))

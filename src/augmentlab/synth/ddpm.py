@@ -61,16 +61,17 @@ class DDPM(ConditionalGenerator):
         warmup = min(200, max(1, steps // 10))
         sched = torch.optim.lr_scheduler.LambdaLR(
             opt, lambda k: min(1.0, (k + 1) / warmup) * 0.5 * (1 + math.cos(math.pi * min(k, steps) / steps)))
-        data = x.float() / 127.5 - 1
+        data, y = x.to(self.device).float() / 127.5 - 1, y.to(self.device)
         n = min(s["batch_size"], len(data))
         history = []
         model.train()
         for step in range(steps):
-            idx = torch.randint(0, len(data), (n,), generator=g_batch)
+            idx = torch.randint(0, len(data), (n,), generator=g_batch).to(self.device)
             x0, labels = data[idx], y[idx].clone()
-            labels[torch.rand(n, generator=g_drop) < s["label_dropout"]] = self.num_classes  # the null class
-            t = torch.randint(1, s["timesteps"] + 1, (n,), generator=g_time)
-            noise = torch.randn(x0.shape, generator=g_noise)
+            dropped = (torch.rand(n, generator=g_drop) < s["label_dropout"]).to(self.device)
+            labels[dropped] = self.num_classes  # the null class
+            t = torch.randint(1, s["timesteps"] + 1, (n,), generator=g_time).to(self.device)
+            noise = self.draw(x0.shape, g_noise)
             ab = alpha_bar[t].view(-1, 1, 1, 1)
             noisy = (ab.sqrt() * x0 + (1 - ab).sqrt() * noise).contiguous(memory_format=torch.channels_last)
             per_sample = (model(noisy, t, labels) - noise).pow(2).mean((1, 2, 3))
@@ -97,12 +98,12 @@ class DDPM(ConditionalGenerator):
         s = self.settings
         net, alpha_bar = self.net.ema, self.net.alpha_bar
         n, w = len(labels), s["guidance"]
-        x = torch.randn((n, *self.shape), generator=generator)
+        x = self.draw((n, *self.shape), generator)
         net.to(memory_format=torch.channels_last)
         times = torch.linspace(s["timesteps"], 0, s["sample_steps"] + 1).round().long()
         both = torch.cat([labels, torch.full_like(labels, self.num_classes)]) if w else labels
         for t, t_next in zip(times[:-1], times[1:]):
-            tt = torch.full((len(both),), int(t), dtype=torch.long)
+            tt = torch.full((len(both),), int(t), dtype=torch.long, device=self.device)
             eps = net((torch.cat([x, x]) if w else x).contiguous(memory_format=torch.channels_last), tt, both)
             if w:
                 cond, uncond = eps.chunk(2)

@@ -27,8 +27,9 @@ def training_indices(ds: Dataset, per_class: int | None, split_seed: int) -> np.
 
 
 def fit_generator(ds: Dataset, model: str, steps: int | None, seed: int, per_class: int | None = None,
-                  split_seed: int = 0, progress=None):
-    """``(generator, meta, train_indices)``: a fresh generator trained with ``seed``."""
+                  split_seed: int = 0, progress=None, device: str | torch.device = "cpu"):
+    """``(generator, meta, train_indices)``: a fresh generator trained with ``seed`` on
+    ``device``. Parameters are initialised on CPU, so a seed gives the same start everywhere."""
     if model not in MODELS:
         raise AugmentlabError(f"--model {model!r} is unknown; expected one of {', '.join(MODELS)}")
     if ds.modality != "image":
@@ -40,10 +41,10 @@ def fit_generator(ds: Dataset, model: str, steps: int | None, seed: int, per_cla
     init_seed, train_seed = child_seeds(seed, 2)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(init_seed)  # parameter initialisation draws from the global RNG
-        generator = MODELS[model](tuple(ds.data.shape[1:]), ds.num_classes)
+        generator = MODELS[model](tuple(ds.data.shape[1:]), ds.num_classes).to(device)
     start = time.perf_counter()
     history = generator.fit(ds.data[idx], ds.labels[idx], steps, train_seed, progress)
     meta = {"seed": seed, "steps": steps, "per_class": per_class, "split_seed": split_seed if per_class else None,
-            "train_images": int(len(idx)), "class_names": list(ds.class_names), "fit_seconds": time.perf_counter() - start,
+            "train_images": int(len(idx)), "class_names": list(ds.class_names), "fit_seconds": time.perf_counter() - start, "device": str(generator.device),
             "history": history}
     return generator, meta, torch.from_numpy(np.asarray(idx, dtype=np.int64))
