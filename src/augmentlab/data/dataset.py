@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import torch
@@ -12,15 +12,17 @@ from augmentlab.errors import AugmentlabError
 
 @dataclass(frozen=True)
 class Dataset:
-    """``data`` is batch-first: ``(N, C, H, W)`` for images. ``labels`` are int64 in
-    ``[0, len(class_names))``. ``source_format`` remembers how it was read, so outputs can
-    be written back in the same format."""
+    """``data`` is batch-first: ``(N, C, H, W)`` for images, a 1-D numpy array of str for
+    text. ``labels`` are int64 in ``[0, len(class_names))``. ``source_format`` (and for
+    text files ``layout``) remembers how it was read, so outputs can be written back in
+    the same format."""
 
     data: torch.Tensor
     labels: torch.Tensor
     class_names: tuple[str, ...]
     modality: str = "image"
     source_format: str = "npz"
+    layout: object = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if self.data.shape[0] != self.labels.shape[0]:
@@ -32,6 +34,8 @@ class Dataset:
             raise AugmentlabError("labels must be a 1-D int64 tensor")
         if self.modality == "image" and self.data.ndim != 4:
             raise AugmentlabError(f"image data must be (N, C, H, W); got shape {tuple(self.data.shape)}")
+        if self.modality == "text" and not (isinstance(self.data, np.ndarray) and self.data.ndim == 1):
+            raise AugmentlabError("text data must be a 1-D numpy array of str")
         if len(self.labels) and (int(self.labels.min()) < 0 or int(self.labels.max()) >= len(self.class_names)):
             raise AugmentlabError(
                 f"labels must lie in [0, {len(self.class_names) - 1}] for {len(self.class_names)} classes; "
@@ -47,7 +51,8 @@ class Dataset:
 
     def subset(self, index: torch.Tensor | np.ndarray) -> Dataset:
         index = torch.as_tensor(index, dtype=torch.int64)
-        return replace(self, data=self.data[index], labels=self.labels[index])
+        data = self.data[index.numpy()] if isinstance(self.data, np.ndarray) else self.data[index]
+        return replace(self, data=data, labels=self.labels[index])
 
     def with_data(self, data: torch.Tensor, labels: torch.Tensor) -> Dataset:
         return replace(self, data=data, labels=labels)

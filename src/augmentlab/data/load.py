@@ -1,5 +1,5 @@
 """Format detection: a dataset argument is a built-in name or a path (.npz file, a folder
-of IDX files, or an image folder)."""
+of IDX files, an image folder, a TSV/CSV text table or a folder with ``train.tsv``)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from augmentlab.data.dataset import Dataset
 from augmentlab.data.folder import read_image_folder, write_image_folder
 from augmentlab.data.idx import find_idx_pair, read_idx
 from augmentlab.data.npz import read_npz, write_npz
+from augmentlab.data.text import find_text_file, read_text_table, write_text_table
 from augmentlab.errors import AugmentlabError
 from augmentlab.io_atomic import atomic_path
 
@@ -32,8 +33,9 @@ def _read_idx_folder(images_path: Path, labels_path: Path) -> Dataset:
     return Dataset.from_images(images, labels.astype(np.int64), tuple(str(i) for i in range(n)), "idx", where=str(images_path))
 
 
-def load_dataset(spec: str | Path, *, on_mixed_sizes: str = "resize") -> Dataset:
-    """Load a dataset from a built-in name or a path, detecting the format."""
+def load_dataset(spec: str | Path, *, on_mixed_sizes: str = "resize", like: Dataset | None = None) -> Dataset:
+    """Load a dataset from a built-in name or a path, detecting the format. ``like``: the
+    training data a test set must match (text labels are read against its classes)."""
     text = str(spec)
     if text in BUILTINS:
         return BUILTINS[text]()
@@ -42,6 +44,10 @@ def load_dataset(spec: str | Path, *, on_mixed_sizes: str = "resize") -> Dataset
         raise AugmentlabError(
             f"dataset {text!r}: no such file or folder, and not a built-in name (built-ins: {', '.join(sorted(BUILTINS))})"
         )
+    text_file = find_text_file(path)
+    if text_file is not None:
+        names = like.class_names if like is not None and like.modality == "text" else None
+        return read_text_table(text_file, names)
     if path.is_file():
         if path.suffix == ".npz":
             return read_npz(path)
@@ -50,7 +56,8 @@ def load_dataset(spec: str | Path, *, on_mixed_sizes: str = "resize") -> Dataset
             if pair is None:
                 raise AugmentlabError(f"{path}: expected an IDX images file (*idx3-ubyte) and a labels file (*idx1-ubyte) beside it")
             return _read_idx_folder(*pair)
-        raise AugmentlabError(f"{path}: unknown dataset format; expected .npz, a folder of IDX files, or an image folder")
+        raise AugmentlabError(f"{path}: unknown dataset format; expected .npz, a folder of IDX files, an image folder, "
+                              "or a .tsv/.csv text table")
     pair = find_idx_pair(path)
     if pair is not None:
         return _read_idx_folder(*pair)
@@ -58,7 +65,10 @@ def load_dataset(spec: str | Path, *, on_mixed_sizes: str = "resize") -> Dataset
 
 
 def output_format(ds: Dataset, out: Path) -> str:
-    """``folder`` when the input was an image folder and ``out`` is not a .npz path; else ``npz``."""
+    """``text`` for text data; ``folder`` when the input was an image folder and ``out`` is
+    not a .npz path; else ``npz``."""
+    if ds.modality == "text":
+        return "text"
     if out.suffix == ".npz":
         return "npz"
     return "folder" if ds.source_format == "folder" else "npz"
@@ -71,9 +81,12 @@ def save_dataset(ds: Dataset, out: str | Path, fmt: str | None = None) -> str:
     if fmt == "npz":
         with atomic_path(out) as tmp:
             write_npz(tmp, ds)
+    elif fmt == "text":
+        with atomic_path(out) as tmp:
+            write_text_table(tmp, ds)
     elif fmt == "folder":
         with atomic_path(out, directory=True) as tmp:
             write_image_folder(tmp, ds)
     else:
-        raise AugmentlabError(f"unknown output format {fmt!r}; expected 'npz' or 'folder'")
+        raise AugmentlabError(f"unknown output format {fmt!r}; expected 'npz', 'folder' or 'text'")
     return fmt
