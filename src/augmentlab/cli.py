@@ -153,7 +153,7 @@ def evaluate(
     seeds: int = typer.Option(3, "--seeds", help="Seeds 0..K-1; each gets its own splits."),
     steps: int = typer.Option(800, "--steps", help="Optimiser steps per training run."),
     test: Optional[str] = typer.Option(None, "--test", help="Report on this dataset instead of a split of DATA."),
-    model: Optional[str] = typer.Option(None, "--model", help="cnn, mlp or resnet (default: by image size)."),
+    model: Optional[str] = typer.Option(None, "--model", help="Images: cnn, mlp or resnet (default: by size). Text: minilm (default), tfidf, fasttext or textcnn."),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write the results as JSON here."),
     runs: Path = typer.Option(Path("augmentlab-runs"), "--runs", help="Parent folder of run directories."),
     threads: int = typer.Option(2, "--threads", help="torch CPU threads; results are deterministic for a fixed count."),
@@ -161,6 +161,8 @@ def evaluate(
     adaptive_signal: str = typer.Option("gap", "--adaptive-signal", help="gap (train-batch minus held-out accuracy) or rt (ADA's r_t)."),
     adaptive_target: Optional[float] = typer.Option(None, "--adaptive-target", help="Signal target (default: 0 for gap, 0.6 for rt)."),
     from_sweep: Optional[Path] = typer.Option(None, "--from-sweep", help="A sweep's results.json: use its best magnitude as the fixed one."),
+    copies: Optional[int] = typer.Option(None, "--copies", help="Text: augmented copies per training sentence (default: the policy's, e.g. eda(copies=16), else 1)."),
+    min_similarity: Optional[float] = typer.Option(None, "--min-similarity", help="Text: drop copies whose embedding cosine similarity to the original is below this."),
     synthetic: Optional[str] = typer.Option(None, "--synthetic", help="Comma-separated `synth fit` checkpoints, one fitted on each seed's split (--split-seed S)."),
     synthetic_ratio: float = typer.Option(1.0, "--synthetic-ratio", help="Synthetic images added per real training image."),
 ):
@@ -177,7 +179,8 @@ def evaluate(
 
         adaptive_config = AdaptiveConfig(signal=adaptive_signal, target=adaptive_target)
         adaptive_config.check()
-    lab = _Lab(data, test, policy, per_class, seeds, steps, model, threads, _needs_magnitude if adaptive_config else None)
+    lab = _Lab(data, test, policy, per_class, seeds, steps, model, threads, _needs_magnitude if adaptive_config else None,
+               copies=copies, min_similarity=min_similarity)
     fixed_m = None
     if from_sweep is not None:
         from augmentlab.policy import format_policy
@@ -228,20 +231,27 @@ def _best_from_sweep(policy, path: Path):
 class _Lab:
     """What evaluate and sweep share: validated inputs, CPU settings and run records."""
 
-    def __init__(self, data, test, policy, per_class, seeds, steps, model, threads, extra_check=None):
+    def __init__(self, data, test, policy, per_class, seeds, steps, model, threads, extra_check=None, copies=None,
+                 min_similarity=None):
         from augmentlab.data import load_dataset
         from augmentlab.policy import format_policy, load_policy
         from augmentlab.train.protocol import Protocol
 
         self.data, self.test, self.threads = data, test, threads
         cpu_speed_settings(threads)
+        from augmentlab.policy.modality import check_modality
+
         self.ds = load_dataset(data)
-        self.test_ds = load_dataset(test) if test else None
+        self.test_ds = load_dataset(test, like=self.ds) if test else None
         self.policy = load_policy(policy)
         self.spec = format_policy(self.policy)
+        check_modality(self.policy, self.ds.modality)
         if extra_check is not None:
             extra_check(self.policy)
-        self.protocol = Protocol(per_class=per_class, seeds=seeds, steps=steps, model=_check_model(model))
+        if self.ds.modality != "text" and (copies is not None or min_similarity is not None):
+            raise AugmentlabError("--copies and --min-similarity apply to text data; image policies augment every batch")
+        self.protocol = Protocol(per_class=per_class, seeds=seeds, steps=steps, model=model, copies=copies,
+                                 min_similarity=min_similarity)
         self.protocol.check(self.ds, self.test_ds)
 
     def synthetic_source(self, checkpoints: str):
@@ -281,6 +291,8 @@ def sweep(
     plot: Optional[Path] = typer.Option(None, "--plot", help="Write the strength curve as PNG here."),
     runs: Path = typer.Option(Path("augmentlab-runs"), "--runs", help="Parent folder of run directories."),
     threads: int = typer.Option(2, "--threads", help="torch CPU threads; results are deterministic for a fixed count."),
+    copies: Optional[int] = typer.Option(None, "--copies", help="Text: augmented copies per training sentence (default: the policy's, e.g. eda(copies=16), else 1)."),
+    min_similarity: Optional[float] = typer.Option(None, "--min-similarity", help="Text: drop copies whose embedding cosine similarity to the original is below this."),
 ):
     """Accuracy against augmentation strength, or with --synthetic against the share of
     generated images: the sweet spot (on validation) and where it is overdone."""
@@ -298,7 +310,7 @@ def sweep(
         raise AugmentlabError(f"--plot {plot}: expected a .png file name")
     # with_magnitude fails early for policies without a magnitude
     check = None if synthetic is not None else (lambda pol: with_magnitude(pol, values[0]))
-    lab = _Lab(data, test, policy, per_class, seeds, steps, model, threads, check)
+    lab = _Lab(data, test, policy, per_class, seeds, steps, model, threads, check, copies=copies, min_similarity=min_similarity)
     source = lab.synthetic_source(synthetic) if synthetic is not None else None
     bar, advance = progress_bar(len(values) * seeds, "sweeping")
     with bar:
@@ -328,7 +340,7 @@ def search(
     steps: int = typer.Option(800, "--steps", help="Optimiser steps of a full training run."),
     trial_fraction: float = typer.Option(0.5, "--trial-fraction", help="A full trial's length as a fraction of --steps."),
     test: Optional[str] = typer.Option(None, "--test", help="Report on this dataset instead of a held-out part of DATA."),
-    model: Optional[str] = typer.Option(None, "--model", help="cnn, mlp or resnet (default: by image size)."),
+    model: Optional[str] = typer.Option(None, "--model", help="Images: cnn, mlp or resnet (default: by size). Text: minilm (default), tfidf, fasttext or textcnn."),
     seed: int = typer.Option(0, "--seed", help="Seeds the sampler and the search split."),
     study_name: Optional[str] = typer.Option(None, "--study-name", help="Default: derived from data, space and settings."),
     ray_address: Optional[str] = typer.Option(None, "--ray-address", help="An existing Ray cluster (default: start a local one)."),
@@ -352,9 +364,9 @@ def search(
     settings.check()  # cheap checks before loading anything
     cpu_speed_settings(threads)
     ds = load_dataset(data)
-    test_ds = load_dataset(test) if test else None
+    test_ds = load_dataset(test, like=ds) if test else None
     search_space = parse_space(space, ds.modality)
-    protocol = Protocol(per_class=per_class, seeds=seeds, steps=steps, model=_check_model(model))
+    protocol = Protocol(per_class=per_class, seeds=seeds, steps=steps, model=model)
     data_id = {"data": dataset_identity(data), "test": dataset_identity(test) if test else None, "samples": len(ds)}
     with SearchDisplay() as display:
         results, study = run_search(ds, search_space, protocol, settings, test_ds, data_id, display)
@@ -368,14 +380,6 @@ def search(
         write_json(json_out, results)
     print_search(results)
     typer.echo(f"run directory: {run_dir}")
-
-
-def _check_model(model: Optional[str]) -> Optional[str]:
-    from augmentlab.train.models import MODELS
-
-    if model is not None and model not in MODELS:
-        raise AugmentlabError(f"--model {model!r} is unknown; expected one of {', '.join(MODELS)}")
-    return model
 
 
 @app.command()

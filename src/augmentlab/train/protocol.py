@@ -41,6 +41,11 @@ class Protocol:
     # seed draws train and validation from the other half; nothing used for choosing (any
     # seed's training or validation set) ever touches it. The search uses "fixed".
     test_split: str = "per_seed"
+    # text only: augmented copies per training sentence (None: the policy's, e.g.
+    # eda(copies=16), else 1), and the label-preservation filter's cosine threshold
+    copies: int | None = None
+    min_similarity: float | None = None
+    filter_model: str = "minilm"
 
     def check(self, ds: Dataset, test: Dataset | None = None) -> None:
         if self.test_split not in TEST_SPLITS:
@@ -49,6 +54,20 @@ class Protocol:
             raise AugmentlabError(f"--seeds must be at least 1; got {self.seeds}")
         if self.steps < 1:
             raise AugmentlabError(f"--steps must be at least 1; got {self.steps}")
+        if self.copies is not None and self.copies < 1:
+            raise AugmentlabError(f"--copies must be at least 1; got {self.copies}")
+        if self.min_similarity is not None and not -1.0 <= self.min_similarity <= 1.0:
+            raise AugmentlabError(f"--min-similarity must be a cosine similarity in [-1, 1]; got {self.min_similarity}")
+        if ds.modality == "text":
+            from augmentlab.train.text_models import TEXT_MODELS
+
+            if self.model is not None and self.model not in TEXT_MODELS:
+                raise AugmentlabError(f"--model {self.model!r} is not a text model; expected one of {', '.join(TEXT_MODELS)}")
+        elif self.model is not None:
+            from augmentlab.train.models import MODELS
+
+            if self.model not in MODELS:
+                raise AugmentlabError(f"--model {self.model!r} is not an image model; expected one of {', '.join(MODELS)}")
         smallest = int(torch.bincount(ds.labels, minlength=ds.num_classes).min())
         room = 1 if test is not None else 2  # at least one validation and one test sample per class
         held = ""
@@ -61,6 +80,8 @@ class Protocol:
                 f"{room} per class must stay out for validation{'' if test is not None or held else ' and test'}"
             )
         if test is not None:
+            if test.modality != ds.modality:
+                raise AugmentlabError(f"--test is {test.modality} data but the data is {ds.modality}")
             if tuple(test.data.shape[1:]) != tuple(ds.data.shape[1:]):
                 raise AugmentlabError(f"--test images are {tuple(test.data.shape[1:])} but the data's are {tuple(ds.data.shape[1:])}")
             if test.num_classes > ds.num_classes:
@@ -121,6 +142,10 @@ def attack_of(policies) -> object | None:
 
 def run_once(ds: Dataset, splits: Splits, policy, protocol: Protocol, seed: int, test: Dataset | None,
              attack=None) -> dict:
+    if ds.modality == "text":
+        from augmentlab.train.text_run import run_text_once
+
+        return run_text_once(ds, splits, policy, protocol, seed, test)
     shape = tuple(ds.data.shape[1:])
     name = protocol.model or default_model_name(shape)
     config = TrainConfig(steps=protocol.steps, batch_size=protocol.batch_size)
@@ -205,6 +230,8 @@ def evaluate(ds: Dataset, policy, protocol: Protocol, test: Dataset | None = Non
     ``adaptive``, a third arm adapts the policy's magnitude during training. With
     ``synthetic`` (a ``Fused`` policy), a third arm adds synthetic images, and its lift is
     measured against the same policy on real images only."""
+    if ds.modality != "image" and (adaptive or synthetic is not None):
+        raise AugmentlabError(f"{'--adaptive' if adaptive else '--synthetic'} works on image data; this data is {ds.modality}")
     if synthetic is not None:  # fail before any training if a seed has no generator of its own
         synthetic.source.check_covers(ds, protocol, test is not None)
     arms = {"augmented": policy, **({"adaptive": Adaptive(policy, adaptive)} if adaptive else {}),
