@@ -7,6 +7,6 @@ from augmentlab.ops.base import Op, Params
 # Importing the families registers their ops.
 from augmentlab.ops.image import distort, erase, geometric, noise, photometric  # noqa: F401,E402
 from augmentlab.ops.registry import REGISTRY, create_op, op_info, register
-from augmentlab.ops.text import eda as _text_eda, noise as _text_noise  # noqa: F401,E402
+from augmentlab.ops.text import eda as _text_eda, model_ops as _text_models, noise as _text_noise  # noqa: F401,E402
 
 __all__ = ["REGISTRY", "Op", "Params", "create_op", "op_info", "register"]

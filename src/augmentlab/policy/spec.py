@@ -30,7 +30,11 @@ from augmentlab.policy.training import TrainingPolicy, is_batch_op
 
 CONTAINERS = {"sequential": Sequential, "one_of": OneOf, "some_of": SomeOf, "random_apply": RandomApply}
 NO_AUGMENTATION = ("none", "identity")
-_TOKEN = re.compile(r"\s*(?:(?P<name>[A-Za-z_][\w.\-]*)|(?P<num>-?\d+(?:\.\d*)?(?:[eE]-?\d+)?)|(?P<sym>[()+,=\[\]]))")
+# names also cover model names and paths (Helsinki-NLP/opus-mt-en-de, ./models/mlm);
+# anything else (spaces, commas) goes in quotes
+_TOKEN = re.compile(r"\s*(?:(?P<name>[A-Za-z_/~.][\w.\-/~]*)|(?P<num>-?\d+(?:\.\d*)?(?:[eE]-?\d+)?)"
+                    r"|(?P<str>'[^']*'|\"[^\"]*\")|(?P<sym>[()+,=\[\]]))")
+_BARE = re.compile(r"[A-Za-z_/~.][\w.\-/~]*")
 
 
 # -- presets by name --------------------------------------------------------------------------
@@ -183,6 +187,8 @@ class _Parser:
         if self.peek(kind="num"):
             text = self.take()
             return float(text) if any(c in text for c in ".eE") else int(text)
+        if self.peek(kind="str"):
+            return self.take()[1:-1]
         word = self.take(kind="name")
         return {"true": True, "false": False, "null": None, "none": None}.get(word.lower(), word)
 
@@ -206,7 +212,12 @@ def _value(v: Any) -> str:
         return "null"
     if isinstance(v, (list, tuple)):
         return "[" + ",".join(_value(x) for x in v) + "]"
-    return repr(v) if isinstance(v, (int, float)) else str(v)
+    if isinstance(v, (int, float)):
+        return repr(v)
+    v = str(v)
+    if _BARE.fullmatch(v) and v.lower() not in ("true", "false", "null", "none"):
+        return v
+    return f'"{v}"' if "'" in v else f"'{v}'"
 
 
 def format_op(op: Op) -> str:
