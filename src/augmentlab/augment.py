@@ -7,6 +7,7 @@ import hashlib
 import json
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from augmentlab import __version__
@@ -26,7 +27,12 @@ MANIFEST_SUFFIX = ".manifest.json"
 
 def dataset_digest(ds: Dataset) -> str:
     h = hashlib.sha256()
-    h.update(ds.data.contiguous().numpy().tobytes())
+    if ds.modality == "text":  # each sentence length-prefixed, so boundaries count
+        for text in ds.data:
+            b = str(text).encode("utf-8")
+            h.update(len(b).to_bytes(8, "little") + b)
+    else:
+        h.update(ds.data.contiguous().numpy().tobytes())
     h.update(ds.labels.numpy().tobytes())
     return h.hexdigest()
 
@@ -78,16 +84,18 @@ def replay_dataset(ds: Dataset, manifest: dict, progress=None) -> Dataset:
 def _apply_copies(ds: Dataset, policy, copies: int, batch_size: int, params_for, progress) -> Dataset:
     """The originals, then ``copies`` passes of ``policy`` in batches, each batch with
     ``params_for(batch)``."""
+    text = isinstance(ds.data, np.ndarray)  # a text batch: a 1-D object array of str
     parts = [ds.data]
     for _ in range(copies):
-        out = torch.empty_like(ds.data)
+        out = np.empty(len(ds), dtype=object) if text else torch.empty_like(ds.data)
         for start in range(0, len(ds), batch_size):
             x = ds.data[start : start + batch_size]
             out[start : start + len(x)] = policy.apply(x, params_for(x))
             if progress:
                 progress(len(x))
         parts.append(out)
-    return ds.with_data(torch.cat(parts), ds.labels.repeat(copies + 1))
+    data = np.concatenate(parts) if text else torch.cat(parts)
+    return ds.with_data(data, ds.labels.repeat(copies + 1))
 
 
 def build_manifest(input_spec: str, ds: Dataset, policy, copies: int, seed: int, batch_size: int, fmt: str, records) -> dict:

@@ -42,7 +42,7 @@ def ops(as_json: bool = typer.Option(False, "--json", help="Print a JSON list.")
 
 @app.command()
 def augment(
-    data: str = typer.Argument(..., help="Dataset: a path (.npz, IDX folder, image folder) or a built-in name."),
+    data: str = typer.Argument(..., help="Dataset: a path (.npz, IDX folder, image folder, .tsv/.csv text) or a built-in name."),
     policy: str = typer.Option(..., "--policy", help="Policy spec string or .yaml/.json file."),
     copies: int = typer.Option(1, "--copies", help="Augmented copies of each original."),
     seed: int = typer.Option(0, "--seed"),
@@ -60,6 +60,9 @@ def augment(
     from augmentlab.policy.training import image_part
 
     pol = image_part(load_policy(policy), "augment")
+    from augmentlab.policy.modality import check_modality
+
+    check_modality(pol, ds.modality)
     fmt = output_format(ds, out)
     bar, advance = progress_bar(len(ds) * max(copies, 0), "augmenting")
     with bar:
@@ -69,7 +72,8 @@ def augment(
     with atomic_path(manifest_path(out)) as tmp_manifest:
         tmp_manifest.write_text(json.dumps(manifest), encoding="utf-8")
         save_dataset(result, out, fmt)
-    typer.echo(f"wrote {len(result)} images ({len(ds)} originals + {copies} copies) to {out} [{fmt}], manifest {manifest_path(out)}")
+    noun = "sentences" if ds.modality == "text" else "images"
+    typer.echo(f"wrote {len(result)} {noun} ({len(ds)} originals + {copies} copies) to {out} [{fmt}], manifest {manifest_path(out)}")
 
 
 @app.command()
@@ -89,7 +93,7 @@ def replay(
     with bar:
         result = replay_dataset(ds, m, advance)
     save_dataset(result, out, m["format"])
-    typer.echo(f"replayed {len(result)} images to {out}")
+    typer.echo(f"replayed {len(result)} {'sentences' if ds.modality == 'text' else 'images'} to {out}")
 
 
 @app.command()
@@ -97,23 +101,41 @@ def preview(
     data: str = typer.Argument(...),
     policy: str = typer.Option(..., "--policy"),
     seed: int = typer.Option(0, "--seed"),
-    out: Path = typer.Option(Path("preview.png"), "--out"),
+    out: Optional[Path] = typer.Option(None, "--out", help="Images: the PNG grid [default: preview.png]. Text: optional JSON of the rows."),
     rows: int = typer.Option(6, "--rows"),
-    draws: int = typer.Option(7, "--draws"),
+    draws: Optional[int] = typer.Option(None, "--draws", help="Augmented versions per original [default: 7 images, 3 sentences]."),
 ):
-    """Write a PNG grid: originals, each with several augmented draws beside it."""
+    """Originals next to several augmented draws: a PNG grid for images, a table in the
+    terminal for text."""
     from augmentlab.data import load_dataset
-    from augmentlab.policy import load_policy
-    from augmentlab.preview import preview_grid, save_png
-
-    if rows < 1 or draws < 1:
-        raise AugmentlabError(f"--rows and --draws must be at least 1; got {rows} and {draws}")
-    if out.suffix.lower() != ".png":
-        raise AugmentlabError(f"--out {out}: expected a .png file name")
-    ds = load_dataset(data)
+    from augmentlab.policy import format_policy, load_policy
+    from augmentlab.policy.modality import check_modality
     from augmentlab.policy.training import image_part
 
-    save_png(preview_grid(ds, image_part(load_policy(policy), "preview"), seed, rows, draws), out)
+    ds = load_dataset(data)
+    draws = draws if draws is not None else (3 if ds.modality == "text" else 7)
+    if rows < 1 or draws < 1:
+        raise AugmentlabError(f"--rows and --draws must be at least 1; got {rows} and {draws}")
+    pol = image_part(load_policy(policy), "preview")
+    check_modality(pol, ds.modality)
+    if ds.modality == "text":
+        from augmentlab.preview import preview_text, print_text_preview
+        from augmentlab.report.records import write_json
+
+        if out is not None and out.suffix.lower() != ".json":
+            raise AugmentlabError(f"--out {out}: a text preview is written as .json")
+        shown = preview_text(ds, pol, seed, rows, draws)
+        print_text_preview(shown, f"{format_policy(pol)} on {Path(data).name}")
+        if out is not None:
+            write_json(out, {"data": data, "policy": format_policy(pol), "seed": seed, "rows": shown})
+            typer.echo(f"wrote {out}")
+        return
+    from augmentlab.preview import preview_grid, save_png
+
+    out = out or Path("preview.png")
+    if out.suffix.lower() != ".png":
+        raise AugmentlabError(f"--out {out}: expected a .png file name")
+    save_png(preview_grid(ds, pol, seed, rows, draws), out)
     typer.echo(f"wrote {out}")
 
 

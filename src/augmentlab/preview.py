@@ -24,6 +24,40 @@ def preview_grid(ds: Dataset, policy, seed: int, rows: int = 6, draws: int = 7, 
     return tile([x] + [policy(x, g) for _ in range(draws)], cell, pad)
 
 
+def preview_text(ds: Dataset, policy, seed: int, rows: int = 6, draws: int = 3) -> list[dict]:
+    """``rows`` originals (one per class where possible), each with its label and
+    ``draws`` augmented versions."""
+    g = torch_generator(seed)
+    picks = _one_per_class(ds, rows, seed)
+    x = ds.data[picks]
+    versions = [policy(x, g) for _ in range(draws)]
+    return [{"label": ds.class_names[int(ds.labels[i])], "original": str(x[k]), "augmented": [str(v[k]) for v in versions]}
+            for k, i in enumerate(picks)]
+
+
+def print_text_preview(rows: list[dict], title: str) -> None:
+    """Originals and their augmentations side by side in the terminal, changed words bold."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=title, show_lines=True)
+    table.add_column("label", no_wrap=True)
+    table.add_column("original")
+    for k in range(len(rows[0]["augmented"]) if rows else 0):
+        table.add_column(f"draw {k + 1}")
+    for row in rows:
+        before = set(row["original"].split())
+        cells = []
+        for version in row["augmented"]:
+            text = Text()
+            for j, word in enumerate(version.split()):
+                text.append(("" if j == 0 else " ") + word, style="" if word in before else "bold yellow")
+            cells.append(text)
+        table.add_row(row["label"], row["original"], *cells)
+    Console().print(table)
+
+
 def tile(columns: list[torch.Tensor], cell: int = 64, pad: int = 2) -> np.ndarray:
     """An RGB uint8 grid with one column per uint8 batch (N, C, H, W), row i holding every
     batch's image i, each scaled to about ``cell`` pixels (nearest neighbour)."""

@@ -128,8 +128,8 @@ def write_text_table(path: str | Path, ds: Dataset) -> None:
 
 
 def _clean_cell(text: str, delimiter: str) -> str:
-    # an unquoted TSV cannot hold tabs or newlines: they become spaces
-    return " ".join(text.split()) if delimiter == "\t" else text
+    # an unquoted TSV cannot hold tabs or line breaks: they become spaces (nothing else changes)
+    return text.replace("\t", " ").replace("\r", " ").replace("\n", " ") if delimiter == "\t" else text
 
 
 def find_text_file(path: Path) -> Path | None:

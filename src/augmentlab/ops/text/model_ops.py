@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import random
 
-import numpy as np
 import torch
 
 from augmentlab.ops.registry import register
