@@ -308,7 +308,7 @@ def sweep(
     seeds: int = typer.Option(3, "--seeds", help="Seeds 0..K-1; each gets its own splits."),
     steps: int = typer.Option(800, "--steps", help="Optimiser steps per training run."),
     test: Optional[str] = typer.Option(None, "--test", help="Report on this dataset instead of a split of DATA."),
-    model: Optional[str] = typer.Option(None, "--model"),
+    model: Optional[str] = typer.Option(None, "--model", help="Images: cnn, mlp or resnet (default: by size). Text: minilm (default), tfidf, fasttext or textcnn."),
     json_out: Optional[Path] = typer.Option(None, "--json"),
     plot: Optional[Path] = typer.Option(None, "--plot", help="Write the strength curve as PNG here."),
     runs: Path = typer.Option(Path("augmentlab-runs"), "--runs", help="Parent folder of run directories."),
@@ -363,6 +363,8 @@ def search(
     trial_fraction: float = typer.Option(0.5, "--trial-fraction", help="A full trial's length as a fraction of --steps."),
     test: Optional[str] = typer.Option(None, "--test", help="Report on this dataset instead of a held-out part of DATA."),
     model: Optional[str] = typer.Option(None, "--model", help="Images: cnn, mlp or resnet (default: by size). Text: minilm (default), tfidf, fasttext or textcnn."),
+    copies: Optional[int] = typer.Option(None, "--copies", help="Text: augmented copies per training sentence [default: 4]."),
+    min_similarity: Optional[float] = typer.Option(None, "--min-similarity", help="Text: drop copies whose embedding cosine similarity to the original is below this."),
     seed: int = typer.Option(0, "--seed", help="Seeds the sampler and the search split."),
     study_name: Optional[str] = typer.Option(None, "--study-name", help="Default: derived from data, space and settings."),
     ray_address: Optional[str] = typer.Option(None, "--ray-address", help="An existing Ray cluster (default: start a local one)."),
@@ -388,7 +390,11 @@ def search(
     ds = load_dataset(data)
     test_ds = load_dataset(test, like=ds) if test else None
     search_space = parse_space(space, ds.modality)
-    protocol = Protocol(per_class=per_class, seeds=seeds, steps=steps, model=model)
+    if ds.modality != "text" and (copies is not None or min_similarity is not None):
+        raise AugmentlabError("--copies and --min-similarity apply to text data; image policies augment every batch")
+    if ds.modality == "text" and copies is None:
+        copies = 4  # searched policies carry no copies of their own
+    protocol = Protocol(per_class=per_class, seeds=seeds, steps=steps, model=model, copies=copies, min_similarity=min_similarity)
     data_id = {"data": dataset_identity(data), "test": dataset_identity(test) if test else None, "samples": len(ds)}
     with SearchDisplay() as display:
         results, study = run_search(ds, search_space, protocol, settings, test_ds, data_id, display)

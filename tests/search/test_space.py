@@ -93,6 +93,13 @@ def test_bad_space_files_name_the_field(tmp_path, text, needle):
         parse_space(str(path))
 
 
-def test_non_image_data_needs_an_explicit_space():
-    with pytest.raises(AugmentlabError, match="no default search space for text"):
-        parse_space(None, "text")
+def test_text_gets_a_default_space_of_text_ops_and_refuses_image_ops():
+    space = parse_space(None, "text")
+    assert space.n[0] == 0  # n = 0: "none" is in the space
+    assert {"synonym", "swap", "delete", "insert"} <= {n for _, ops in space.op_sets for n in ops}
+    with pytest.raises(AugmentlabError, match="no default search space for audio"):
+        parse_space(None, "audio")
+    with pytest.raises(AugmentlabError, match="op 'rotate' works on image data, but this data is text"):
+        parse_space("rand(rotate,swap)", "text")
+    with pytest.raises(AugmentlabError, match="op 'swap' works on text data, but this data is image"):
+        parse_space("ops(hflip,swap)", "image")

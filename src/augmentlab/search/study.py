@@ -35,6 +35,12 @@ from augmentlab.train.stats import paired
 
 BACKENDS = ("local", "ray")
 BASELINES = {"randaugment": "rand-n2-m0.9", "trivialaugment": "trivial"}
+TEXT_BASELINES = {"eda": "eda(m=0.1)"}  # EDA's recommended α
+
+
+def baselines_for(modality: str) -> dict[str, str]:
+    """The free policies a search must beat, by modality."""
+    return TEXT_BASELINES if modality == "text" else BASELINES
 
 
 @dataclass(frozen=True)
@@ -183,7 +189,9 @@ def run_search(ds: Dataset, space, protocol: Protocol, settings: SearchSettings,
     protocol = replace(protocol, test_split="fixed")
     protocol.check(ds, test)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    plan = TrialPlan.for_protocol(protocol, settings.trial_fraction, settings.reduction_factor, settings.rungs)
+    # text trials fit in one go (features are fixed, or training is short): no rungs to prune at
+    rungs = 0 if ds.modality == "text" else settings.rungs
+    plan = TrialPlan.for_protocol(protocol, settings.trial_fraction, settings.reduction_factor, rungs)
     split_seed, sampler_seed = child_seeds(settings.seed, 2)
     sampler_seed %= 2**32  # Optuna seeds a legacy numpy RandomState
     config = _study_config(data_id or {"samples": len(ds), "shape": list(ds.data.shape[1:])}, space, protocol, settings, plan)
@@ -231,33 +239,35 @@ def _search_and_retrain(ds, space, protocol, settings, test, study, name, plan, 
     # Phase 2: the winner and the free baselines on K seeds, sharing splits.
     from augmentlab.policy import parse_policy
 
-    arms = {"search": best_policy, **{k: parse_policy(v) for k, v in BASELINES.items()}}
-    specs = {"baseline": "none", "search": spec_of(best_policy), **BASELINES}
+    baselines = baselines_for(ds.modality)
+    arms = {"search": best_policy, **{k: parse_policy(v) for k, v in baselines.items()}}
+    specs = {"baseline": "none", "search": spec_of(best_policy), **baselines}
     if best_policy is None:
         arms.pop("search")
     if display:
         display.start_retrain(protocol.seeds * (len(arms) + 1))
     compared = compare(ds, arms, protocol, test, display.advance_retrain if display else None, cache=_StudyCache(study, specs))
-    results = summarise(compared, specs, best, trials, plan, protocol, settings, name, search_seconds)
+    results = summarise(compared, specs, best, trials, plan, protocol, settings, name, search_seconds, baselines)
     results["seconds"] = time.perf_counter() - start
     return results
 
 
 def summarise(compared: dict, specs: dict, best: dict, trials: list[dict], plan: TrialPlan, protocol: Protocol,
-              settings: SearchSettings, study_name: str, search_seconds: float) -> dict:
+              settings: SearchSettings, study_name: str, search_seconds: float, baselines: dict | None = None) -> dict:
+    baselines = BASELINES if baselines is None else baselines
     arms = compared["arms"]
     if "search" not in arms:  # the search's best was no augmentation: the baseline's runs are its runs
         arms["search"] = arms["baseline"]
-    named = {"none": "baseline", "search": "search", "randaugment": "randaugment", "trivialaugment": "trivialaugment"}
+    named = {"none": "baseline", "search": "search", **{k: k for k in baselines}}
     # ties go to the simpler policy: none, then the free baselines, then the search's own
-    order = ["none", "randaugment", "trivialaugment", "search"]
+    order = ["none", *baselines, "search"]
     chosen = max(order, key=lambda k: (arms[named[k]]["val_accuracy"]["mean"], -order.index(k)))
     arm = arms[named[chosen]]
     base_runs = [r["test_accuracy"] for r in arms["baseline"]["runs"]]
     strip = lambda a: {k: v for k, v in a.items() if k not in ("runs", "lift")}  # noqa: E731
     trial_steps = sum(t["steps"] for t in trials)
     retrain_steps = 0 if specs["search"] == "none" else protocol.seeds * protocol.steps
-    baseline_steps = (len(BASELINES) + 1) * protocol.seeds * protocol.steps
+    baseline_steps = (len(baselines) + 1) * protocol.seeds * protocol.steps
     return {
         "best_policy": specs[named[chosen]],
         "chosen_from": chosen,
@@ -268,7 +278,7 @@ def summarise(compared: dict, specs: dict, best: dict, trials: list[dict], plan:
         "search_best": {"policy": specs["search"], "trial": best["number"], "trial_val_accuracy": best["val_accuracy"],
                         **strip(arms["search"])},
         "baselines": {"none": {"policy": "none", **strip(arms["baseline"])},
-                      **{k: {"policy": BASELINES[k], **strip(arms[k])} for k in BASELINES}},
+                      **{k: {"policy": baselines[k], **strip(arms[k])} for k in baselines}},
         "trials": len(trials),
         "trials_finished": sum(t["finished"] for t in trials),
         "trials_pruned": sum(not t["finished"] for t in trials),

@@ -59,18 +59,28 @@ class TrialData:
     num_classes: int
     batch_size: int
     seed: int
+    modality: str = "image"
+    protocol: Protocol | None = None  # text trials take copies and the filter from it
 
     @classmethod
     def from_dataset(cls, ds: Dataset, protocol: Protocol, seed: int, external_test: bool) -> TrialData:
         splits = make_splits(ds.labels, protocol, seed, external_test)
         shape = tuple(ds.data.shape[1:])
+        if ds.modality == "text":
+            from augmentlab.train.text_models import DEFAULT_TEXT_MODEL
+
+            model = protocol.model or DEFAULT_TEXT_MODEL
+        else:
+            model = protocol.model or default_model_name(shape)
         return cls(ds.data[splits.train], ds.labels[splits.train], ds.data[splits.val], ds.labels[splits.val],
-                   protocol.model or default_model_name(shape), shape, ds.num_classes, protocol.batch_size, seed)
+                   model, shape, ds.num_classes, protocol.batch_size, seed, ds.modality, protocol)
 
 
 def run_trial(data: TrialData, policy, plan: TrialPlan, report) -> float:
     """Train under ``policy``; call ``report(rung_index, val_accuracy)`` after every rung
     (it raises to stop the trial). Returns the final validation accuracy."""
+    if data.modality == "text":
+        return _run_text_trial(data, policy, plan, report)
     config = TrainConfig(steps=plan.trial_steps, batch_size=data.batch_size, eval_every=plan.rung_steps,
                          cycle_ends=plan.cycle_ends)
     last = {}
@@ -82,3 +92,28 @@ def run_trial(data: TrialData, policy, plan: TrialPlan, report) -> float:
     train(lambda: build_model(data.model, data.shape, data.num_classes), data.x, data.y, policy, config,
           data.seed, val=(data.val_x, data.val_y), on_eval=on_eval)
     return last["acc"]
+
+
+def _run_text_trial(data: TrialData, policy, plan: TrialPlan, report) -> float:
+    """Text trials are one rung: augment the split offline, fit, score on validation."""
+    import numpy as np
+
+    from augmentlab.policy.modality import text_copies
+    from augmentlab.rng import child_seeds
+    from augmentlab.train.text_models import build_text_model
+    from augmentlab.train.text_run import expand
+
+    x, y, groups = data.x, data.y.numpy(), np.arange(len(data.x))
+    protocol = data.protocol
+    if policy is not None:
+        encoder = None
+        if protocol.min_similarity is not None:
+            from augmentlab.ops.text.encoder import shared_encoder
+
+            encoder = shared_encoder(protocol.filter_model)
+        copies = protocol.copies or text_copies(policy) or 1
+        x, y, groups, _ = expand(x, y, policy, copies, child_seeds(data.seed, 7)[6], protocol.min_similarity, encoder)
+    model = build_text_model(data.model, data.num_classes, plan.trial_steps, data.batch_size).fit(x, y, data.seed, groups)
+    acc = model.accuracy(data.val_x, data.val_y.numpy())
+    report(plan.reports, acc)
+    return acc

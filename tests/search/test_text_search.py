@@ -1,0 +1,18 @@
+import json
+
+from tests.cli.test_cli import run
+from tests.text_data import write_sentiment_tsv
+
+
+def test_search_on_text_compares_against_none_and_eda_and_never_ends_below_none_on_validation(tmp_path, capsys):
+    data = write_sentiment_tsv(tmp_path / "train.tsv", 80)
+    out = tmp_path / "search.json"
+    code, _, err = run(["search", str(data), "--per-class", "10", "--budget", "3", "--seeds", "2", "--steps", "20",
+                        "--model", "tfidf", "--copies", "2", "--json", str(out), "--runs", str(tmp_path / "runs")], capsys)
+    assert code == 0, err
+    r = json.loads(out.read_text())
+    assert set(r["baselines"]) == {"none", "eda"} and r["baselines"]["eda"]["policy"] == "eda(m=0.1)"
+    assert r["trials"] == 3 and r["protocol"]["copies"] == 2 and r["protocol"]["test_split"] == "fixed"
+    assert r["trial_history"][0]["policy"] == "none"  # the first warm start
+    chosen = r["val_accuracy"]["mean"]
+    assert chosen >= r["baselines"]["none"]["val_accuracy"]["mean"]
