@@ -12,7 +12,8 @@ Each is ``fit(texts, labels, seed, groups)`` then ``predict(texts)``; the same s
 the same model. The torch models draw initialisation and batches from ``seed`` only. The
 logistic regressions choose their regularisation by 5-fold cross-validation on the
 training texts, with an original and its augmented copies always in the same fold
-(``groups``), so no copy of a held-out sentence is trained on.
+(``groups``, originals first), so no copy of a held-out sentence is trained on, and
+held-out folds are scored on originals only.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ class _LogRegModel(TextModel):
     """L2 logistic regression on fixed features (lbfgs: deterministic), its inverse
     regularisation C chosen from ``CS`` by grouped, stratified 5-fold cross-validation."""
 
-    CS = (0.1, 0.3, 1.0, 3.0, 10.0, 30.0)
+    CS = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0)
 
     def features(self, texts, fitting: bool) -> np.ndarray:
         raise NotImplementedError
@@ -62,8 +63,12 @@ class _LogRegModel(TextModel):
         folds = min(5, int(np.bincount(y).min()))
         self.C = 1.0  # too few examples per class to cross-validate: the middle of the grid
         if folds >= 2:
+            # score held-out folds on originals only (each group's first sentence): copies
+            # of a held-out sentence would reward whatever the augmentation preserves
+            original = np.zeros(len(y), dtype=bool)
+            original[np.unique(groups, return_index=True)[1]] = True
             splits = list(StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed % 2**32).split(x, y, groups))
-            scores = [np.mean([LogisticRegression(C=c, max_iter=3000).fit(x[tr], y[tr]).score(x[va], y[va])
+            scores = [np.mean([LogisticRegression(C=c, max_iter=3000).fit(x[tr], y[tr]).score(x[va[original[va]]], y[va[original[va]]])
                                for tr, va in splits]) for c in self.CS]
             self.C = self.CS[int(np.argmax(scores))]  # ties go to the stronger regularisation
         self.clf = LogisticRegression(C=self.C, max_iter=3000).fit(x, y)
