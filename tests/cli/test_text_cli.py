@@ -58,3 +58,16 @@ def test_bad_text_input_exits_2_with_one_line(tmp_path, capsys, content, extra, 
         argv += ["--policy", "swap"]
     code, _, err = run(argv + extra, capsys)
     assert code == 2 and needle in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_text_run_renders_a_report_with_sentence_previews(tmp_path, capsys):
+    data = write_sentiment_tsv(tmp_path / "train.tsv", 40)
+    runs = tmp_path / "runs"
+    code, _, err = run(["evaluate", str(data), "--policy", "swap(m=0.3)", "--copies", "2", "--per-class", "8", "--seeds", "2",
+                        "--steps", "20", "--model", "fasttext", "--runs", str(runs)], capsys)
+    assert code == 0, err
+    run_dir = next(runs.iterdir())
+    assert run(["report", str(run_dir)], capsys)[0] == 0
+    md = (run_dir / "report.md").read_text(encoding="utf-8")
+    assert "Preview: originals, then draws of swap(m=0.3)" in md and "| label | original | draw 1 | draw 2 |" in md
+    assert "learning.png" not in md  # text models keep no step history to plot

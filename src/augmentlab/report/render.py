@@ -74,8 +74,9 @@ def _figures(run_dir: Path, config: dict, results: dict) -> list[tuple[str, str]
         curves = {name: arm["runs"][0]["history"] for name, arm in results["arms"].items()}
     else:
         curves = {arm: results[arm]["runs"][0]["history"] for arm in ("baseline", "augmented")}
-    learning_curves(curves, run_dir / "learning.png", "training loss, seed 0")
-    figs.append(("Learning curves (seed 0)", "learning.png"))
+    if any(curves.values()):  # text models keep no step-by-step history
+        learning_curves(curves, run_dir / "learning.png", "training loss, seed 0")
+        figs.append(("Learning curves (seed 0)", "learning.png"))
     if "adaptive" in results:
         adaptive_trajectory(results, run_dir / "adaptive.png", f"adaptive {results['policy']}")
         figs.append(("Adaptive strength: magnitude and signal against step", "adaptive.png"))
@@ -123,7 +124,30 @@ def _preview_grid(data: str, policy):
         ds = load_dataset(data)
     except AugmentlabError:
         return None
+    if ds.modality != "image":  # text previews are a table (_text_previews)
+        return None
     return preview_grid(ds, policy, seed=0)
+
+
+def _text_previews(config: dict, results: dict) -> list[tuple[str, list[str], list[list[str]]]]:
+    """For text data: originals beside two augmented versions, per previewed policy."""
+    from augmentlab.data import load_dataset
+    from augmentlab.preview import preview_text
+
+    try:
+        ds = load_dataset(config["data"])
+    except AugmentlabError:
+        return []
+    if ds.modality != "text":
+        return []
+    tables = []
+    for label, policy in _policies_to_preview(config, results):
+        if policy is None or getattr(policy, "name", "") == "identity":
+            continue
+        rows = preview_text(ds, policy, seed=0, rows=4, draws=2)
+        tables.append((f"Preview: originals, then draws of {label}", ["label", "original", "draw 1", "draw 2"],
+                       [[r["label"], r["original"], *r["augmented"]] for r in rows]))
+    return tables
 
 
 def render_report(run_dir: str | Path) -> tuple[Path, Path]:
@@ -132,6 +156,7 @@ def render_report(run_dir: str | Path) -> tuple[Path, Path]:
     config, results = load_run(run_dir)
     tables = _tables(config, results)
     figs = _figures(run_dir, config, results)
+    tables += _text_previews(config, results)
     what = ", ".join(config["policies"]) if config["command"] == "compare" else results["policy"]
     title = f"augmentlab {config['command']}: {what} on {config['data']}"
     facts = [f"version {config.get('augmentlab_version')}", f"seeds {config.get('seeds')}",
@@ -143,7 +168,7 @@ def render_report(run_dir: str | Path) -> tuple[Path, Path]:
     md = [f"# {title}", "", *[f"- {f}" for f in facts], ""]
     for caption, header, rows in tables:
         md += [f"## {caption}", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-        md += ["| " + " | ".join(r) + " |" for r in rows] + [""]
+        md += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in rows] + [""]  # a "|" in text must not split a cell
     for caption, name in figs:
         md += [f"## {caption}", "", f"![{caption}]({name})", ""]
     e = html.escape
