@@ -16,6 +16,8 @@ import sys
 import time
 from pathlib import Path
 
+from augmentlab.io_atomic import atomic_path
+
 EDA = "eda(m=0.05,copies=16)"
 
 
@@ -25,6 +27,7 @@ def jobs(data: Path) -> dict[str, list[str]]:
     return {
         "sst2_minilm": ["evaluate", *sst2, "--policy", EDA, "--seeds", "5"],
         "sst2_minilm_filter": ["evaluate", *sst2, "--policy", EDA, "--seeds", "5", "--min-similarity", "0.8"],
+        "sst2_tfidf": ["evaluate", *sst2, "--policy", EDA, "--seeds", "5", "--model", "tfidf"],
         "sst2_textcnn": ["evaluate", *sst2, "--policy", EDA, "--seeds", "5", "--model", "textcnn"],
         "agnews_minilm": ["evaluate", *ag, "--policy", EDA, "--seeds", "5"],
         "agnews_textcnn": ["evaluate", *ag, "--policy", EDA, "--seeds", "5", "--model", "textcnn"],
@@ -65,6 +68,9 @@ def main() -> None:
         subprocess.run([sys.executable, "-m", "augmentlab.cli", *todo[name], "--json", str(out), "--runs", str(args.out / "runs")],
                        check=True, stdout=subprocess.DEVNULL)
         results[name] = {"seconds": round(time.perf_counter() - start, 1), **summary(todo[name][0], json.loads(out.read_text()))}
+        # Written after every job, so a long run that stops keeps what it measured.
+        with atomic_path(args.out / "summary.json") as tmp:
+            tmp.write_text(json.dumps(results, indent=2))
     print(json.dumps(results, indent=2))
 
 
