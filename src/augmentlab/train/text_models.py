@@ -18,6 +18,8 @@ held-out folds are scored on originals only.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -27,18 +29,19 @@ from augmentlab.rng import child_seeds, torch_generator
 from augmentlab.train.text_features import PAD, Vocabulary, tokenize, with_bigrams
 
 
-class TextModel:
+class TextModel(ABC):
     name = ""
 
     def __init__(self, num_classes: int, steps: int = 800, batch_size: int = 64):
         self.num_classes, self.steps, self.batch_size = num_classes, steps, batch_size
 
+    @abstractmethod
     def fit(self, texts, labels: np.ndarray, seed: int, groups: np.ndarray | None = None) -> "TextModel":
         """Train on ``texts``; ``groups[i]`` names the original sentence ``texts[i]`` came from."""
-        raise NotImplementedError
 
+    @abstractmethod
     def predict(self, texts) -> np.ndarray:
-        raise NotImplementedError
+        """The predicted class index of every text."""
 
     def accuracy(self, texts, labels) -> float:
         labels = np.asarray(labels)
@@ -51,8 +54,9 @@ class _LogRegModel(TextModel):
 
     CS = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0)
 
+    @abstractmethod
     def features(self, texts, fitting: bool) -> np.ndarray:
-        raise NotImplementedError
+        """One feature row per text; with ``fitting`` any vocabulary is learnt from these texts first."""
 
     def fit(self, texts, labels, seed, groups=None):
         from sklearn.linear_model import LogisticRegression
@@ -136,8 +140,9 @@ class _TorchTextModel(TextModel):
     def tokens(self, text: str) -> list[str]:
         return tokenize(text)
 
+    @abstractmethod
     def build(self, vocab_size: int) -> nn.Module:
-        raise NotImplementedError
+        """The network over a vocabulary of ``vocab_size`` token ids."""
 
     def fit(self, texts, labels, seed, groups=None):
         init_seed, batch_seed, dropout_seed = child_seeds(seed, 3)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import random
+from abc import abstractmethod
 from typing import ClassVar
 
 import numpy as np
@@ -44,12 +45,9 @@ class TextOp(Op):
         seeds, strengths = params["seed"].tolist(), params["strength"].tolist()
         return self.edit_batch(x, seeds, strengths)
 
+    @abstractmethod
     def edit_batch(self, texts: np.ndarray, seeds: list[int], strengths: list[float]) -> np.ndarray:
-        """Every sentence edited by its own seeded stream (model-based ops batch this)."""
-        return as_text_batch([self.edit(t, s, random.Random(seed)) for t, seed, s in zip(texts, seeds, strengths)])
-
-    def edit(self, text: str, strength: float, rng: random.Random) -> str:
-        raise NotImplementedError
+        """Every sentence edited by its own seed and strength (model-based ops batch the model calls)."""
 
     def apply(self, x, params: Params) -> np.ndarray:
         x = as_text_batch(x)
@@ -66,6 +64,17 @@ class TextOp(Op):
     def __call__(self, x, generator: torch.Generator) -> np.ndarray:
         x = as_text_batch(x)
         return self.apply(x, self.sample(generator, len(x), ()))
+
+
+class SentenceOp(TextOp):
+    """A text op that edits one sentence at a time with a ``random.Random`` of its seed."""
+
+    def edit_batch(self, texts, seeds, strengths):
+        return as_text_batch([self.edit(t, s, random.Random(seed)) for t, seed, s in zip(texts, seeds, strengths)])
+
+    @abstractmethod
+    def edit(self, text: str, strength: float, rng: random.Random) -> str:
+        """``text`` edited at ``strength`` (the share of words touched), drawing only from ``rng``."""
 
 
 def count_to_touch(n_words: int, strength: float) -> int:

@@ -10,10 +10,11 @@ insertion and swap touch max(1, ⌊α·n⌋) words, deletion drops each word wit
 from __future__ import annotations
 
 import random
+from abc import abstractmethod
 
 from augmentlab.errors import AugmentlabError
 from augmentlab.ops.registry import register
-from augmentlab.ops.text.base import TextOp, check_positive_int, count_to_touch
+from augmentlab.ops.text.base import SentenceOp, check_positive_int, count_to_touch
 from augmentlab.ops.text.wordnet import synonyms
 
 
@@ -72,7 +73,7 @@ def random_delete(words: list[str], alpha: float, rng: random.Random) -> list[st
     return kept or [rng.choice(words)]
 
 
-class _WordOp(TextOp):
+class _WordOp(SentenceOp):
     family = "eda"
 
     def edit(self, text, strength, rng):
@@ -81,8 +82,9 @@ class _WordOp(TextOp):
             return text
         return " ".join(self.edit_words(words, strength, rng))
 
-    def edit_words(self, words, strength, rng):
-        raise NotImplementedError
+    @abstractmethod
+    def edit_words(self, words: list[str], strength: float, rng: random.Random) -> list[str]:
+        """The words of a non-empty sentence, edited."""
 
 
 @register

@@ -4,9 +4,10 @@ get one character-level error each."""
 from __future__ import annotations
 
 import random
+from abc import abstractmethod
 
 from augmentlab.ops.registry import register
-from augmentlab.ops.text.base import TextOp, count_to_touch
+from augmentlab.ops.text.base import SentenceOp, count_to_touch
 
 _ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 _ROW_OFFSETS = (0.0, 0.25, 0.75)  # the stagger of a QWERTY keyboard, in keys
@@ -58,7 +59,7 @@ def ocr_confusion(word: str, rng: random.Random) -> str:
     return word[:i] + rng.choice(OCR[k]) + word[i + len(k) :]
 
 
-class _CharOp(TextOp):
+class _CharOp(SentenceOp):
     family = "noise"
 
     def edit(self, text, strength, rng):
@@ -68,8 +69,9 @@ class _CharOp(TextOp):
             words[i] = self.corrupt(words[i], rng)
         return " ".join(words) if n else text
 
+    @abstractmethod
     def corrupt(self, word: str, rng: random.Random) -> str:
-        raise NotImplementedError
+        """``word`` with one character-level error."""
 
 
 @register
