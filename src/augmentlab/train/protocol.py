@@ -47,6 +47,17 @@ class Protocol:
     min_similarity: float | None = None
     filter_model: str = "minilm"
 
+    def _check_text_options(self, ds: Dataset) -> None:
+        from augmentlab.ops.text.encoder import DEFAULT_ENCODER, resolve_model_path
+
+        custom_filter = self.filter_model != DEFAULT_ENCODER
+        if ds.modality != "text" and (self.copies is not None or self.min_similarity is not None or custom_filter):
+            raise AugmentlabError("--copies, --min-similarity and --filter-model apply to text data; image policies augment every batch")
+        if custom_filter:
+            if self.min_similarity is None:
+                raise AugmentlabError(f"--filter-model {self.filter_model!r} is the filter's encoder; give --min-similarity too")
+            resolve_model_path(self.filter_model)  # a local path that does not exist fails now, before training
+
     def check(self, ds: Dataset, test: Dataset | None = None) -> None:
         if self.test_split not in TEST_SPLITS:
             raise AugmentlabError(f"test_split {self.test_split!r} is unknown; expected one of {', '.join(TEST_SPLITS)}")
@@ -58,6 +69,7 @@ class Protocol:
             raise AugmentlabError(f"--copies must be at least 1; got {self.copies}")
         if self.min_similarity is not None and not -1.0 <= self.min_similarity <= 1.0:
             raise AugmentlabError(f"--min-similarity must be a cosine similarity in [-1, 1]; got {self.min_similarity}")
+        self._check_text_options(ds)
         if ds.modality == "text":
             from augmentlab.train.text_models import TEXT_MODELS
 
