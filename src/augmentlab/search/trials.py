@@ -98,21 +98,12 @@ def _run_text_trial(data: TrialData, policy, plan: TrialPlan, report) -> float:
     """Text trials are one rung: augment the split offline, fit, score on validation."""
     import numpy as np
 
-    from augmentlab.policy.modality import text_copies
-    from augmentlab.rng import child_seeds
     from augmentlab.train.text_models import build_text_model
-    from augmentlab.train.text_run import expand
+    from augmentlab.train.text_run import expand_for_protocol
 
     x, y, groups = data.x, data.y.numpy(), np.arange(len(data.x))
-    protocol = data.protocol
     if policy is not None:
-        encoder = None
-        if protocol.min_similarity is not None:
-            from augmentlab.ops.text.encoder import shared_encoder
-
-            encoder = shared_encoder(protocol.filter_model)
-        copies = protocol.copies or text_copies(policy) or 1
-        x, y, groups, _ = expand(x, y, policy, copies, child_seeds(data.seed, 7)[6], protocol.min_similarity, encoder)
+        x, y, groups, _ = expand_for_protocol(x, y, policy, data.protocol, data.seed)
     model = build_text_model(data.model, data.num_classes, plan.trial_steps, data.batch_size).fit(x, y, data.seed, groups)
     acc = model.accuracy(data.val_x, data.val_y.numpy())
     report(plan.reports, acc)

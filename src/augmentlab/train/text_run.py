@@ -61,6 +61,19 @@ def expand(texts, labels: np.ndarray, policy, copies: int, seed: int, min_simila
     return as_text_batch(np.concatenate(all_texts)), np.concatenate(all_labels), np.concatenate(groups), stats
 
 
+def expand_for_protocol(texts, labels: np.ndarray, policy, protocol, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
+    """:func:`expand` with the protocol's copies (else the policy's, else 1) and filter,
+    from the text stream of run ``seed``, as full runs and search trials both train."""
+    encoder = None
+    if protocol.min_similarity is not None:
+        from augmentlab.ops.text.encoder import shared_encoder
+
+        encoder = shared_encoder(protocol.filter_model)
+    copies = protocol.copies or text_copies(policy) or 1
+    # child stream 6 augments text (streams 0-5 belong to the trainer and the other arms)
+    return expand(texts, labels, policy, copies, child_seeds(seed, 7)[6], protocol.min_similarity, encoder)
+
+
 def run_text_once(ds, splits, policy, protocol, seed: int, test) -> dict:
     check_modality(policy, "text")
     name = protocol.model or DEFAULT_TEXT_MODEL
@@ -68,15 +81,7 @@ def run_text_once(ds, splits, policy, protocol, seed: int, test) -> dict:
     x, y = ds.data[splits.train], ds.labels[splits.train].numpy()
     fit_x, fit_y, groups, extra = x, y, np.arange(len(x)), {}
     if policy is not None:
-        copies = protocol.copies or text_copies(policy) or 1
-        encoder = None
-        if protocol.min_similarity is not None:
-            from augmentlab.ops.text.encoder import shared_encoder
-
-            encoder = shared_encoder(protocol.filter_model)
-        # child stream 6 augments text (streams 0-5 belong to the trainer and the other arms)
-        fit_x, fit_y, groups, extra["text_augmentation"] = expand(x, y, policy, copies, child_seeds(seed, 7)[6],
-                                                                  protocol.min_similarity, encoder)
+        fit_x, fit_y, groups, extra["text_augmentation"] = expand_for_protocol(x, y, policy, protocol, seed)
     model = build_text_model(name, ds.num_classes, protocol.steps, protocol.batch_size).fit(fit_x, fit_y, seed, groups)
     test_x, test_y = (test.data, test.labels) if test is not None else (ds.data[splits.test], ds.labels[splits.test])
     if getattr(model, "C", None) is not None:
