@@ -57,7 +57,7 @@ def read_text_table(path: str | Path, class_names: tuple[str, ...] | None = None
         raise AugmentlabError(f"{path}: not a readable {path.suffix} file ({e})") from None
     if not rows:
         raise AugmentlabError(f"{path}: the file is empty; expected one example per row")
-    layout, body, first_line = _layout(path, rows)
+    layout, body, first_line = _layout(path, rows, delimiter)
     texts, labels = [], []
     for i, row in enumerate(body):
         line = first_line + i
@@ -82,9 +82,8 @@ def read_text_table(path: str | Path, class_names: tuple[str, ...] | None = None
     return Dataset(data, y, tuple(names), "text", path.suffix.lower().lstrip("."), layout)
 
 
-def _layout(path: Path, rows: list[list[str]]) -> tuple[TextLayout, list[list[str]], int]:
+def _layout(path: Path, rows: list[list[str]], delimiter: str) -> tuple[TextLayout, list[list[str]], int]:
     """The layout, the example rows and the line number of the first example."""
-    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
     first = [cell.strip().lower() for cell in rows[0]]
     text_col = next((first.index(c) for c in TEXT_COLUMNS if c in first), None)
     label_col = next((first.index(c) for c in LABEL_COLUMNS if c in first), None)
