@@ -12,7 +12,7 @@ from typing import Optional
 
 import typer
 
-from augmentlab.cli_support import FILTER_MODEL, MIN_SIMILARITY, cpu_speed_settings, dataset_identity, progress_bar
+from augmentlab.cli_support import FILTER_MODEL, MIN_SIMILARITY, MODEL, TEXT_COPIES, cpu_speed_settings, dataset_identity, progress_bar
 from augmentlab.cli_synth import synth_app
 from augmentlab.errors import AugmentlabError
 
@@ -175,7 +175,7 @@ def evaluate(
     seeds: int = typer.Option(3, "--seeds", help="Seeds 0..K-1; each gets its own splits."),
     steps: int = typer.Option(800, "--steps", help="Optimiser steps per training run."),
     test: Optional[str] = typer.Option(None, "--test", help="Report on this dataset instead of a split of DATA."),
-    model: Optional[str] = typer.Option(None, "--model", help="Images: cnn, mlp or resnet (default: by size). Text: minilm (default), tfidf, fasttext or textcnn."),
+    model: Optional[str] = MODEL,
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write the results as JSON here."),
     runs: Path = typer.Option(Path("augmentlab-runs"), "--runs", help="Parent folder of run directories."),
     threads: int = typer.Option(2, "--threads", help="torch CPU threads; results are deterministic for a fixed count."),
@@ -183,7 +183,7 @@ def evaluate(
     adaptive_signal: str = typer.Option("gap", "--adaptive-signal", help="gap (train-batch minus held-out accuracy) or rt (ADA's r_t)."),
     adaptive_target: Optional[float] = typer.Option(None, "--adaptive-target", help="Signal target (default: 0 for gap, 0.6 for rt)."),
     from_sweep: Optional[Path] = typer.Option(None, "--from-sweep", help="A sweep's results.json: use its best magnitude as the fixed one."),
-    copies: Optional[int] = typer.Option(None, "--copies", help="Text: augmented copies per training sentence (default: the policy's, e.g. eda(copies=16), else 1)."),
+    copies: Optional[int] = TEXT_COPIES,
     min_similarity: Optional[float] = MIN_SIMILARITY,
     filter_model: str = FILTER_MODEL,
     synthetic: Optional[str] = typer.Option(None, "--synthetic", help="Comma-separated `synth fit` checkpoints, one fitted on each seed's split (--split-seed S)."),
@@ -305,12 +305,12 @@ def sweep(
     seeds: int = typer.Option(3, "--seeds", help="Seeds 0..K-1; each gets its own splits."),
     steps: int = typer.Option(800, "--steps", help="Optimiser steps per training run."),
     test: Optional[str] = typer.Option(None, "--test", help="Report on this dataset instead of a split of DATA."),
-    model: Optional[str] = typer.Option(None, "--model", help="Images: cnn, mlp or resnet (default: by size). Text: minilm (default), tfidf, fasttext or textcnn."),
+    model: Optional[str] = MODEL,
     json_out: Optional[Path] = typer.Option(None, "--json"),
     plot: Optional[Path] = typer.Option(None, "--plot", help="Write the strength curve as PNG here."),
     runs: Path = typer.Option(Path("augmentlab-runs"), "--runs", help="Parent folder of run directories."),
     threads: int = typer.Option(2, "--threads", help="torch CPU threads; results are deterministic for a fixed count."),
-    copies: Optional[int] = typer.Option(None, "--copies", help="Text: augmented copies per training sentence (default: the policy's, e.g. eda(copies=16), else 1)."),
+    copies: Optional[int] = TEXT_COPIES,
     min_similarity: Optional[float] = MIN_SIMILARITY,
     filter_model: str = FILTER_MODEL,
 ):
@@ -361,7 +361,7 @@ def search(
     steps: int = typer.Option(800, "--steps", help="Optimiser steps of a full training run."),
     trial_fraction: float = typer.Option(0.5, "--trial-fraction", help="A full trial's length as a fraction of --steps."),
     test: Optional[str] = typer.Option(None, "--test", help="Report on this dataset instead of a held-out part of DATA."),
-    model: Optional[str] = typer.Option(None, "--model", help="Images: cnn, mlp or resnet (default: by size). Text: minilm (default), tfidf, fasttext or textcnn."),
+    model: Optional[str] = MODEL,
     copies: Optional[int] = typer.Option(None, "--copies", help="Text: augmented copies per training sentence [default: 4]."),
     min_similarity: Optional[float] = MIN_SIMILARITY,
     filter_model: str = FILTER_MODEL,

@@ -16,6 +16,7 @@ import torch
 from augmentlab.data.dataset import Dataset
 from augmentlab.data.split import stratified_split
 from augmentlab.errors import AugmentlabError
+from augmentlab.ops.text.encoder import DEFAULT_ENCODER
 from augmentlab.policy.training import TrainingPolicy
 from augmentlab.rng import child_seeds, torch_generator
 from augmentlab.search.adaptive import Adaptive, AdaptiveConfig, StrengthController
@@ -45,10 +46,10 @@ class Protocol:
     # eda(copies=16), else 1), and the label-preservation filter's cosine threshold
     copies: int | None = None
     min_similarity: float | None = None
-    filter_model: str = "minilm"
+    filter_model: str = DEFAULT_ENCODER
 
     def _check_text_options(self, ds: Dataset) -> None:
-        from augmentlab.ops.text.encoder import DEFAULT_ENCODER, resolve_model_path
+        from augmentlab.ops.text.encoder import resolve_model_path
 
         custom_filter = self.filter_model != DEFAULT_ENCODER
         if ds.modality != "text" and (self.copies is not None or self.min_similarity is not None or custom_filter):
