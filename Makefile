@@ -17,7 +17,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 demo: setup
-	$(BIN)/augmentlab demo
+	$(BIN)/augmentlab demo --overwrite
 
 test: setup
 	AUGMENTLAB_DATA=$(DATA) $(BIN)/python -m pytest -n 2

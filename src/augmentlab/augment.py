@@ -20,7 +20,9 @@ from augmentlab.policy import (
     policy_to_dict,
 )
 from augmentlab.policy.spec import policy_from_dict
+from augmentlab.policy.validate import check_params
 from augmentlab.rng import torch_generator
+from augmentlab.values import check_number, check_seed
 
 MANIFEST_SUFFIX = ".manifest.json"
 
@@ -40,11 +42,9 @@ def dataset_digest(ds: Dataset) -> str:
 def augment_dataset(ds: Dataset, policy, copies: int, seed: int, batch_size: int = 256, progress=None):
     """Return ``(augmented dataset, records)``: the originals followed by ``copies``
     augmented copies of each, and the parameters applied to every batch."""
-    if copies < 0:
-        raise AugmentlabError(f"--copies must be 0 or more; got {copies}")
-    if batch_size < 1:
-        raise AugmentlabError(f"batch size must be at least 1; got {batch_size}")
-    g = torch_generator(seed)
+    check_number(copies, "copies", low=0, integer=True)
+    check_number(batch_size, "batch_size", low=1, integer=True)
+    g = torch_generator(check_seed(seed))
     records = []
 
     def draw(x):
@@ -56,29 +56,40 @@ def augment_dataset(ds: Dataset, policy, copies: int, seed: int, batch_size: int
 
 
 def replay_dataset(ds: Dataset, manifest: dict, progress=None) -> Dataset:
-    """Rebuild an augmented dataset from its input and manifest (no random draws)."""
+    """Rebuild an augmented dataset from its input and manifest (no random draws). Every
+    recorded parameter is checked against the policy before anything is applied."""
     if manifest.get("input_sha256") != dataset_digest(ds):
         raise AugmentlabError(f"input {manifest.get('input')!r} differs from the one the manifest was made from (sha256 mismatch)")
-    policy = policy_from_dict(manifest["policy"])
-    copies, batch_size = int(manifest["copies"]), int(manifest["batch_size"])
+    policy = manifest_policy(manifest)
+    copies, batch_size = manifest["copies"], manifest["batch_size"]
     records = manifest["params"]
     expected = copies * -(-len(ds) // batch_size)
-    if not isinstance(records, list) or len(records) != expected:
+    if len(records) != expected:
         raise AugmentlabError(f"manifest params: expected {expected} batch records for {copies} copies in batches of "
-                              f"{batch_size}; found {len(records) if isinstance(records, list) else type(records).__name__}")
-    index = iter(range(expected))
-
-    def recorded(x):
-        i = next(index)
+                              f"{batch_size}; found {len(records)}")
+    decoded = []
+    for i, record in enumerate(records):
+        start = (i % max(expected // max(copies, 1), 1)) * batch_size
+        n = min(batch_size, len(ds) - start)
         try:
-            return params_from_json(records[i])
-        except (ValueError, TypeError, KeyError) as e:
+            params = params_from_json(record)
+        except (ValueError, TypeError, KeyError, RuntimeError) as e:
             raise AugmentlabError(f"manifest params[{i}]: not a valid parameter record ({e})") from None
+        check_params(policy, params, n, sample_shape(ds), f"manifest params[{i}]")
+        decoded.append(params)
+    index = iter(decoded)
+    return _apply_copies(ds, policy, copies, batch_size, lambda x: next(index), progress)
 
+
+def sample_shape(ds: Dataset) -> tuple[int, ...]:
+    return tuple(ds.data.shape[1:]) if isinstance(ds.data, torch.Tensor) else ()
+
+
+def manifest_policy(manifest: dict):
     try:
-        return _apply_copies(ds, policy, copies, batch_size, recorded, progress)
-    except (KeyError, IndexError, RuntimeError) as e:
-        raise AugmentlabError(f"manifest params: the records do not fit the policy ({type(e).__name__}: {e})") from None
+        return policy_from_dict(manifest["policy"], where="manifest policy")
+    except RecursionError:
+        raise AugmentlabError("manifest policy: nested too deeply") from None
 
 
 def _apply_copies(ds: Dataset, policy, copies: int, batch_size: int, params_for, progress) -> Dataset:
@@ -118,17 +129,70 @@ def build_manifest(input_spec: str, ds: Dataset, policy, copies: int, seed: int,
 
 
 def manifest_path(out: Path) -> Path:
+    out = Path(out)
+    if not out.name:  # ".", "..", "/": named by where they resolve to
+        from augmentlab.outputs import resolved
+
+        out = resolved(out)
     return out.with_name(out.name + MANIFEST_SUFFIX)
 
 
+def save_with_manifest(ds: Dataset, out: Path, fmt: str, manifest: dict, *, replace: bool = False) -> None:
+    """Write the data and its manifest together: both in full to temporary names, then
+    renamed into place, all or none."""
+    from augmentlab.data.load import write_dataset
+    from augmentlab.io_atomic import atomic_outputs
+
+    with atomic_outputs([(out, fmt == "folder"), (manifest_path(out), False)], replace=replace) as (tmp_data, tmp_manifest):
+        write_dataset(tmp_data, ds, fmt)
+        tmp_manifest.write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def estimated_bytes(ds: Dataset, copies: int) -> int:
+    """Memory an augmented set of ``ds`` with ``copies`` copies takes (Python ints: no overflow)."""
+    if isinstance(ds.data, torch.Tensor):
+        per_sample = ds.data[:1].numel() * ds.data.element_size() if len(ds) else 0
+    else:  # text: the mean UTF-8 length plus Python's per-string overhead
+        per_sample = 64 + (sum(len(str(t).encode("utf-8")) for t in ds.data) // max(len(ds), 1))
+    return len(ds) * (int(copies) + 1) * (per_sample + 8)
+
+
+FORMATS = ("npz", "folder", "text")
+
+
 def read_manifest(path: Path) -> dict:
+    """A manifest's fields, each checked for type and range (it may have been edited)."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise AugmentlabError(f"manifest {path}: no such file") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+    except IsADirectoryError:
+        raise AugmentlabError(f"manifest {path}: is a folder; expected a .manifest.json file") from None
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as e:
         raise AugmentlabError(f"manifest {path}: not valid JSON ({e.__class__.__name__})") from None
+    if not isinstance(data, dict):
+        raise AugmentlabError(f"manifest {path}: expected a JSON object; got {type(data).__name__}")
     missing = [k for k in ("input", "input_sha256", "policy", "copies", "batch_size", "format", "params") if k not in data]
     if missing:
         raise AugmentlabError(f"manifest {path}: missing field {missing[0]!r}; is this an augmentlab manifest?")
+    for key in ("input", "input_sha256"):
+        if not isinstance(data[key], str) or not data[key]:
+            raise AugmentlabError(f"manifest {path}: {key} must be a non-empty string; got {data[key]!r}"[:300])
+    check_number(data["copies"], f"manifest {path}: copies", low=0, integer=True)
+    check_number(data["batch_size"], f"manifest {path}: batch_size", low=1, integer=True)
+    if "seed" in data:
+        check_seed(data["seed"], f"manifest {path}: seed")
+    if data["format"] not in FORMATS:
+        raise AugmentlabError(f"manifest {path}: format {data['format']!r} is unknown; expected one of {', '.join(FORMATS)}"[:300])
+    if not isinstance(data["params"], list):
+        raise AugmentlabError(f"manifest {path}: params must be a list of batch records; got {type(data['params']).__name__}")
     return data
+
+
+def is_manifest(path: Path) -> bool:
+    """Whether ``path`` is a manifest that ``augment`` or ``replay`` wrote."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return False
+    return isinstance(data, dict) and "augmentlab_version" in data and "input_sha256" in data

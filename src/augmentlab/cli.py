@@ -12,7 +12,20 @@ from typing import Optional
 
 import typer
 
-from augmentlab.cli_support import FILTER_MODEL, MIN_SIMILARITY, MODEL, TEXT_COPIES, cpu_speed_settings, dataset_identity, progress_bar
+from augmentlab.cli_support import (
+    FILTER_MODEL,
+    MIN_SIMILARITY,
+    MIXED_SIZES,
+    MODEL,
+    OVERWRITE,
+    TEXT_COPIES,
+    RunOutputs,
+    cpu_speed_settings,
+    dataset_identity,
+    progress_bar,
+    seed_option,
+    split_paths,
+)
 from augmentlab.cli_synth import synth_app
 from augmentlab.errors import AugmentlabError
 
@@ -45,35 +58,56 @@ def augment(
     data: str = typer.Argument(..., help="Dataset: a path (.npz, IDX folder, image folder, .tsv/.csv text) or a built-in name."),
     policy: str = typer.Option(..., "--policy", help="Policy spec string or .yaml/.json file."),
     copies: int = typer.Option(1, "--copies", help="Augmented copies of each original."),
-    seed: int = typer.Option(0, "--seed"),
-    out: Path = typer.Option(..., "--out", help="Output .npz file or image folder."),
+    seed: int = seed_option(),
+    out: Path = typer.Option(..., "--out", help="Output .npz file, image folder or .tsv/.csv table (as the input)."),
     batch_size: int = typer.Option(256, "--batch-size"),
+    overwrite: bool = OVERWRITE,
+    mixed_sizes: str = MIXED_SIZES,
+    no_size_check: bool = typer.Option(False, "--no-size-check", help="Skip the check that the output fits in memory and on disk."),
 ):
     """Write the originals plus K augmented copies, with a replay manifest beside them."""
-    from augmentlab.augment import augment_dataset, build_manifest, manifest_path
+    from augmentlab.augment import augment_dataset, build_manifest, estimated_bytes, manifest_path, save_with_manifest
     from augmentlab.data import load_dataset
-    from augmentlab.data.load import output_format, save_dataset
-    from augmentlab.io_atomic import atomic_path
+    from augmentlab.data.load import output_format
+    from augmentlab.outputs import check_room, input_paths
     from augmentlab.policy import load_policy
-
-    ds = load_dataset(data)
-    from augmentlab.policy.training import image_part
-
-    pol = image_part(load_policy(policy), "augment")
     from augmentlab.policy.modality import check_modality
+    from augmentlab.policy.training import image_part
+    from augmentlab.values import check_number
 
+    check_number(copies, "--copies", low=0, integer=True)
+    check_number(batch_size, "--batch-size", low=1, integer=True)
+    inputs = input_paths(data, policy)
+    target = _dataset_output(out, inputs, overwrite)  # before loading: a bad --out costs nothing
+    ds = load_dataset(data, on_mixed_sizes=mixed_sizes)
+    pol = image_part(load_policy(policy), "augment")
     check_modality(pol, ds.modality)
     fmt = output_format(ds, out)
-    bar, advance = progress_bar(len(ds) * max(copies, 0), "augmenting")
+    target = _dataset_output(out, inputs, overwrite, folder=fmt == "folder")
+    if not no_size_check:
+        check_room(estimated_bytes(ds, copies), target.path.parent, f"{len(ds)} samples with {copies} copies each", "--no-size-check")
+    bar, advance = progress_bar(len(ds) * copies, "augmenting")
     with bar:
         result, records = augment_dataset(ds, pol, copies, seed, batch_size, advance)
     manifest = build_manifest(data, ds, pol, copies, seed, batch_size, fmt, records)
-    # Both are written in full to temporary names before either is renamed into place.
-    with atomic_path(manifest_path(out)) as tmp_manifest:
-        tmp_manifest.write_text(json.dumps(manifest), encoding="utf-8")
-        save_dataset(result, out, fmt)
+    save_with_manifest(result, target.path, fmt, manifest, replace=target.replace)
     noun = "sentences" if ds.modality == "text" else "images"
     typer.echo(f"wrote {len(result)} {noun} ({len(ds)} originals + {copies} copies) to {out} [{fmt}], manifest {manifest_path(out)}")
+
+
+def _dataset_output(out: Path, inputs, overwrite: bool, folder: bool | None = None):
+    """Check a dataset output (a file or folder with its manifest beside it): it is
+    replaced only when it is an earlier augmentlab output and --overwrite is given.
+    ``folder=None``: the format is not known yet; an existing path is checked as what it is."""
+    import os
+
+    from augmentlab.augment import is_manifest, manifest_path
+    from augmentlab.outputs import check_output
+
+    if folder is None:
+        folder = os.path.isdir(out) and not os.path.islink(out)
+    return check_output(out, "--out", inputs=inputs, folder=folder, overwrite=overwrite,
+                        ours=lambda p: is_manifest(manifest_path(p)), companions=[manifest_path(out)])
 
 
 @app.command()
@@ -81,18 +115,27 @@ def replay(
     manifest: Path = typer.Argument(..., help="A manifest written by `augmentlab augment`."),
     out: Path = typer.Option(..., "--out"),
     data: Optional[str] = typer.Option(None, "--data", help="The input, if it moved since the manifest was written."),
+    overwrite: bool = OVERWRITE,
 ):
     """Rebuild an augmented set from its input and manifest, byte for byte."""
-    from augmentlab.augment import read_manifest, replay_dataset
+    from augmentlab.augment import read_manifest, replay_dataset, save_with_manifest
     from augmentlab.data import load_dataset
-    from augmentlab.data.load import save_dataset
+    from augmentlab.data.load import output_format
+    from augmentlab.outputs import input_paths
 
     m = read_manifest(manifest)
-    ds = load_dataset(data or m["input"])
-    bar, advance = progress_bar(len(ds) * int(m["copies"]), "replaying")
+    source = data or m["input"]
+    inputs = input_paths(source, manifest)
+    _dataset_output(out, inputs, overwrite)
+    ds = load_dataset(source)
+    fmt = output_format(ds, out)
+    if fmt != m["format"]:
+        raise AugmentlabError(f"manifest {manifest}: format {m['format']!r} does not fit {ds.modality} data written to {out} ({fmt})")
+    target = _dataset_output(out, inputs, overwrite, folder=fmt == "folder")
+    bar, advance = progress_bar(len(ds) * m["copies"], "replaying")
     with bar:
         result = replay_dataset(ds, m, advance)
-    save_dataset(result, out, m["format"])
+    save_with_manifest(result, target.path, fmt, m, replace=target.replace)
     typer.echo(f"replayed {len(result)} {'sentences' if ds.modality == 'text' else 'images'} to {out}")
 
 
@@ -100,25 +143,34 @@ def replay(
 def preview(
     data: str = typer.Argument(...),
     policy: str = typer.Option(..., "--policy"),
-    seed: int = typer.Option(0, "--seed"),
+    seed: int = seed_option(),
     out: Optional[Path] = typer.Option(None, "--out", help="Images: the PNG grid [default: preview.png]. Text: optional JSON of the rows."),
     rows: int = typer.Option(6, "--rows"),
     draws: Optional[int] = typer.Option(None, "--draws", help="Augmented versions per original [default: 7 images, 3 sentences]."),
+    overwrite: bool = OVERWRITE,
+    mixed_sizes: str = MIXED_SIZES,
 ):
     """Originals next to several augmented draws: a PNG grid for images, a table in the
     terminal for text."""
     from augmentlab.data import load_dataset
+    from augmentlab.outputs import check_output, input_paths
     from augmentlab.policy import format_policy, load_policy
     from augmentlab.policy.modality import check_modality
     from augmentlab.policy.training import image_part
+    from augmentlab.values import check_number
 
-    ds = load_dataset(data)
-    draws = draws if draws is not None else (3 if ds.modality == "text" else 7)
-    if rows < 1 or draws < 1:
-        raise AugmentlabError(f"--rows and --draws must be at least 1; got {rows} and {draws}")
+    check_number(rows, "--rows", low=1, high=1000, integer=True)
+    if draws is not None:
+        check_number(draws, "--draws", low=1, high=100, integer=True)
+    inputs = input_paths(data, policy)
+    if out is not None:  # an explicit --out is checked before anything is loaded
+        check_output(out, "--out", inputs=inputs, overwrite=overwrite)
+    ds = load_dataset(data, on_mixed_sizes=mixed_sizes)
+    text = ds.modality == "text"
+    draws = draws if draws is not None else (3 if text else 7)
     pol = image_part(load_policy(policy), "preview")
     check_modality(pol, ds.modality)
-    if ds.modality == "text":
+    if text:
         from augmentlab.preview import preview_text, print_text_preview
         from augmentlab.report.records import write_json
 
@@ -127,7 +179,8 @@ def preview(
         shown = preview_text(ds, pol, seed, rows, draws)
         print_text_preview(shown, f"{format_policy(pol)} on {Path(data).name}")
         if out is not None:
-            write_json(out, {"data": data, "policy": format_policy(pol), "seed": seed, "rows": shown})
+            target = check_output(out, "--out", inputs=inputs, overwrite=overwrite)
+            write_json(target.path, {"data": data, "policy": format_policy(pol), "seed": seed, "rows": shown}, replace=target.replace)
             typer.echo(f"wrote {out}")
         return
     from augmentlab.preview import preview_grid, save_png
@@ -135,7 +188,8 @@ def preview(
     out = out or Path("preview.png")
     if out.suffix.lower() != ".png":
         raise AugmentlabError(f"--out {out}: expected a .png file name")
-    save_png(preview_grid(ds, pol, seed, rows, draws), out)
+    target = check_output(out, "--out", inputs=inputs, overwrite=overwrite)
+    save_png(preview_grid(ds, pol, seed, rows, draws), target.path, replace=target.replace)
     typer.echo(f"wrote {out}")
 
 
@@ -188,6 +242,8 @@ def evaluate(
     filter_model: str = FILTER_MODEL,
     synthetic: Optional[str] = typer.Option(None, "--synthetic", help="Comma-separated `synth fit` checkpoints, one fitted on each seed's split (--split-seed S)."),
     synthetic_ratio: float = typer.Option(1.0, "--synthetic-ratio", help="Synthetic images added per real training image."),
+    overwrite: bool = OVERWRITE,
+    mixed_sizes: str = MIXED_SIZES,
 ):
     """Train with and without the policy under the low-data protocol; report test accuracy
     with 95% CIs and the paired lift. With --adaptive, a third arm adapts the magnitude
@@ -196,6 +252,12 @@ def evaluate(
     from augmentlab.report.console import print_evaluation
     from augmentlab.train.protocol import evaluate as run_evaluate
 
+    from augmentlab.outputs import input_paths
+    from augmentlab.values import check_number
+
+    if synthetic is not None:
+        check_number(synthetic_ratio, "--synthetic-ratio", low=0.0, low_open=True)
+    outputs = RunOutputs(runs, input_paths(data, test, policy, from_sweep, *split_paths(synthetic)), overwrite, json_out)
     adaptive_config = None
     if adaptive or from_sweep:
         from augmentlab.search.adaptive import AdaptiveConfig
@@ -203,7 +265,7 @@ def evaluate(
         adaptive_config = AdaptiveConfig(signal=adaptive_signal, target=adaptive_target)
         adaptive_config.check()
     lab = _Lab(data, test, policy, per_class, seeds, steps, model, threads, _needs_magnitude if adaptive_config else None,
-               copies=copies, min_similarity=min_similarity, filter_model=filter_model)
+               outputs=outputs, mixed_sizes=mixed_sizes, copies=copies, min_similarity=min_similarity, filter_model=filter_model)
     fixed_m = None
     if from_sweep is not None:
         from augmentlab.policy import format_policy
@@ -214,8 +276,6 @@ def evaluate(
     if synthetic is not None:
         from augmentlab.synth.fusion import Fused
 
-        if not synthetic_ratio > 0:
-            raise AugmentlabError(f"--synthetic-ratio must be above 0; got {synthetic_ratio}")
         fused = Fused(lab.policy, lab.synthetic_source(synthetic), synthetic_ratio)
     bar, advance = progress_bar((2 + adaptive + (fused is not None)) * seeds, "training")
     with bar:
@@ -223,7 +283,7 @@ def evaluate(
                                adaptive=adaptive_config if adaptive else None, synthetic=fused)
     if fixed_m is not None:
         results["fixed_magnitude_from_sweep"] = {"path": str(from_sweep), "magnitude": fixed_m}
-    results, run_dir = lab.save("evaluate", results, runs, json_out)
+    results, run_dir = lab.save("evaluate", results)
     if "adaptive" in results:
         from augmentlab.report.plots import adaptive_trajectory
 
@@ -254,17 +314,19 @@ def _best_from_sweep(policy, path: Path):
 class _Lab:
     """What evaluate and sweep share: validated inputs, CPU settings and run records."""
 
-    def __init__(self, data, test, policy, per_class, seeds, steps, model, threads, extra_check=None, **text_options):
+    def __init__(self, data, test, policy, per_class, seeds, steps, model, threads, extra_check=None, *, outputs: "RunOutputs",
+                 mixed_sizes: str = "resize", **text_options):
         from augmentlab.data import load_dataset
         from augmentlab.policy import format_policy, load_policy
         from augmentlab.train.protocol import Protocol
 
         self.data, self.test, self.threads = data, test, threads
+        self.outputs = outputs
         cpu_speed_settings(threads)
         from augmentlab.policy.modality import check_modality
 
-        self.ds = load_dataset(data)
-        self.test_ds = load_dataset(test, like=self.ds) if test else None
+        self.ds = load_dataset(data, on_mixed_sizes=mixed_sizes)
+        self.test_ds = load_dataset(test, like=self.ds, on_mixed_sizes=mixed_sizes) if test else None
         self.policy = load_policy(policy)
         self.spec = format_policy(self.policy)
         check_modality(self.policy, self.ds.modality)
@@ -280,17 +342,12 @@ class _Lab:
 
         return SyntheticSource.parse(checkpoints, self.ds, self.data, dataset_identity(self.data))
 
-    def save(self, command: str, results: dict, runs: Path, json_out: Optional[Path], **config):
+    def save(self, command: str, results: dict, **config):
         """Write the run directory (and ``--json``); return the results and the directory."""
-        from augmentlab.report.records import new_run_dir, write_json, write_run
-
         results = {"data": self.data, "test": self.test, "policy": self.spec, **results}
-        run_dir = new_run_dir(runs, command)
-        write_run(run_dir, command, {"data": self.data, "test": self.test, "policy": self.spec,
-                                     "seeds": list(range(self.protocol.seeds)), "protocol": results["protocol"],
-                                     "threads": self.threads, **config}, results)
-        if json_out:
-            write_json(json_out, results)
+        run_dir = self.outputs.write(command, {"data": self.data, "test": self.test, "policy": self.spec,
+                                               "seeds": list(range(self.protocol.seeds)), "protocol": results["protocol"],
+                                               "threads": self.threads, **config}, results)
         return results, run_dir
 
 
@@ -313,6 +370,8 @@ def sweep(
     copies: Optional[int] = TEXT_COPIES,
     min_similarity: Optional[float] = MIN_SIMILARITY,
     filter_model: str = FILTER_MODEL,
+    overwrite: bool = OVERWRITE,
+    mixed_sizes: str = MIXED_SIZES,
 ):
     """Accuracy against augmentation strength, or with --synthetic against the share of
     generated images: the sweet spot (on validation) and where it is overdone."""
@@ -326,12 +385,13 @@ def sweep(
     if synthetic is not None and magnitudes is not None:
         raise AugmentlabError("--magnitudes and --synthetic: a sweep varies one thing; give --ratios with --synthetic")
     values = parse_ratios(ratios) if synthetic is not None else parse_magnitudes(magnitudes or "0,0.1,0.2,0.3,0.5,0.7,1")
-    if plot is not None and plot.suffix.lower() != ".png":
-        raise AugmentlabError(f"--plot {plot}: expected a .png file name")
+    from augmentlab.outputs import input_paths
+
+    outputs = RunOutputs(runs, input_paths(data, test, policy, *split_paths(synthetic)), overwrite, json_out, plot)
     # with_magnitude fails early for policies without a magnitude
     check = None if synthetic is not None else (lambda pol: with_magnitude(pol, values[0]))
-    lab = _Lab(data, test, policy, per_class, seeds, steps, model, threads, check, copies=copies, min_similarity=min_similarity,
-               filter_model=filter_model)
+    lab = _Lab(data, test, policy, per_class, seeds, steps, model, threads, check, outputs=outputs, mixed_sizes=mixed_sizes,
+               copies=copies, min_similarity=min_similarity, filter_model=filter_model)
     source = lab.synthetic_source(synthetic) if synthetic is not None else None
     bar, advance = progress_bar(len(values) * seeds, "sweeping")
     with bar:
@@ -339,11 +399,11 @@ def sweep(
             results = sweep_synthetic(lab.ds, lab.policy, source, values, lab.protocol, lab.test_ds, advance)
         else:
             results = run_sweep(lab.ds, lab.policy, values, lab.protocol, lab.test_ds, advance)
-    results, run_dir = lab.save("sweep", results, runs, json_out, **({"ratios": values} if source else {"magnitudes": values}))
+    results, run_dir = lab.save("sweep", results, **({"ratios": values} if source else {"magnitudes": values}))
     title = f"{lab.spec} on {Path(data).name}, {per_class} per class, {seeds} seeds"
     strength_curve(results, run_dir / "strength.png", title)
-    if plot is not None:
-        strength_curve(results, plot, title)
+    if outputs.plot is not None:
+        strength_curve(results, outputs.plot.path, title, replace=outputs.plot.replace)
     print_sweep(results)
     typer.echo(f"run directory: {run_dir}")
 
@@ -365,18 +425,20 @@ def search(
     copies: Optional[int] = typer.Option(None, "--copies", help="Text: augmented copies per training sentence [default: 4]."),
     min_similarity: Optional[float] = MIN_SIMILARITY,
     filter_model: str = FILTER_MODEL,
-    seed: int = typer.Option(0, "--seed", help="Seeds the sampler and the search split."),
+    seed: int = seed_option(help="Seeds the sampler and the search split."),
     study_name: Optional[str] = typer.Option(None, "--study-name", help="Default: derived from data, space and settings."),
     ray_address: Optional[str] = typer.Option(None, "--ray-address", help="An existing Ray cluster (default: start a local one)."),
     runs: Path = typer.Option(Path("augmentlab-runs"), "--runs", help="Parent folder of run directories."),
     threads: int = typer.Option(2, "--threads", help="torch CPU threads; results are deterministic for a fixed count."),
+    overwrite: bool = OVERWRITE,
+    mixed_sizes: str = MIXED_SIZES,
 ):
     """Search augmentation policies within a budget (Optuna TPE with successive halving), then
     retrain the winner on K seeds next to no augmentation, RandAugment and TrivialAugment."""
     from augmentlab.data import load_dataset
     from augmentlab.report.console import print_search
     from augmentlab.report.plots import search_plots
-    from augmentlab.report.records import new_run_dir, write_json, write_run
+    from augmentlab.outputs import input_paths
     from augmentlab.report.search_live import SearchDisplay
     from augmentlab.search.space import parse_space
     from augmentlab.search.storage import redact
@@ -386,9 +448,12 @@ def search(
     settings = SearchSettings(budget=budget, seed=seed, backend=backend, storage=storage, study_name=study_name,
                               trial_fraction=trial_fraction, ray_address=ray_address)
     settings.check()  # cheap checks before loading anything
+    inputs = input_paths(data, test, space)
+    outputs = RunOutputs(runs, inputs, overwrite, json_out)
+    _check_storage(storage, inputs)
     cpu_speed_settings(threads)
-    ds = load_dataset(data)
-    test_ds = load_dataset(test, like=ds) if test else None
+    ds = load_dataset(data, on_mixed_sizes=mixed_sizes)
+    test_ds = load_dataset(test, like=ds, on_mixed_sizes=mixed_sizes) if test else None
     search_space = parse_space(space, ds.modality)
     if ds.modality == "text" and copies is None:
         copies = 4  # searched policies carry no copies of their own
@@ -398,15 +463,33 @@ def search(
     with SearchDisplay() as display:
         results, study = run_search(ds, search_space, protocol, settings, test_ds, data_id, display)
     results = {"data": data, "test": test, "space": search_space.to_dict(), **results}
-    run_dir = new_run_dir(runs, "search")
+    run_dir = outputs.new_dir("search")
     results["plots"] = search_plots(study, run_dir)
-    write_run(run_dir, "search", {"data": data, "test": test, "space": search_space.to_dict(), "budget": budget,
-                                  "seeds": list(range(seeds)), "seed": seed, "backend": backend, "storage": redact(storage),
-                                  "protocol": results["protocol"], "threads": threads}, results)
-    if json_out:
-        write_json(json_out, results)
+    outputs.record(run_dir, "search", {"data": data, "test": test, "space": search_space.to_dict(), "budget": budget,
+                                       "seeds": list(range(seeds)), "seed": seed, "backend": backend, "storage": redact(storage),
+                                       "protocol": results["protocol"], "threads": threads}, results)
     print_search(results)
     typer.echo(f"run directory: {run_dir}")
+
+
+def _check_storage(storage: str | None, inputs) -> None:
+    """A SQLite --storage file is ours to create or resume; it must not be an input or
+    another kind of file."""
+    from augmentlab.outputs import check_apart, check_writable_folder, resolved
+
+    prefix = "sqlite:///"
+    if not storage or not storage.startswith(prefix):
+        return
+    path = resolved(storage[len(prefix):])
+    check_apart(path, "--storage", inputs, shown=storage)
+    check_writable_folder(path.parent, "--storage", storage)
+    if path.exists():
+        if not path.is_file():
+            raise AugmentlabError(f"--storage {storage}: {path} is a folder; expected a SQLite file")
+        with open(path, "rb") as f:
+            head = f.read(16)
+        if head and head != b"SQLite format 3\x00":
+            raise AugmentlabError(f"--storage {storage}: {path} exists and is not a SQLite database; refusing to touch it")
 
 
 @app.command()
@@ -424,6 +507,7 @@ def report(run_dir: Path = typer.Argument(..., help="A run directory written by 
 def demo(
     out: Path = typer.Option(Path("augmentlab-demo"), "--out", help="Where the runs and reports go."),
     steps: int = typer.Option(300, "--steps", help="Optimiser steps per training run."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace an earlier demo's folder (never another folder)."),
 ):
     """The main job on the built-in digits: a baseline, three policies and a strength sweep
     under the low-data protocol, with tables and a report."""
@@ -436,10 +520,13 @@ def demo(
     from augmentlab.search.sweep import sweep as run_sweep
     from augmentlab.train.protocol import Protocol, compare
 
+    from augmentlab.outputs import check_output
+    from augmentlab.values import check_number
+
+    check_number(steps, "--steps", low=1, integer=True)
+    target = check_output(out, "--out", folder=True, overwrite=overwrite, ours=_is_demo_folder)
     cpu_speed_settings(1)
     ds = load_dataset("digits")
-    if steps < 1:
-        raise AugmentlabError(f"--steps must be at least 1; got {steps}")
     protocol = Protocol(per_class=10, seeds=3, steps=steps)
     specs = {"affine": "affine(m=0.2)", "randaugment": "rand-n2-m0.5", "trivialaugment": "trivial"}
     magnitudes = [0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0]
@@ -453,22 +540,56 @@ def demo(
         "compare": ({**common, "policies": specs}, {"data": "digits", **compared}),
         "sweep": ({**common, "policy": "affine", "magnitudes": magnitudes}, {"data": "digits", "test": None, "policy": "affine", **swept}),
     }
-    for name, (config, results) in runs.items():
-        (out / name).mkdir(parents=True, exist_ok=True)
-        write_run(out / name, name, config, results)
-        render_report(out / name)
-    print_compare(compared, specs)
-    print_sweep(runs["sweep"][1])
     index = ["# augmentlab demo: digits, 10 per class, 3 seeds", "",
              "- [baseline against three policies](compare/report.html)", "- [strength sweep of affine](sweep/report.html)", ""]
-    with atomic_path(out / "README.md") as tmp:
-        tmp.write_text("\n".join(index), encoding="utf-8")
-    write_json(out / "summary.json", {"compare": {k: v["test_accuracy"] for k, v in compared["arms"].items()},
-                                      "sweep": {"best_magnitude": swept["best_magnitude"], "overdone_from": swept["overdone_from"]}})
+    with atomic_path(target.path, directory=True, replace=target.replace) as tmp:  # the whole folder lands at once
+        for name, (config, results) in runs.items():
+            (tmp / name).mkdir()
+            write_run(tmp / name, name, config, results)
+            render_report(tmp / name)
+        (tmp / "README.md").write_text("\n".join(index), encoding="utf-8")
+        write_json(tmp / "summary.json", {"compare": {k: v["test_accuracy"] for k, v in compared["arms"].items()},
+                                          "sweep": {"best_magnitude": swept["best_magnitude"], "overdone_from": swept["overdone_from"]}})
+    print_compare(compared, specs)
+    print_sweep(runs["sweep"][1])
     typer.echo(f"reports: {out / 'compare' / 'report.html'} and {out / 'sweep' / 'report.html'}")
 
 
+def _is_demo_folder(path: Path) -> bool:
+    """Whether ``path`` is a folder an earlier ``augmentlab demo`` wrote."""
+    try:
+        summary = json.loads((path / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(summary, dict) and set(summary) == {"compare", "sweep"} and (path / "compare" / "config.json").is_file()
+
+
+def _terminate(signum, frame):
+    # SIGTERM (timeout, docker stop, batch schedulers) unwinds like Ctrl-C, so every
+    # temporary output is removed on the way out
+    raise SystemExit(128 + signum)
+
+
+def _show_notice(message, category, filename, lineno, file=None, line=None):
+    """Library notices (a resized image, a dropped alpha channel) as one line each."""
+    from augmentlab.errors import AugmentlabNotice
+
+    if issubclass(category, AugmentlabNotice):
+        typer.echo(f"note: {message}", err=True)
+    else:
+        _default_showwarning(message, category, filename, lineno, file, line)
+
+
+_default_showwarning = None
+
+
 def main() -> None:
+    import signal
+    import warnings
+
+    global _default_showwarning
+    signal.signal(signal.SIGTERM, _terminate)
+    _default_showwarning, warnings.showwarning = warnings.showwarning, _show_notice
     try:
         code = app(standalone_mode=False)  # click returns the exit code (130 on Ctrl-C)
         if isinstance(code, int) and code:
@@ -478,13 +599,27 @@ def main() -> None:
         sys.exit(2)
     except typer.Exit as e:
         sys.exit(e.exit_code)
+    except (OSError, MemoryError) as e:
+        # the machine said no (a full disk, a vanished folder, too little memory): one line
+        typer.echo(f"error: {_describe_os_error(e)}", err=True)
+        sys.exit(2)
     except Exception as e:
         # Usage errors (missing option, bad value) from click, which typer may bundle
-        # privately: recognised by click's exception interface, they show usage and exit 2.
-        if callable(getattr(e, "show", None)) and isinstance(getattr(e, "exit_code", None), int):
-            e.show()
+        # privately: recognised by click's exception interface, they become one line, exit 2.
+        if callable(getattr(e, "format_message", None)) and isinstance(getattr(e, "exit_code", None), int):
+            ctx = getattr(e, "ctx", None)
+            hint = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+            typer.echo(f"error: {' '.join(e.format_message().split())}{hint}", err=True)
             sys.exit(e.exit_code)
         raise
+
+
+def _describe_os_error(e: BaseException) -> str:
+    if isinstance(e, MemoryError):
+        return "out of memory; try a smaller input, fewer --copies or a smaller --batch-size"
+    where = getattr(e, "filename", None)
+    reason = getattr(e, "strerror", None) or str(e) or type(e).__name__
+    return f"{where}: {reason}" if where else reason
 
 
 if __name__ == "__main__":

@@ -8,12 +8,25 @@ from pathlib import Path
 import typer
 
 from augmentlab.errors import AugmentlabError
+from augmentlab.values import check_seed
 
 # Options that evaluate, sweep and search share (search has its own --copies default).
 MODEL = typer.Option(None, "--model", help="Images: cnn, mlp or resnet (default: by size). Text: minilm (default), tfidf, fasttext or textcnn.")
 TEXT_COPIES = typer.Option(None, "--copies", help="Text: augmented copies per training sentence (default: the policy's, e.g. eda(copies=16), else 1).")
 MIN_SIMILARITY = typer.Option(None, "--min-similarity", help="Text: drop copies whose embedding cosine similarity to the original is below this.")
 FILTER_MODEL = typer.Option("minilm", "--filter-model", help="Text: the sentence-transformers model (hub name or local path) --min-similarity embeds with; minilm is the packaged all-MiniLM-L6-v2.")
+OVERWRITE = typer.Option(False, "--overwrite", help="Replace an existing output (only an earlier augmentlab output).")
+MIXED_SIZES = typer.Option("resize", "--mixed-sizes", help="Image folders with mixed sizes: resize (to the most common size, with a note) or reject.")
+
+
+def _seed_value(ctx, param, value):
+    # every seed flag follows one rule, checked while the command line is parsed
+    return value if value is None else check_seed(value, param.opts[0])
+
+
+def seed_option(default: int = 0, flag: str = "--seed", help: str | None = None):
+    """A seed option: an integer from 0 to 2^63-1."""
+    return typer.Option(default, flag, help=help, callback=_seed_value)
 
 
 def progress_bar(total: int, label: str):
@@ -44,3 +57,42 @@ def dataset_identity(data: str) -> str:
     """A dataset's identity for resuming: the resolved path, or the built-in name."""
     path = Path(data)
     return str(path.resolve()) if path.exists() else data
+
+
+class RunOutputs:
+    """Where a lab command writes (the run directory's parent, ``--json``, ``--plot``),
+    checked before any training, so a bad path never costs a run."""
+
+    def __init__(self, runs: Path, inputs, overwrite: bool, json_out: Path | None = None, plot: Path | None = None):
+        from augmentlab.outputs import check_output, check_parent, resolved
+
+        self.runs = check_parent(runs, "--runs", inputs=inputs)
+        self.json = check_output(json_out, "--json", inputs=inputs, overwrite=overwrite) if json_out is not None else None
+        if plot is not None and plot.suffix.lower() != ".png":
+            raise AugmentlabError(f"--plot {plot}: expected a .png file name")
+        self.plot = check_output(plot, "--plot", inputs=inputs, overwrite=overwrite) if plot is not None else None
+        if self.json and self.plot and self.json.path == self.plot.path:
+            raise AugmentlabError(f"--json and --plot both name {resolved(plot)}; give two files")
+
+    def write(self, command: str, config: dict, results: dict) -> Path:
+        """A new run directory with the config and results, and ``--json``; returns it."""
+        run_dir = self.new_dir(command)
+        self.record(run_dir, command, config, results)
+        return run_dir
+
+    def new_dir(self, command: str) -> Path:
+        from augmentlab.report.records import new_run_dir
+
+        return new_run_dir(self.runs, command)
+
+    def record(self, run_dir: Path, command: str, config: dict, results: dict) -> None:
+        from augmentlab.report.records import write_json, write_run
+
+        write_run(run_dir, command, config, results)
+        if self.json is not None:
+            write_json(self.json.path, results, replace=self.json.replace)
+
+
+def split_paths(text: str | None) -> list[str]:
+    """The paths in a comma-separated option (``--synthetic a.st,b.st``)."""
+    return [p.strip() for p in text.split(",") if p.strip()] if text else []

@@ -6,3 +6,8 @@ class AugmentlabError(ValueError):
 
     The message names the offending file, field or value and says what was expected.
     """
+
+
+class AugmentlabNotice(UserWarning):
+    """Something the library did on the user's behalf that they should know about (an
+    image resized to the common size, say). The CLI prints each as one ``note:`` line."""

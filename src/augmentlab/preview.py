@@ -87,6 +87,6 @@ def _one_per_class(ds: Dataset, rows: int, seed: int) -> list[int]:
     return (picks + rest)[: min(rows, len(ds))]
 
 
-def save_png(grid: np.ndarray, out: str | Path) -> None:
-    with atomic_path(out) as tmp:
+def save_png(grid: np.ndarray, out: str | Path, replace: bool = False) -> None:
+    with atomic_path(out, replace=replace) as tmp:
         Image.fromarray(grid).save(tmp, format="PNG")

@@ -156,7 +156,7 @@ def test_corrupt_manifest_is_one_clear_error(tmp_path, capsys):
     cases = {
         "short": (lambda m: m.update(params=m["params"][:1]), "batch records"),
         "bogus": (lambda m: m["params"].__setitem__(0, {"bogus": 1}), "params[0]"),
-        "misfit": (lambda m: m["params"].__setitem__(0, {"apply": m["params"][0]["apply"]}), "do not fit"),
+        "misfit": (lambda m: m["params"].__setitem__(0, {"apply": m["params"][0]["apply"]}), "params[0]: expected the keys"),
     }
     for name, (corrupt, needle) in cases.items():
         m = json.loads(json.dumps(good))

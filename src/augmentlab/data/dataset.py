@@ -9,6 +9,10 @@ import torch
 
 from augmentlab.errors import AugmentlabError
 
+CHANNELS = (1, 3)  # grey or RGB: what the colour ops and the image writers understand
+# labels are class indices; a larger label is a mistake (an id, a value), not a class count
+MAX_CLASSES = 100_000
+
 
 @dataclass(frozen=True)
 class Dataset:
@@ -59,7 +63,8 @@ class Dataset:
 
     @staticmethod
     def from_images(images: np.ndarray, labels: np.ndarray, class_names=None, source_format="npz", where="data") -> Dataset:
-        """Build from ``N×H×W`` or ``N×H×W×C`` uint8 images and integer labels."""
+        """Build from ``N×H×W`` or ``N×H×W×C`` uint8 images (C = 1 grey or 3 RGB) and
+        integer labels; ``class_names`` default to the label values."""
         images = np.asarray(images)
         if images.dtype != np.uint8:
             raise AugmentlabError(f"{where}: images must be uint8; got {images.dtype}")
@@ -67,6 +72,13 @@ class Dataset:
             images = images[:, :, :, None]
         if images.ndim != 4:
             raise AugmentlabError(f"{where}: images must be N×H×W or N×H×W×C; got shape {images.shape}")
+        if images.shape[0] == 0:
+            raise AugmentlabError(f"{where}: holds no images; expected at least one")
+        if 0 in images.shape[1:3]:
+            raise AugmentlabError(f"{where}: images of {images.shape[2]}x{images.shape[1]} pixels; expected at least 1x1")
+        if images.shape[3] not in CHANNELS:
+            raise AugmentlabError(f"{where}: images have {images.shape[3]} channels; expected 1 (grey) or 3 (RGB)"
+                                  + ("; drop the alpha channel first" if images.shape[3] in (2, 4) else ""))
         labels = np.asarray(labels)
         if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
             raise AugmentlabError(f"{where}: labels must be a 1-D integer array; got {labels.dtype} {labels.shape}")
@@ -74,9 +86,15 @@ class Dataset:
             raise AugmentlabError(f"{where}: {len(images)} images but {len(labels)} labels; the counts must agree")
         if len(labels) and labels.min() < 0:
             raise AugmentlabError(f"{where}: labels must be non-negative; got {labels.min()}")
+        top = int(labels.max())
         if class_names is None:
-            n = int(labels.max()) + 1 if len(labels) else 0
-            class_names = tuple(str(i) for i in range(n))
+            if top >= MAX_CLASSES:
+                raise AugmentlabError(f"{where}: label {top} would make {top + 1:,} classes; labels must be class indices "
+                                      f"0..K-1 with K at most {MAX_CLASSES:,}")
+            class_names = tuple(str(i) for i in range(top + 1))
+        elif top >= len(class_names):
+            raise AugmentlabError(f"{where}: class_names lists {len(class_names)} classes but a label is {top}; "
+                                  f"expected one name per label value 0..{top}")
         data = torch.from_numpy(np.ascontiguousarray(images.transpose(0, 3, 1, 2)))
         return Dataset(data, torch.from_numpy(labels.astype(np.int64)), tuple(class_names), "image", source_format)
 

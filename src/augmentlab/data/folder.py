@@ -6,6 +6,7 @@ Decompression bombs are refused, and class names are sanitised before they becom
 
 from __future__ import annotations
 
+import contextlib
 import re
 import warnings
 from collections import Counter
@@ -15,7 +16,7 @@ import numpy as np
 from PIL import Image
 
 from augmentlab.data.dataset import Dataset
-from augmentlab.errors import AugmentlabError
+from augmentlab.errors import AugmentlabError, AugmentlabNotice
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg"}
 # Refuse images larger than this many pixels (about 8k x 8k): a guard against bombs.
@@ -29,29 +30,77 @@ def safe_name(name: str) -> str:
     return cleaned or "class"
 
 
-def _decode(path: Path, mode: str) -> np.ndarray:
+GREY_MODES = ("1", "L", "LA", "I;16", "I;16B", "I;16L", "I")
+WIDE_MODES = ("I;16", "I;16B", "I;16L", "I")  # 16-bit grey (32-bit "I" holding 16-bit values)
+
+
+@contextlib.contextmanager
+def _opened(path: Path):
+    """The image at ``path``, refused with one line when it is not an image or is larger
+    than MAX_PIXELS (checked from the header, before any pixel is decoded)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as im:
                 if im.width * im.height > MAX_PIXELS:
-                    raise AugmentlabError(f"{path}: image of {im.width}x{im.height} pixels exceeds the {MAX_PIXELS} pixel limit")
-                return np.asarray(im.convert(mode))
+                    raise AugmentlabError(f"{path}: image of {im.width}x{im.height} pixels exceeds the {MAX_PIXELS:,} pixel limit")
+                if im.width == 0 or im.height == 0:
+                    raise AugmentlabError(f"{path}: image of {im.width}x{im.height} pixels; expected at least 1x1")
+                yield im
     except AugmentlabError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise AugmentlabError(f"{path}: refused, looks like a decompression bomb") from None
+        raise AugmentlabError(f"{path}: image exceeds the {MAX_PIXELS:,} pixel limit (refused as a possible decompression bomb)") from None
     except Exception as e:
         raise AugmentlabError(f"{path}: not a readable PNG/JPEG image ({type(e).__name__})") from None
 
 
+def _has_alpha(im: Image.Image) -> bool:
+    return "A" in im.getbands() or (im.mode == "P" and "transparency" in im.info)
+
+
+def _decode(path: Path, mode: str) -> np.ndarray:
+    """Pixels as uint8 in ``mode`` (L or RGB). 16-bit grey is scaled to 8 bits; an alpha
+    channel that is fully opaque is dropped, any other is refused (flattening it onto a
+    background would invent pixels)."""
+    with _opened(path) as im:
+        if _has_alpha(im):
+            alpha = np.asarray(im.convert("RGBA"))[..., 3]
+            if alpha.min() < 255:
+                raise AugmentlabError(f"{path}: has transparent pixels; augmentlab reads grey or RGB images. "
+                                      "Flatten the alpha channel onto a background first")
+        if im.mode in WIDE_MODES:
+            wide = np.asarray(im).astype(np.int64)
+            if wide.min() < 0 or wide.max() > 65535:
+                raise AugmentlabError(f"{path}: {im.mode} pixel values outside 0..65535; expected 8- or 16-bit images")
+            grey = ((wide * 255 + 32767) // 65535).astype(np.uint8)  # 16 to 8 bits, rounded
+            return grey if mode == "L" else np.repeat(grey[..., None], 3, axis=2)
+        return np.asarray(im.convert(mode))
+
+
+def _class_folders(root: Path) -> list[Path]:
+    """The class subfolders; a hidden folder that holds images is refused, since skipping
+    it would silently drop them (hidden folders without images, such as .git, are not
+    classes)."""
+    class_dirs = []
+    for p in sorted(root.iterdir()):
+        if not p.is_dir():
+            continue
+        if p.name.startswith("."):
+            if any(f.suffix.lower() in IMAGE_SUFFIXES for f in p.iterdir() if f.is_file()):
+                raise AugmentlabError(f"{p}: a hidden folder holding images; rename it to make it a class, or move it out of {root}")
+            continue
+        class_dirs.append(p)
+    return class_dirs
+
+
 def read_image_folder(root: str | Path, on_mixed_sizes: str = "resize") -> Dataset:
     """Read ``root/<class>/<image>``. ``on_mixed_sizes`` is ``"resize"`` (to the most common
-    size, bilinear) or ``"reject"``."""
+    size, bilinear, with a notice) or ``"reject"``."""
     root = Path(root)
     if on_mixed_sizes not in ("resize", "reject"):
-        raise AugmentlabError(f"on_mixed_sizes must be 'resize' or 'reject'; got {on_mixed_sizes!r}")
-    class_dirs = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+        raise AugmentlabError(f"mixed_sizes must be 'resize' or 'reject'; got {on_mixed_sizes!r}")
+    class_dirs = _class_folders(root)
     if not class_dirs:
         raise AugmentlabError(f"{root}: no class subfolders found; expected one folder per class")
     files: list[tuple[Path, int]] = []
@@ -64,21 +113,24 @@ def read_image_folder(root: str | Path, on_mixed_sizes: str = "resize") -> Datas
                 raise AugmentlabError(f"{p}: not an image file; expected {', '.join(sorted(IMAGE_SUFFIXES))}")
             files.append((p, label))
     # Grey if every file is single-channel, else RGB; decide after a cheap header pass.
-    modes = set()
+    grey = []
     for p, _ in files:
-        try:
-            with Image.open(p) as im:
-                modes.add("L" if im.mode in ("1", "L", "I;16", "I") else "RGB")
-        except Exception:
-            raise AugmentlabError(f"{p}: not a readable PNG/JPEG image") from None
-    mode = "L" if modes == {"L"} else "RGB"
+        with _opened(p) as im:
+            grey.append(im.mode in GREY_MODES)
+    mode = "L" if all(grey) else "RGB"
+    if mode == "RGB" and any(grey):
+        first = next(p for (p, _), g in zip(files, grey) if not g)
+        warnings.warn(AugmentlabNotice(f"{root}: {sum(grey)} grey images read as RGB, since {len(grey) - sum(grey)} are colour "
+                                       f"(the first: {first.relative_to(root)})"), stacklevel=2)
     images = [_decode(p, mode) for p, _ in files]
     sizes = Counter(im.shape[:2] for im in images)
     target = sizes.most_common(1)[0][0]
     if len(sizes) > 1:
+        odd = [p for (p, _), im in zip(files, images) if im.shape[:2] != target]
         if on_mixed_sizes == "reject":
-            odd = next(p for (p, _), im in zip(files, images) if im.shape[:2] != target)
-            raise AugmentlabError(f"{odd}: size differs from the common {target[1]}x{target[0]}; use resize to accept mixed sizes")
+            raise AugmentlabError(f"{odd[0]}: size differs from the common {target[1]}x{target[0]}; use resize to accept mixed sizes")
+        warnings.warn(AugmentlabNotice(f"{root}: {len(odd)} images resized to the common {target[1]}x{target[0]} "
+                                       f"(the first: {odd[0].relative_to(root)}); --mixed-sizes reject refuses them"), stacklevel=2)
         images = [
             im if im.shape[:2] == target else np.asarray(Image.fromarray(im).resize((target[1], target[0]), Image.BILINEAR))
             for im in images

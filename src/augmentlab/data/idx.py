@@ -4,6 +4,8 @@ rank, big-endian dimension sizes, then the data."""
 from __future__ import annotations
 
 import gzip
+import math
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -13,31 +15,42 @@ from augmentlab.errors import AugmentlabError
 _DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 
 
+# Refuse IDX data larger than this: the whole array is held in memory.
+MAX_BYTES = 16 * 2**30
+
+
 def read_idx(path: str | Path) -> np.ndarray:
+    """The array in an IDX file. The header is checked before the data is read, and the
+    data is read only up to the size the header gives (a gzip bomb is never inflated)."""
     path = Path(path)
     opener = gzip.open if path.suffix == ".gz" else open
     try:
         with opener(path, "rb") as f:
-            raw = f.read()
-    except (OSError, EOFError) as e:
-        raise AugmentlabError(f"{path}: cannot read IDX file ({e})") from None
-    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0:
-        raise AugmentlabError(f"{path}: not an IDX file (bad magic number)")
-    code, ndim = raw[2], raw[3]
-    if code not in _DTYPES or ndim == 0:
-        raise AugmentlabError(f"{path}: unsupported IDX type code 0x{code:02x} or rank {ndim}")
-    header = 4 + 4 * ndim
-    if len(raw) < header:
-        raise AugmentlabError(f"{path}: truncated IDX header")
-    shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
-    dtype = np.dtype(_DTYPES[code])
-    expected = int(np.prod(shape)) * dtype.itemsize
-    if len(raw) - header != expected:
+            head = f.read(4)
+            if len(head) < 4 or head[0] != 0 or head[1] != 0:
+                raise AugmentlabError(f"{path}: not an IDX file (bad magic number)")
+            code, ndim = head[2], head[3]
+            if code not in _DTYPES or ndim == 0:
+                raise AugmentlabError(f"{path}: unsupported IDX type code 0x{code:02x} or rank {ndim}")
+            dims = f.read(4 * ndim)
+            if len(dims) < 4 * ndim:
+                raise AugmentlabError(f"{path}: truncated IDX header")
+            shape = tuple(int.from_bytes(dims[4 * i : 4 * i + 4], "big") for i in range(ndim))
+            dtype = np.dtype(_DTYPES[code])
+            expected = math.prod(shape) * dtype.itemsize  # Python ints: no overflow
+            if expected > MAX_BYTES:
+                raise AugmentlabError(f"{path}: header says shape {shape} ({expected:,} bytes); "
+                                      f"more than the {MAX_BYTES // 2**30} GiB this reader accepts")
+            raw = f.read(expected + 1)  # one byte more tells an oversized file
+    except (OSError, EOFError, zlib.error) as e:
+        raise AugmentlabError(f"{path}: cannot read IDX file ({type(e).__name__}: {e})") from None
+    if len(raw) != expected:
+        size = f"{len(raw)} bytes" if len(raw) <= expected else "more"
         raise AugmentlabError(
             f"{path}: truncated or oversized IDX data: header says shape {shape} "
-            f"({expected} bytes) but the file holds {len(raw) - header} bytes"
+            f"({expected} bytes) but the file holds {size}"
         )
-    return np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape).astype(dtype.newbyteorder("="))
+    return np.frombuffer(raw, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="))
 
 
 def write_idx(path: str | Path, array: np.ndarray) -> None:

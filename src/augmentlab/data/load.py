@@ -29,8 +29,9 @@ def _read_idx_folder(images_path: Path, labels_path: Path) -> Dataset:
         raise AugmentlabError(f"{labels_path}: expected a rank-1 IDX label array; got rank {labels.ndim}")
     if len(images) != len(labels):
         raise AugmentlabError(f"{images_path.parent}: {len(images)} images but {len(labels)} labels; the counts must agree")
-    n = int(labels.max()) + 1 if len(labels) else 0
-    return Dataset.from_images(images, labels.astype(np.int64), tuple(str(i) for i in range(n)), "idx", where=str(images_path))
+    if not np.issubdtype(labels.dtype, np.integer):
+        raise AugmentlabError(f"{labels_path}: labels must be integers; the IDX file holds {labels.dtype}")
+    return Dataset.from_images(images, labels.astype(np.int64), None, "idx", where=str(images_path))
 
 
 def load_dataset(spec: str | Path, *, on_mixed_sizes: str = "resize", like: Dataset | None = None) -> Dataset:
@@ -65,28 +66,42 @@ def load_dataset(spec: str | Path, *, on_mixed_sizes: str = "resize", like: Data
 
 
 def output_format(ds: Dataset, out: Path) -> str:
-    """``text`` for text data; ``folder`` when the input was an image folder and ``out`` is
-    not a .npz path; else ``npz``."""
+    """How ``out`` is written: ``text`` for text data (a .tsv or .csv name, as the input);
+    ``npz`` for a .npz name; ``folder`` for an image folder's output with no file suffix.
+    A name that does not fit the data is refused rather than written misleadingly."""
+    suffix = Path(out).suffix.lower()
     if ds.modality == "text":
+        want = ".tsv" if getattr(ds.layout, "delimiter", "\t") == "\t" else ".csv"
+        if suffix != want:
+            raise AugmentlabError(f"--out {out}: text read from a {want} table is written as {want}; name the output *{want}")
         return "text"
-    if out.suffix == ".npz":
+    if suffix == ".npz":
         return "npz"
-    return "folder" if ds.source_format == "folder" else "npz"
+    if ds.source_format == "folder" and suffix not in FILE_SUFFIXES:
+        return "folder"
+    hint = "a .npz file or a folder name" if ds.source_format == "folder" else "a .npz file name"
+    raise AugmentlabError(f"--out {out}: images are written as {hint}")
 
 
-def save_dataset(ds: Dataset, out: str | Path, fmt: str | None = None) -> str:
-    """Write ``ds`` atomically as ``npz`` or an image ``folder``; returns the format used."""
+# names that look like files, never taken as an image folder's name
+FILE_SUFFIXES = {".npz", ".tsv", ".csv", ".json", ".yaml", ".yml", ".png", ".jpg", ".jpeg", ".txt", ".gz", ".safetensors"}
+
+
+def write_dataset(path: Path, ds: Dataset, fmt: str) -> None:
+    """Write ``ds`` as ``fmt`` into ``path`` (a fresh file or an empty folder)."""
+    writers = {"npz": write_npz, "text": write_text_table, "folder": write_image_folder}
+    if fmt not in writers:
+        raise AugmentlabError(f"unknown output format {fmt!r}; expected 'npz', 'folder' or 'text'")
+    if (fmt == "text") != (ds.modality == "text"):
+        raise AugmentlabError(f"format {fmt!r} does not fit {ds.modality} data")
+    writers[fmt](path, ds)
+
+
+def save_dataset(ds: Dataset, out: str | Path, fmt: str | None = None, *, replace: bool = False) -> str:
+    """Write ``ds`` atomically as ``npz``, an image ``folder`` or a ``text`` table; returns
+    the format used. An existing ``out`` is replaced only with ``replace``."""
     out = Path(out)
     fmt = fmt or output_format(ds, out)
-    if fmt == "npz":
-        with atomic_path(out) as tmp:
-            write_npz(tmp, ds)
-    elif fmt == "text":
-        with atomic_path(out) as tmp:
-            write_text_table(tmp, ds)
-    elif fmt == "folder":
-        with atomic_path(out, directory=True) as tmp:
-            write_image_folder(tmp, ds)
-    else:
-        raise AugmentlabError(f"unknown output format {fmt!r}; expected 'npz', 'folder' or 'text'")
+    with atomic_path(out, directory=fmt == "folder", replace=replace) as tmp:
+        write_dataset(tmp, ds, fmt)
     return fmt

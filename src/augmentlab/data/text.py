@@ -49,7 +49,7 @@ def read_text_table(path: str | Path, class_names: tuple[str, ...] | None = None
     path = Path(path)
     delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
     try:
-        with open(path, encoding="utf-8", newline="") as f:
+        with open(path, encoding="utf-8-sig", newline="") as f:  # -sig: a byte-order mark is not text
             rows = [row for row in _reader(f, delimiter) if row and any(cell.strip() for cell in row)]
     except UnicodeDecodeError as e:
         raise AugmentlabError(f"{path}: not UTF-8 text (byte {e.start}); expected a UTF-8 {path.suffix} file") from None
@@ -96,8 +96,16 @@ def _layout(path: Path, rows: list[list[str]], delimiter: str) -> tuple[TextLayo
     if len(rows[0]) != 2:
         raise AugmentlabError(f"{path}: no header and {len(rows[0])} columns; expected a header with 'sentence'/'text' "
                               "and 'label' columns, or two columns: text and label")
+    # the label column has fewer distinct values and shorter cells; when the two signs
+    # disagree, guessing could silently swap text and labels
     distinct = [len({row[k].strip() for row in rows if len(row) == 2}) for k in (0, 1)]
-    label_col = 1 if distinct[1] <= distinct[0] else 0
+    length = [sum(len(row[k]) for row in rows if len(row) == 2) for k in (0, 1)]
+    by_count = 1 if distinct[1] <= distinct[0] else 0
+    by_length = 1 if length[1] <= length[0] else 0
+    if distinct[0] != distinct[1] and by_count != by_length:
+        raise AugmentlabError(f"{path}: no header, and the column with fewer distinct values ({by_count + 1}) has the longer "
+                              "cells; cannot tell text from label. Add a header row naming the 'text' and 'label' columns")
+    label_col = by_count  # on a tie, the second column (AG News' order)
     return TextLayout(delimiter, None, 1 - label_col, label_col), rows, 1
 
 
@@ -114,7 +122,8 @@ def write_text_table(path: str | Path, ds: Dataset) -> None:
     width = len(layout.header) if layout.header else 2
     with open(path, "w", encoding="utf-8", newline="") as f:
         if layout.delimiter == "\t":
-            writer = csv.writer(f, delimiter="\t", quoting=csv.QUOTE_NONE, escapechar=None, lineterminator="\n")
+            # as GLUE's TSVs: no quoting at all, so a '"' in a sentence is written as it is
+            writer = csv.writer(f, delimiter="\t", quoting=csv.QUOTE_NONE, quotechar=None, lineterminator="\n")
         else:
             writer = csv.writer(f, delimiter=layout.delimiter, lineterminator="\n")
         if layout.header:

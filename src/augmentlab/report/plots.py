@@ -16,7 +16,7 @@ def _figure():
     return plt
 
 
-def strength_curve(result: dict, out: str | Path, title: str = "") -> None:
+def strength_curve(result: dict, out: str | Path, title: str = "", replace: bool = False) -> None:
     """Accuracy against magnitude: train, validation and test means with ±1 std bands,
     the sweet spot (chosen on validation) and the overdone region."""
     from augmentlab.report.console import sweep_axis
@@ -43,10 +43,10 @@ def strength_curve(result: dict, out: str | Path, title: str = "") -> None:
     ax.grid(alpha=0.3)
     ax.legend(loc="lower left", fontsize=8)
     fig.tight_layout()
-    save(fig, out)
+    save(fig, out, replace)
 
 
-def learning_curves(curves: dict[str, list[dict]], out: str | Path, title: str = "") -> None:
+def learning_curves(curves: dict[str, list[dict]], out: str | Path, title: str = "", replace: bool = False) -> None:
     """Training loss against step for each labelled run."""
     plt = _figure()
     fig, ax = plt.subplots(figsize=(7, 4.5), dpi=120)
@@ -59,10 +59,10 @@ def learning_curves(curves: dict[str, list[dict]], out: str | Path, title: str =
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()
-    save(fig, out)
+    save(fig, out, replace)
 
 
-def adaptive_trajectory(results: dict, out: str | Path, title: str = "") -> None:
+def adaptive_trajectory(results: dict, out: str | Path, title: str = "", replace: bool = False) -> None:
     """The adapted magnitude against step for every seed, with the fixed magnitude for
     reference, and the signal that drove it."""
     plt = _figure()
@@ -85,13 +85,13 @@ def adaptive_trajectory(results: dict, out: str | Path, title: str = "") -> None
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
     fig.tight_layout()
-    save(fig, out)
+    save(fig, out, replace)
 
 
-def save(fig, out: str | Path) -> None:
+def save(fig, out: str | Path, replace: bool = False) -> None:
     import matplotlib.pyplot as plt
 
-    with atomic_path(out) as tmp:
+    with atomic_path(out, replace=replace) as tmp:
         fig.savefig(tmp, format="png")
     plt.close(fig)
 
@@ -115,7 +115,7 @@ def search_plots(study, out_dir: str | Path) -> dict[str, str]:
             fig = ax.figure if hasattr(ax, "figure") else ax.flat[0].figure
             fig.set_size_inches(7, 4.5)
             fig.tight_layout()
-            with atomic_path(path) as tmp:
+            with atomic_path(path, replace=True) as tmp:  # in our own run directory
                 fig.savefig(tmp, format="png", dpi=120)
             plt.close(fig)
             written[name] = path.name

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from augmentlab import __version__
+from augmentlab.errors import AugmentlabError
 from augmentlab.io_atomic import atomic_path
 
 
@@ -21,14 +22,16 @@ def new_run_dir(base: str | Path, command: str) -> Path:
             return path
         except FileExistsError:
             continue
-    raise RuntimeError(f"could not create a run directory under {base}")
+    raise AugmentlabError(f"could not create a new run directory under {base}: 1000 exist for this second")
 
 
-def write_json(path: str | Path, data) -> None:
-    with atomic_path(path) as tmp:
+def write_json(path: str | Path, data, *, replace: bool = False) -> None:
+    """Write ``data`` as JSON atomically; an existing file is replaced only with ``replace``."""
+    with atomic_path(path, replace=replace) as tmp:
         tmp.write_text(json.dumps(data, indent=2, default=str), encoding="utf-8")
 
 
 def write_run(run_dir: Path, command: str, config: dict, results: dict) -> None:
-    write_json(run_dir / "config.json", {"command": command, "augmentlab_version": __version__, **config})
-    write_json(run_dir / "results.json", results)
+    """The run's config and results, in its own directory (rewritten when asked again)."""
+    write_json(run_dir / "config.json", {"command": command, "augmentlab_version": __version__, **config}, replace=True)
+    write_json(run_dir / "results.json", results, replace=True)

@@ -22,8 +22,13 @@ def load_run(run_dir: Path) -> tuple[dict, dict]:
         results = json.loads((run_dir / "results.json").read_text(encoding="utf-8"))
     except FileNotFoundError as e:
         raise AugmentlabError(f"{run_dir}: not a run directory (missing {Path(e.filename).name})") from None
-    except json.JSONDecodeError as e:
-        raise AugmentlabError(f"{run_dir}: unreadable run record ({e.msg})") from None
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as e:
+        raise AugmentlabError(f"{run_dir}: unreadable run record ({type(e).__name__})") from None
+    except IsADirectoryError as e:
+        raise AugmentlabError(f"{run_dir}: {Path(e.filename).name} is a folder; expected a run record") from None
+    for name, record in (("config.json", config), ("results.json", results)):
+        if not isinstance(record, dict):
+            raise AugmentlabError(f"{run_dir / name}: expected a JSON object; got {type(record).__name__}")
     if config.get("command") not in ("evaluate", "sweep", "compare"):
         raise AugmentlabError(f"{run_dir}: unknown run kind {config.get('command')!r}; expected evaluate, sweep or compare")
     return config, results
@@ -66,7 +71,7 @@ def _figures(run_dir: Path, config: dict, results: dict) -> list[tuple[str, str]
     """Draw the figures into ``run_dir``; return (caption, file name) pairs."""
     figs = []
     if config["command"] == "sweep":
-        strength_curve(results, run_dir / "strength.png", f"{results['policy']} on {Path(str(config['data'])).name}")
+        strength_curve(results, run_dir / "strength.png", f"{results['policy']} on {Path(str(config['data'])).name}", replace=True)
         figs.append(("Strength curve: the sweet spot is chosen on validation", "strength.png"))
         axis, column = sweep_axis(results)
         curves = {f"{column}={p[axis]:g}": p["runs"][0]["history"] for p in results["points"]}
@@ -75,10 +80,10 @@ def _figures(run_dir: Path, config: dict, results: dict) -> list[tuple[str, str]
     else:
         curves = {arm: results[arm]["runs"][0]["history"] for arm in ("baseline", "augmented")}
     if any(curves.values()):  # text models keep no step-by-step history
-        learning_curves(curves, run_dir / "learning.png", "training loss, seed 0")
+        learning_curves(curves, run_dir / "learning.png", "training loss, seed 0", replace=True)
         figs.append(("Learning curves (seed 0)", "learning.png"))
     if "adaptive" in results:
-        adaptive_trajectory(results, run_dir / "adaptive.png", f"adaptive {results['policy']}")
+        adaptive_trajectory(results, run_dir / "adaptive.png", f"adaptive {results['policy']}", replace=True)
         figs.append(("Adaptive strength: magnitude and signal against step", "adaptive.png"))
     for i, (label, policy) in enumerate(_policies_to_preview(config, results)):
         grid = _preview_grid(config["data"], policy)
@@ -87,7 +92,7 @@ def _figures(run_dir: Path, config: dict, results: dict) -> list[tuple[str, str]
         from augmentlab.preview import save_png
 
         name = f"preview-{i}.png"
-        save_png(grid, run_dir / name)
+        save_png(grid, run_dir / name, replace=True)
         figs.append((f"Preview: originals, then draws of {label}", name))
     return figs
 
@@ -154,17 +159,20 @@ def render_report(run_dir: str | Path) -> tuple[Path, Path]:
     """Write ``report.md`` and ``report.html`` (with PNG figures) into ``run_dir``."""
     run_dir = Path(run_dir)
     config, results = load_run(run_dir)
-    tables = _tables(config, results)
-    figs = _figures(run_dir, config, results)
-    tables += _text_previews(config, results)
-    what = ", ".join(config["policies"]) if config["command"] == "compare" else results["policy"]
-    title = f"augmentlab {config['command']}: {what} on {config['data']}"
-    facts = [f"version {config.get('augmentlab_version')}", f"seeds {config.get('seeds')}",
-             f"protocol {json.dumps(results['protocol'])}", f"{results['seconds']:.0f} s"]
-    if config["command"] == "sweep":
-        axis = sweep_axis(results)[0]
-        facts.insert(0, f"best {axis} {results[f'best_{axis}']:g} (on validation); overdone from "
-                        f"{'—' if results['overdone_from'] is None else format(results['overdone_from'], 'g')}")
+    try:  # everything read from the records before any figure is drawn
+        tables = _tables(config, results) + _text_previews(config, results)
+        what = ", ".join(config["policies"]) if config["command"] == "compare" else results["policy"]
+        title = f"augmentlab {config['command']}: {what} on {config['data']}"
+        facts = [f"version {config.get('augmentlab_version')}", f"seeds {config.get('seeds')}",
+                 f"protocol {json.dumps(results['protocol'])}", f"{results['seconds']:.0f} s"]
+        if config["command"] == "sweep":
+            axis = sweep_axis(results)[0]
+            facts.insert(0, f"best {axis} {results[f'best_{axis}']:g} (on validation); overdone from "
+                            f"{'—' if results['overdone_from'] is None else format(results['overdone_from'], 'g')}")
+        figs = _figures(run_dir, config, results)
+    except (KeyError, TypeError, IndexError, AttributeError) as e:
+        raise AugmentlabError(f"{run_dir}: the run records are incomplete or malformed "
+                              f"({type(e).__name__}: {str(e)[:80]}); rerun the command to write them again") from None
     md = [f"# {title}", "", *[f"- {f}" for f in facts], ""]
     for caption, header, rows in tables:
         md += [f"## {caption}", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
@@ -184,6 +192,6 @@ def render_report(run_dir: str | Path) -> tuple[Path, Path]:
             "img{max-width:100%}</style></head><body>" + "".join(body) + "</body></html>")
     paths = (run_dir / "report.md", run_dir / "report.html")
     for path, text in zip(paths, ("\n".join(md), page)):
-        with atomic_path(path) as tmp:
+        with atomic_path(path, replace=True) as tmp:  # our own run directory: a report is redrawn
             tmp.write_text(text, encoding="utf-8")
     return paths

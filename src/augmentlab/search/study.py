@@ -26,6 +26,7 @@ from pathlib import Path
 
 from augmentlab.data.dataset import Dataset
 from augmentlab.errors import AugmentlabError
+from augmentlab.values import check_number, check_seed
 from augmentlab.rng import child_seeds
 from augmentlab.search.space import spec_of
 from augmentlab.search.storage import open_storage, redact
@@ -56,12 +57,11 @@ class SearchSettings:
     ray_address: str | None = None
 
     def check(self) -> None:
-        if self.budget < 1:
-            raise AugmentlabError(f"--budget must be at least 1 trial; got {self.budget}")
+        check_number(self.budget, "--budget", low=1, integer=True)
+        check_seed(self.seed, "--seed")
         if self.backend not in BACKENDS:
             raise AugmentlabError(f"--backend {self.backend!r} is unknown; expected one of {', '.join(BACKENDS)}")
-        if not 0 < self.trial_fraction <= 1:
-            raise AugmentlabError(f"trial fraction {self.trial_fraction} must be in (0, 1]")
+        check_number(self.trial_fraction, "--trial-fraction", low=0.0, low_open=True, high=1.0)
         if self.reduction_factor < 2 or self.rungs < 0:
             raise AugmentlabError("successive halving needs a reduction factor of at least 2 and rungs >= 0")
 

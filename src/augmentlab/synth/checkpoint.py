@@ -18,13 +18,14 @@ FORMAT = "augmentlab-synth"
 VERSION = "1"
 
 
-def save_checkpoint(generator, path: str | Path, meta: dict, extra: dict[str, torch.Tensor] | None = None) -> None:
+def save_checkpoint(generator, path: str | Path, meta: dict, extra: dict[str, torch.Tensor] | None = None, *,
+                    replace: bool = False) -> None:
     from safetensors.torch import save_file
 
     tensors = {f"net.{k}": v.detach().cpu().clone().contiguous() for k, v in generator.net.state_dict().items()}
     tensors.update({f"extra.{k}": v.cpu().contiguous() for k, v in (extra or {}).items()})
     metadata = {"format": FORMAT, "version": VERSION, "config": json.dumps(generator.config()), "meta": json.dumps(meta)}
-    with atomic_path(path) as tmp:
+    with atomic_path(path, replace=replace) as tmp:
         save_file(tensors, str(tmp), metadata=metadata)
 
 

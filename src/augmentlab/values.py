@@ -1,0 +1,57 @@
+"""Every number a user gives (magnitudes, probabilities, weights, ratios, seeds, sizes) is
+checked here: its type, that it is finite, and its range, with one error naming the field.
+
+``NaN < 0`` is False, so a check written as ``if v < 0: fail`` lets NaN through; the
+checks here test that a value lies inside its range instead.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Integral, Real
+
+from augmentlab.errors import AugmentlabError
+
+SEED_LIMIT = 2**63  # seeds are non-negative 63-bit integers: what every generator takes
+
+
+def _shown(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def check_number(value, field: str, *, low: float | None = None, high: float | None = None,
+                 low_open: bool = False, integer: bool = False) -> float | int:
+    """``value`` as a finite number (an int when ``integer``) in ``[low, high]`` (``(low,
+    high]`` with ``low_open``)."""
+    kind = "an integer" if integer else "a number"
+    if isinstance(value, bool) or not isinstance(value, Integral if integer else Real):
+        raise AugmentlabError(f"{field}={_shown(value)} is not {kind}")
+    if not integer and not math.isfinite(value):
+        raise AugmentlabError(f"{field}={_shown(value)} is not a finite number")
+    inside = (low is None or (value > low if low_open else value >= low)) and (high is None or value <= high)
+    if not inside:
+        lo = "" if low is None else f"{'above' if low_open else 'at least'} {low:g}"
+        hi = "" if high is None else f"at most {high:g}"
+        raise AugmentlabError(f"{field}={_shown(value)} is out of range; expected {kind} {' and '.join(p for p in (lo, hi) if p)}")
+    return int(value) if integer else float(value)
+
+
+def check_seed(value, field: str = "seed") -> int:
+    """A seed: an integer in [0, 2^63)."""
+    if isinstance(value, bool) or not isinstance(value, Integral) or not 0 <= value < SEED_LIMIT:
+        raise AugmentlabError(f"{field}={_shown(value)} is out of range; expected an integer from 0 to 2^63-1")
+    return int(value)
+
+
+def check_probability(value, field: str) -> float:
+    return check_number(value, field, low=0.0, high=1.0)
+
+
+def parse_number(text: str, field: str, *, integer: bool = False) -> float | int:
+    """A number written as text (an option value, a spec string part)."""
+    try:
+        value = int(text) if integer else float(text)
+    except (TypeError, ValueError):
+        raise AugmentlabError(f"{field}={_shown(text)} is not {'an integer' if integer else 'a number'}") from None
+    return value
