@@ -104,8 +104,10 @@ def _dataset_output(out: Path, inputs, overwrite: bool, folder: bool | None = No
     from augmentlab.augment import is_manifest, manifest_path
     from augmentlab.outputs import check_output
 
-    if folder is None:
-        folder = os.path.isdir(out) and not os.path.islink(out)
+    if folder is None:  # a file name (x.npz) is a file; any other existing folder is checked as one
+        from augmentlab.data.load import FILE_SUFFIXES
+
+        folder = out.suffix.lower() not in FILE_SUFFIXES and os.path.isdir(out) and not os.path.islink(out)
     return check_output(out, "--out", inputs=inputs, folder=folder, overwrite=overwrite,
                         ours=lambda p: is_manifest(manifest_path(p)), companions=[manifest_path(out)])
 
@@ -200,7 +202,9 @@ def bench(
 ):
     """Time the standard pipeline against albumentations, kornia and a memory copy (1 thread)."""
     from augmentlab.bench import run_bench
+    from augmentlab.values import check_number
 
+    check_number(seconds, "--seconds", low=0.0, low_open=True, high=3600.0)
     result = run_bench(seconds)
     if as_json:
         typer.echo(json.dumps(result, indent=2))
@@ -249,14 +253,13 @@ def evaluate(
     with 95% CIs and the paired lift. With --adaptive, a third arm adapts the magnitude
     during training, reported next to the fixed one. With --synthetic, another arm adds
     generated images, and its lift is measured against the same policy on real images only."""
+    from augmentlab.outputs import input_paths
     from augmentlab.report.console import print_evaluation
     from augmentlab.train.protocol import evaluate as run_evaluate
-
-    from augmentlab.outputs import input_paths
     from augmentlab.values import check_number
 
     if synthetic is not None:
-        check_number(synthetic_ratio, "--synthetic-ratio", low=0.0, low_open=True)
+        check_number(synthetic_ratio, "--synthetic-ratio", low=0.0, low_open=True, high=100.0)
     outputs = RunOutputs(runs, input_paths(data, test, policy, from_sweep, *split_paths(synthetic)), overwrite, json_out)
     adaptive_config = None
     if adaptive or from_sweep:
@@ -293,9 +296,9 @@ def evaluate(
 
 
 def _needs_magnitude(policy) -> None:
-    from augmentlab.policy.magnitude import with_magnitude
+    from augmentlab.policy.magnitude import check_sweepable
 
-    with_magnitude(policy, 0.0)  # fails clearly for policies without a magnitude
+    check_sweepable(policy)  # fails clearly for policies without a magnitude
 
 
 def _best_from_sweep(policy, path: Path):
@@ -375,7 +378,6 @@ def sweep(
 ):
     """Accuracy against augmentation strength, or with --synthetic against the share of
     generated images: the sweet spot (on validation) and where it is overdone."""
-    from augmentlab.policy.magnitude import with_magnitude
     from augmentlab.report.console import print_sweep
     from augmentlab.report.plots import strength_curve
     from augmentlab.search.sweep import parse_magnitudes, sweep_synthetic
@@ -388,8 +390,9 @@ def sweep(
     from augmentlab.outputs import input_paths
 
     outputs = RunOutputs(runs, input_paths(data, test, policy, *split_paths(synthetic)), overwrite, json_out, plot)
-    # with_magnitude fails early for policies without a magnitude
-    check = None if synthetic is not None else (lambda pol: with_magnitude(pol, values[0]))
+    from augmentlab.policy.magnitude import check_sweepable
+
+    check = None if synthetic is not None else check_sweepable  # fails early when m controls nothing
     lab = _Lab(data, test, policy, per_class, seeds, steps, model, threads, check, outputs=outputs, mixed_sizes=mixed_sizes,
                copies=copies, min_similarity=min_similarity, filter_model=filter_model)
     source = lab.synthetic_source(synthetic) if synthetic is not None else None
@@ -436,9 +439,9 @@ def search(
     """Search augmentation policies within a budget (Optuna TPE with successive halving), then
     retrain the winner on K seeds next to no augmentation, RandAugment and TrivialAugment."""
     from augmentlab.data import load_dataset
+    from augmentlab.outputs import input_paths
     from augmentlab.report.console import print_search
     from augmentlab.report.plots import search_plots
-    from augmentlab.outputs import input_paths
     from augmentlab.report.search_live import SearchDisplay
     from augmentlab.search.space import parse_space
     from augmentlab.search.storage import redact
@@ -513,14 +516,13 @@ def demo(
     under the low-data protocol, with tables and a report."""
     from augmentlab.data import load_dataset
     from augmentlab.io_atomic import atomic_path
+    from augmentlab.outputs import check_output
     from augmentlab.policy import parse_policy
     from augmentlab.report.console import print_compare, print_sweep
     from augmentlab.report.records import write_json, write_run
     from augmentlab.report.render import render_report
     from augmentlab.search.sweep import sweep as run_sweep
     from augmentlab.train.protocol import Protocol, compare
-
-    from augmentlab.outputs import check_output
     from augmentlab.values import check_number
 
     check_number(steps, "--steps", low=1, integer=True)

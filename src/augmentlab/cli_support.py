@@ -15,6 +15,7 @@ MODEL = typer.Option(None, "--model", help="Images: cnn, mlp or resnet (default:
 TEXT_COPIES = typer.Option(None, "--copies", help="Text: augmented copies per training sentence (default: the policy's, e.g. eda(copies=16), else 1).")
 MIN_SIMILARITY = typer.Option(None, "--min-similarity", help="Text: drop copies whose embedding cosine similarity to the original is below this.")
 FILTER_MODEL = typer.Option("minilm", "--filter-model", help="Text: the sentence-transformers model (hub name or local path) --min-similarity embeds with; minilm is the packaged all-MiniLM-L6-v2.")
+MAX_THREADS = 1024
 OVERWRITE = typer.Option(False, "--overwrite", help="Replace an existing output (only an earlier augmentlab output).")
 MIXED_SIZES = typer.Option("resize", "--mixed-sizes", help="Image folders with mixed sizes: resize (to the most common size, with a note) or reject.")
 
@@ -47,8 +48,9 @@ def cpu_speed_settings(threads: int) -> None:
     denormals, which avoids a 6x slowdown once losses approach zero."""
     import torch
 
-    if threads < 1:
-        raise AugmentlabError(f"--threads must be at least 1; got {threads}")
+    from augmentlab.values import check_number
+
+    check_number(threads, "--threads", low=1, high=MAX_THREADS, integer=True)
     torch.set_num_threads(threads)
     torch.set_flush_denormal(True)
 

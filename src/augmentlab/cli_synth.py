@@ -33,7 +33,11 @@ def synth_fit(
     from augmentlab.outputs import check_output, input_paths
     from augmentlab.synth.checkpoint import save_checkpoint
     from augmentlab.synth.fit import DEFAULT_STEPS, fit_generator
+    from augmentlab.values import check_number
 
+    for flag, value in (("--per-class", per_class), ("--steps", steps)):
+        if value is not None:
+            check_number(value, flag, low=1, high=10_000_000, integer=True)
     checked = check_output(out, "--out", inputs=input_paths(data), overwrite=overwrite)  # before hours of training
     cpu_speed_settings(threads)
     target = resolve_device(device)
@@ -62,9 +66,8 @@ def synth_sample(
 
     from augmentlab.data.dataset import Dataset
     from augmentlab.data.load import save_dataset
-    from augmentlab.synth.checkpoint import load_checkpoint
-
     from augmentlab.outputs import check_output, input_paths
+    from augmentlab.synth.checkpoint import load_checkpoint
     from augmentlab.values import check_number
 
     check_number(n, "--n", low=1, high=10_000_000, integer=True)
@@ -80,9 +83,6 @@ def synth_sample(
         from augmentlab.options import number_list
 
         chosen = number_list(labels, "--labels", int, "0,3,7")
-        bad = [c for c in chosen if not 0 <= c < generator.num_classes]
-        if bad:
-            raise AugmentlabError(f"--labels: class {bad[0]} does not exist; the checkpoint has classes 0..{generator.num_classes - 1}")
         wanted = torch.tensor(chosen)[torch.arange(n) % len(chosen)]
     images = generator.sample(wanted, seed)
     names = tuple(meta.get("class_names") or [str(i) for i in range(generator.num_classes)])
@@ -110,12 +110,11 @@ def synth_evaluate(
     import torch
 
     from augmentlab.data import load_dataset
+    from augmentlab.outputs import check_output, input_paths
     from augmentlab.preview import save_png, tile
     from augmentlab.quality.report import evaluate_generator
     from augmentlab.report.records import write_json
     from augmentlab.synth.checkpoint import load_checkpoint
-
-    from augmentlab.outputs import check_output, input_paths
     from augmentlab.values import check_number
 
     if per_class < 6:

@@ -16,8 +16,9 @@ def test_summarize_matches_t_interval():
     assert s["ci95"] == pytest.approx([low, high])
 
 
-def test_single_value_has_a_degenerate_interval():
-    assert summarize([0.5]) == {"mean": 0.5, "std": 0.0, "ci95": [0.5, 0.5], "n": 1}
+def test_single_value_has_no_spread_and_no_interval():
+    # one seed says nothing about spread: never a zero-width "95% CI"
+    assert summarize([0.5]) == {"mean": 0.5, "std": None, "ci95": None, "n": 1}
 
 
 def test_paired_difference_removes_shared_seed_variation():

@@ -15,6 +15,7 @@ import torch
 
 from augmentlab.errors import AugmentlabError
 from augmentlab.rng import bernoulli_mask
+from augmentlab.values import check_probability
 
 Params = dict[str, torch.Tensor]
 
@@ -30,6 +31,8 @@ class Op(ABC):
     modality: ClassVar[str] = "image"
     family: ClassVar[str] = ""
     controls: ClassVar[str] = ""
+    # False for ops whose m changes nothing (flips, equalize): a strength sweep refuses them.
+    uses_magnitude: ClassVar[bool] = True
     # True when m = 0 leaves every input unchanged (checked by the contract tests).
     identity_at_zero: ClassVar[bool] = True
     # "uniform": strength drawn per sample up to the range m sets; "fixed": exactly m with a
@@ -37,10 +40,9 @@ class Op(ABC):
     MODES: ClassVar[tuple[str, ...]] = ("uniform", "fixed")
 
     def __init__(self, m: float = 0.5, p: float = 1.0, mode: str = "uniform"):
-        for label, v in (("m", m), ("p", p)):
-            if not isinstance(v, (int, float)) or isinstance(v, bool) or not 0.0 <= float(v) <= 1.0:
-                raise AugmentlabError(f"{self.name}: {label}={v!r} is out of range; expected a number in [0, 1]")
-        if mode not in self.MODES:
+        check_probability(m, f"{self.name}: m")
+        check_probability(p, f"{self.name}: p")
+        if not isinstance(mode, str) or mode not in self.MODES:
             raise AugmentlabError(f"{self.name}: mode={mode!r} is unknown; expected one of {', '.join(self.MODES)}")
         self.m = float(m)
         self.p = float(p)

@@ -10,6 +10,7 @@ runs of point ops into one lookup table.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -24,14 +25,13 @@ from augmentlab.ops.kernels.backend import native_cpu
 from augmentlab.ops.kernels.numba_u8 import histogram
 from augmentlab.ops.kernels.warp import shift_flip_u8, warp
 from augmentlab.rng import bernoulli_mask
+from augmentlab.values import check_number, check_probability
 
 Tree = dict[str, Any]
 
 
 def _check_p(p: float, where: str) -> float:
-    if not isinstance(p, (int, float)) or isinstance(p, bool) or not 0.0 <= p <= 1.0:
-        raise AugmentlabError(f"{where}: p={p!r} is out of range; expected a number in [0, 1]")
-    return float(p)
+    return check_probability(p, f"{where}: p")
 
 
 def and_mask(params: Tree, mask: torch.Tensor) -> Tree:
@@ -217,9 +217,12 @@ class OneOf(Node):
     def __init__(self, children, p: float = 1.0, weights=None):
         super().__init__(children, p)
         if weights is not None:
-            weights = [float(w) for w in weights]
-            if len(weights) != len(self.children) or min(weights) < 0 or sum(weights) <= 0:
-                raise AugmentlabError(f"one_of: weights {weights} must be {len(self.children)} non-negative numbers, not all zero")
+            expected = f"one_of: weights must be a list of {len(self.children)} non-negative numbers, not all zero"
+            if not isinstance(weights, (list, tuple)) or len(weights) != len(self.children):
+                raise AugmentlabError(f"{expected}; got {weights!r}"[:200])
+            weights = [check_number(w, f"one_of: weights[{i}]", low=0.0) for i, w in enumerate(weights)]
+            if sum(weights) <= 0 or not math.isfinite(sum(weights)):
+                raise AugmentlabError(f"{expected}; got {weights}")
         self.weights = weights
 
     def config(self):
@@ -238,8 +241,7 @@ class SomeOf(Node):
 
     def __init__(self, children, n: int = 1, p: float = 1.0):
         super().__init__(children, p)
-        if not isinstance(n, int) or isinstance(n, bool) or not 0 <= n <= len(self.children):
-            raise AugmentlabError(f"some_of: n={n!r} must be an integer from 0 to {len(self.children)}")
+        check_number(n, f"{self.kind}: n", low=0, high=len(self.children), integer=True)
         self.n = n
 
     def config(self):

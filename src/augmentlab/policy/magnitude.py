@@ -7,12 +7,33 @@ from augmentlab.ops.base import Op
 from augmentlab.policy.compose import Node, OneOf, RandomApply, Sequential, SomeOf
 from augmentlab.policy.presets import AugMix, RandAugment
 from augmentlab.policy.training import TrainingPolicy
+from augmentlab.values import check_probability
+
+
+def uses_magnitude(policy) -> bool:
+    """Whether setting a magnitude changes anything in ``policy``."""
+    if isinstance(policy, Op):
+        return type(policy).uses_magnitude
+    if isinstance(policy, TrainingPolicy):
+        return any(uses_magnitude(p) for p in ([policy.image] if policy.image is not None else []) + list(policy.batch_ops))
+    if isinstance(policy, (RandAugment, AugMix)):
+        return True
+    return any(uses_magnitude(c) for c in getattr(policy, "children", []))
+
+
+def check_sweepable(policy) -> None:
+    """Refuse a sweep over a magnitude that controls nothing (``hflip``)."""
+    with_magnitude(policy, 0.0)  # fails clearly for policies without a magnitude
+    if not uses_magnitude(policy):
+        from augmentlab.policy.spec import format_policy
+
+        raise AugmentlabError(f"policy {format_policy(policy)!r}: m controls nothing in it (flips, equalize, ... apply or not, "
+                              "with probability p); sweep a policy with a strength, such as affine or rotate")
 
 
 def with_magnitude(policy, m: float):
     """A copy of ``policy`` with every op's (or preset's) magnitude set to ``m``."""
-    if not 0.0 <= m <= 1.0:
-        raise AugmentlabError(f"magnitude {m} is out of range; expected numbers in [0, 1]")
+    check_probability(m, "magnitude")
     if isinstance(policy, Op):
         return type(policy)(**{**policy.config(), "m": m})
     if isinstance(policy, TrainingPolicy):

@@ -18,6 +18,7 @@ from augmentlab.ops.base import from_float, to_float
 from augmentlab.ops.registry import create_op
 from augmentlab.policy.compose import Node, OneOf, Sequential, SomeOf, and_mask
 from augmentlab.rng import seeds_from
+from augmentlab.values import check_number, check_probability
 
 
 def _shear_m(fraction: float) -> float:  # shear factor 0.3*f as an angle, over our 45 degrees
@@ -54,8 +55,8 @@ class RandAugment(SomeOf):
     kind = "rand"
 
     def __init__(self, n: int = 2, m: float = 0.9):
-        if not 0.0 <= m <= 1.0:
-            raise AugmentlabError(f"rand: m={m} is out of range; expected a number in [0, 1]")
+        check_number(n, "rand: n", low=0, high=len(RA_OPS), integer=True)
+        check_probability(m, "rand: m")
         super().__init__([ra_op(name, m) for name in RA_OPS], n=n)
         self.m = float(m)
 
@@ -134,6 +135,7 @@ class AutoAugment(OneOf):
         return {"dataset": self.dataset}
 
 
+AUGMIX_MAX = 16  # chains and their depth: the paper uses 3 and 1..3; more only costs time
 AUGMIX_OPS = ("autocontrast", "equalize", "posterize", "rotate", "solarize", "shear_x", "shear_y", "translate_x", "translate_y")
 
 
@@ -145,8 +147,9 @@ class AugMix(Node):
     kind = "augmix"
 
     def __init__(self, m: float = 0.3, width: int = 3, depth: int = 3):
-        if not 0.0 <= m <= 1.0 or width < 1 or depth < 1:
-            raise AugmentlabError(f"augmix: m={m} must be in [0, 1], width={width} and depth={depth} at least 1")
+        check_probability(m, "augmix: m")
+        check_number(width, "augmix: w", low=1, high=AUGMIX_MAX, integer=True)
+        check_number(depth, "augmix: d", low=1, high=AUGMIX_MAX, integer=True)
         step = lambda: OneOf([ra_op(n, m, mode="uniform") for n in AUGMIX_OPS])  # noqa: E731
         super().__init__([Sequential([step() for _ in range(depth)]) for _ in range(width)])
         self.m, self.width, self.depth = float(m), int(width), int(depth)

@@ -35,6 +35,16 @@ NO_AUGMENTATION = ("none", "identity")
 _TOKEN = re.compile(r"\s*(?:(?P<name>[A-Za-z_/~.][\w.\-/~]*)|(?P<num>-?\d+(?:\.\d*)?(?:[eE]-?\d+)?)"
                     r"|(?P<str>'[^']*'|\"[^\"]*\")|(?P<sym>[()+,=\[\]]))")
 _BARE = re.compile(r"[A-Za-z_/~.][\w.\-/~]*")
+MAX_DEPTH = 32  # containers inside containers; deeper is a mistake (or an attack on the parser)
+SHOWN = 60  # characters of a long policy shown in an error, around the bad part
+
+
+def shown(text: str, pos: int = 0) -> str:
+    """``text`` quoted for an error message; a long one cut to the part around ``pos``."""
+    if len(text) <= SHOWN:
+        return repr(text)
+    start = max(0, min(pos - SHOWN // 2, len(text) - SHOWN))
+    return repr(("…" if start else "") + text[start : start + SHOWN] + ("…" if start + SHOWN < len(text) else ""))
 
 
 # -- presets by name --------------------------------------------------------------------------
@@ -95,11 +105,17 @@ class _Parser:
             self.tokens.append((kind, m.group(kind), m.start(kind)))
             pos = m.end()
         self.i = 0
+        self.depth = 0
 
     def error(self, what: str, pos: int | None = None) -> AugmentlabError:
         if pos is None:
             pos = self.tokens[self.i][2] if self.i < len(self.tokens) else len(self.text)
-        return AugmentlabError(f"policy {self.text!r}: {what} at position {pos}")
+        return AugmentlabError(f"policy {shown(self.text, pos)}: {what} at position {pos}")
+
+    def deeper(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.error(f"nested more than {MAX_DEPTH} levels deep")
 
     def peek(self, value: str | None = None, kind: str | None = None) -> bool:
         if self.i >= len(self.tokens):
@@ -141,7 +157,7 @@ class _Parser:
         except AugmentlabError as e:
             if str(e).startswith("policy "):
                 raise
-            raise AugmentlabError(f"policy {self.text!r}: {e} (in {name!r} at position {start})") from None
+            raise AugmentlabError(f"policy {shown(self.text, start)}: {e} (in {name!r} at position {start})") from None
 
     def build(self, name, args, kwargs, start):
         if name in CONTAINERS:
@@ -160,6 +176,7 @@ class _Parser:
         return create_op(name, **kwargs)  # raises "unknown op" with suggestions
 
     def arguments(self):
+        self.deeper()
         self.take("(")
         args, kwargs = [], {}
         while not self.peek(")"):
@@ -172,10 +189,12 @@ class _Parser:
             if not self.peek(")"):
                 self.take(",")
         self.take(")")
+        self.depth -= 1
         return args, kwargs
 
     def value(self):
         if self.peek("["):
+            self.deeper()
             self.take("[")
             items = []
             while not self.peek("]"):
@@ -183,6 +202,7 @@ class _Parser:
                 if not self.peek("]"):
                     self.take(",")
             self.take("]")
+            self.depth -= 1
             return items
         if self.peek(kind="num"):
             text = self.take()
@@ -259,11 +279,13 @@ def policy_to_dict(node) -> Any:
     return {kind: [policy_to_dict(c) for c in node.children], **cfg}
 
 
-def policy_from_dict(data: Any, where: str = "policy"):
+def policy_from_dict(data: Any, where: str = "policy", depth: int = 0):
+    if depth > MAX_DEPTH:
+        raise AugmentlabError(f"{where}: nested more than {MAX_DEPTH} levels deep")
     if isinstance(data, str):
         return parse_policy(data)
     if isinstance(data, list):
-        return Sequential([policy_from_dict(d, f"{where}[{i}]") for i, d in enumerate(data)])
+        return Sequential([policy_from_dict(d, f"{where}[{i}]", depth + 1) for i, d in enumerate(data)])
     if not isinstance(data, dict):
         raise AugmentlabError(f"{where}: expected a mapping, a list or a string; got {type(data).__name__}")
     data = dict(data)
@@ -286,7 +308,7 @@ def policy_from_dict(data: Any, where: str = "policy"):
     children = data.pop(kind)
     if not isinstance(children, list):
         children = [children]
-    kids = [policy_from_dict(c, f"{where}.{kind}[{i}]") for i, c in enumerate(children)]
+    kids = [policy_from_dict(c, f"{where}.{kind}[{i}]", depth + 1) for i, c in enumerate(children)]
     try:
         return CONTAINERS[kind](kids, **data)
     except TypeError as e:

@@ -64,7 +64,7 @@ def _in_range(node, params: Any, shape, where: str) -> None:
             if key == SEED_KEY and not bool(((value >= 0) & (value < SEED_LIMIT)).all()):
                 raise AugmentlabError(f"{where}.{key}: seeds must be integers from 0 to 2^62-1")
             if key in bounds:
-                lo, hi = bounds[key]
+                lo, hi = (b.expand_as(value) for b in bounds[key])
                 bad = (value.double() < lo) | (value.double() > hi)
                 if bool(bad.any()):
                     v = value.double()[bad].reshape(-1)[0].item()
@@ -81,39 +81,75 @@ def _in_range(node, params: Any, shape, where: str) -> None:
 _BOUNDS: dict[tuple, dict] = {}
 
 
-def op_bounds(op: Op, shape: tuple[int, ...], batch: int = 1) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
+def op_bounds(op: Op, shape: tuple[int, ...], batch: int = 64) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
     """Per parameter key, the elementwise ``(low, high)`` that the op's strength helpers
-    allow at its ``m``, for keys that depend on nothing else random."""
+    allow at its ``m``, for keys that depend on nothing else random.
+
+    Each helper call is pinned to one end of its range; a value is monotone in each call,
+    so its extremes lie at the corners. Every corner is tried when there are at most
+    ``MAX_CORNER_CALLS`` calls (else the two where all calls sit at the same end, which
+    is exact when each value comes from one call). With the helpers pinned, a key that
+    depends on nothing else is the same for every sample and every seed; a key that
+    varies either way also depends on the random stream and gets no bound here."""
     key = (type(op), tuple(sorted((k, repr(v)) for k, v in op.config().items())), tuple(shape))
     if key not in _BOUNDS:
-        high = _pinned(op, shape, batch, top=True, seed=0)
-        low = _pinned(op, shape, batch, top=False, seed=0)
-        other = _pinned(op, shape, batch, top=True, seed=1)
+        calls = _count_calls(op, shape, batch)
+        corners = range(2**calls) if calls <= MAX_CORNER_CALLS else (0, 2**calls - 1)
+        probes = [[_pinned(op, shape, batch, corner, seed) for seed in range(3)] for corner in corners]
         bounds = {}
-        for k in high:
-            if k not in low or not high[k].is_floating_point() and high[k].dtype != torch.int64:
+        for k, first in probes[0][0].items():
+            if not (first.is_floating_point() or first.dtype == torch.int64):
                 continue
-            if high[k].shape != other[k].shape or not torch.equal(high[k], other[k]):
-                continue  # moves with the random stream, not only with the helpers
-            a, b = high[k].double()[:1], low[k].double()[:1]
-            bounds[k] = (torch.minimum(a, b)[0], torch.maximum(a, b)[0])
+            per_corner = []
+            for runs in probes:
+                values = [r[k].double() for r in runs if k in r and r[k].shape == first.shape]
+                if len(values) != len(runs) or not all(bool((v == values[0][:1]).all()) for v in values):
+                    break  # moves with the random stream, not only with the helpers
+                per_corner.append(values[0][0])
+            else:
+                stacked = torch.stack(per_corner)
+                bounds[k] = (stacked.min(0).values, stacked.max(0).values)
         _BOUNDS[key] = bounds
     return _BOUNDS[key]
 
 
-def _pinned(op: Op, shape, batch: int, *, top: bool, seed: int) -> dict:
-    """The op's parameters with ``signed`` at +limit*m (or -limit*m) and ``unsigned`` at
-    limit*m (or 0)."""
-    g = torch_generator(seed)
+MAX_CORNER_CALLS = 8
+
+
+def _count_calls(op: Op, shape, batch: int) -> int:
+    counter = {"n": 0}
+
+    def count(g_, b, limit):
+        counter["n"] += 1
+        return torch.zeros(b, dtype=torch.float64)
+
+    _with_helpers(op, count, count, lambda: op.sample_params(torch_generator(0), batch, tuple(shape)))
+    return counter["n"]
+
+
+def _pinned(op: Op, shape, batch: int, corner: int, seed: int) -> dict:
+    """The op's parameters with helper call ``i`` at the top of its range when bit ``i``
+    of ``corner`` is set (``signed``: +limit*m, ``unsigned``: limit*m), else at the bottom
+    (-limit*m, 0)."""
+    state = {"i": 0}
+
+    def top() -> bool:
+        bit = (corner >> state["i"]) & 1
+        state["i"] += 1
+        return bool(bit)
 
     def signed(g_, b, limit):
-        return torch.full((b,), (1.0 if top else -1.0) * limit * op.m, dtype=torch.float64)
+        return torch.full((b,), (1.0 if top() else -1.0) * limit * op.m, dtype=torch.float64)
 
     def unsigned(g_, b, limit):
-        return torch.full((b,), limit * op.m if top else 0.0, dtype=torch.float64)
+        return torch.full((b,), limit * op.m if top() else 0.0, dtype=torch.float64)
 
+    return _with_helpers(op, signed, unsigned, lambda: op.sample_params(torch_generator(seed), batch, tuple(shape)))
+
+
+def _with_helpers(op: Op, signed, unsigned, fn):
     op.signed, op.unsigned = signed, unsigned  # instance attributes shadow the methods
     try:
-        return op.sample_params(g, batch, tuple(shape))
+        return fn()
     finally:
         del op.signed, op.unsigned

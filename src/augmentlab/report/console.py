@@ -5,6 +5,8 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from augmentlab.report.numbers import interval, spread, with_interval
+
 
 def sweep_axis(results: dict) -> tuple[str, str]:
     """What a sweep varied ("magnitude" or "ratio") and its short column name."""
@@ -29,14 +31,12 @@ def print_sweep(results: dict) -> None:
     for p in results["points"]:
         m = p[axis]
         table.add_row(f"{m:g}", f"{100 * p['train_accuracy']['mean']:.1f}",
-                      f"{100 * p['val_accuracy']['mean']:.1f} ± {100 * p['val_accuracy']['std']:.1f}",
-                      f"{100 * p['test_accuracy']['mean']:.1f} ± {100 * p['test_accuracy']['std']:.1f}", sweep_mark(results, m))
+                      spread(p["val_accuracy"]), spread(p["test_accuracy"]), sweep_mark(results, m))
     Console().print(table)
 
 
 def print_evaluation(results: dict) -> None:
-    def pct(s):
-        return f"{100 * s['mean']:.1f} ± {100 * s['std']:.1f}  [{100 * s['ci95'][0]:.1f}, {100 * s['ci95'][1]:.1f}]"
+    pct = with_interval
 
     table = Table(title=f"{results['policy']} on {results['data']} (mean ± std [95% CI], %)")
     for col in ("", "test accuracy", "train accuracy", "generalisation gap"):
@@ -53,7 +53,7 @@ def print_evaluation(results: dict) -> None:
     if "adaptive" in results:
         a = results["adaptive"]
         fm = a["final_magnitude"]
-        table.add_row(f"adaptive (final m {fm['mean']:.2f} ± {fm['std']:.2f})", pct(a["test_accuracy"]),
+        table.add_row(f"adaptive (final m {spread(fm, 1.0, 2)})", pct(a["test_accuracy"]),
                       f"{100 * a['train_accuracy']['mean']:.1f}", f"{100 * a['generalization_gap']['mean']:.1f}")
         table.add_row("adaptive - fixed", pct(a["vs_fixed"]), "", "")
     console = Console()
@@ -62,7 +62,7 @@ def print_evaluation(results: dict) -> None:
         attack = results["augmented"]["runs"][0]["attack"]
         arms = [a for a in ("baseline", "augmented", "adaptive") if a in results]
         console.print(f"test accuracy under {attack}: " + ", ".join(
-            f"{a} {100 * results[a]['robust_test_accuracy']['mean']:.1f} ± {100 * results[a]['robust_test_accuracy']['std']:.1f}%"
+            f"{a} {spread(results[a]['robust_test_accuracy'])}%"
             for a in arms) + " (clean: above)")
         leaking = [a for a in arms if results[a]["robust_test_accuracy"]["mean"] > results[a]["test_accuracy"]["mean"]]
         if leaking:
@@ -76,15 +76,14 @@ def print_compare(results: dict, specs: dict) -> None:
         table.add_column(col)
     for name, arm in results["arms"].items():
         lift = arm.get("lift")
-        table.add_row(specs.get(name, name), f"{100 * arm['test_accuracy']['mean']:.1f} ± {100 * arm['test_accuracy']['std']:.1f}",
+        table.add_row(specs.get(name, name), spread(arm["test_accuracy"]),
                       f"{100 * arm['train_accuracy']['mean']:.1f}",
-                      "" if lift is None else f"{100 * lift['mean']:+.1f} [{100 * lift['ci95'][0]:+.1f}, {100 * lift['ci95'][1]:+.1f}]")
+                      "" if lift is None else f"{100 * lift['mean']:+.1f} {interval(lift, signed=True)}")
     Console().print(table)
 
 
 def print_search(results: dict) -> None:
-    def pct(s):
-        return f"{100 * s['mean']:.1f} ± {100 * s['std']:.1f}  [{100 * s['ci95'][0]:.1f}, {100 * s['ci95'][1]:.1f}]"
+    pct = with_interval
 
     seeds = results["protocol"]["seeds"]
     table = Table(title=f"search on {results['data']}: test accuracy over {seeds} seeds (mean ± std [95% CI], %)")

@@ -29,7 +29,7 @@ def strength_curve(result: dict, out: str | Path, title: str = "", replace: bool
     for key, label, colour in (("train_accuracy", "train", "tab:gray"), ("val_accuracy", "validation", "tab:blue"),
                                ("test_accuracy", "test", "tab:orange")):
         mean = [100 * p[key]["mean"] for p in pts]
-        std = [100 * p[key]["std"] for p in pts]
+        std = [100 * (p[key]["std"] or 0.0) for p in pts]  # one seed: no band
         ax.plot(ms, mean, marker="o", label=label, color=colour)
         ax.fill_between(ms, [a - b for a, b in zip(mean, std)], [a + b for a, b in zip(mean, std)], color=colour, alpha=0.15)
     best = result[f"best_{axis}"]

@@ -9,11 +9,12 @@ from pathlib import Path
 from augmentlab.errors import AugmentlabError
 from augmentlab.io_atomic import atomic_path
 from augmentlab.report.console import sweep_axis, sweep_mark
+from augmentlab.report.numbers import with_interval
 from augmentlab.report.plots import adaptive_trajectory, learning_curves, strength_curve
 
 
 def _pct(s: dict) -> str:
-    return f"{100 * s['mean']:.1f} ± {100 * s['std']:.1f} [{100 * s['ci95'][0]:.1f}, {100 * s['ci95'][1]:.1f}]"
+    return with_interval(s)
 
 
 def load_run(run_dir: Path) -> tuple[dict, dict]:

@@ -23,6 +23,7 @@ import torch
 from augmentlab.errors import AugmentlabError
 from augmentlab.policy.magnitude import with_magnitude
 from augmentlab.rng import torch_generator
+from augmentlab.values import check_number
 
 SIGNALS = {"gap": 0.0, "rt": 0.6}  # signal -> default target
 
@@ -39,8 +40,8 @@ class AdaptiveConfig:
     def check(self) -> None:
         if self.signal not in SIGNALS:
             raise AugmentlabError(f"adaptive signal {self.signal!r} is unknown; expected one of {', '.join(SIGNALS)}")
-        if self.target is not None and not -1 <= self.target <= 1:
-            raise AugmentlabError(f"adaptive target {self.target} is out of range; both signals lie in [-1, 1]")
+        if self.target is not None:
+            check_number(self.target, "--adaptive-target", low=-1.0, high=1.0)  # both signals lie in [-1, 1]
         if self.interval < 1 or not 0 < self.step_size <= 1 or not 0 <= self.start <= 1:
             raise AugmentlabError("adaptive: interval must be >= 1, step size in (0, 1], start in [0, 1]")
 

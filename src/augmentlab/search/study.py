@@ -26,13 +26,13 @@ from pathlib import Path
 
 from augmentlab.data.dataset import Dataset
 from augmentlab.errors import AugmentlabError
-from augmentlab.values import check_number, check_seed
 from augmentlab.rng import child_seeds
 from augmentlab.search.space import spec_of
 from augmentlab.search.storage import open_storage, redact
 from augmentlab.search.trials import TrialData, TrialPlan, run_trial
 from augmentlab.train.protocol import Protocol, compare
 from augmentlab.train.stats import paired
+from augmentlab.values import check_number, check_seed
 
 BACKENDS = ("local", "ray")
 BASELINES = {"randaugment": "rand-n2-m0.9", "trivialaugment": "trivial"}

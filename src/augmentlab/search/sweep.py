@@ -15,10 +15,7 @@ from augmentlab.train.stats import paired, summarize
 
 
 def parse_magnitudes(text: str) -> list[float]:
-    values = number_list(text, "--magnitudes", float, "0,0.1,0.3")
-    bad = [v for v in values if not 0.0 <= v <= 1.0]
-    if bad:
-        raise AugmentlabError(f"--magnitudes: {bad[0]} is out of range; expected numbers in [0, 1]")
+    values = number_list(text, "--magnitudes", float, "0,0.1,0.3", low=0.0, high=1.0)
     if len(set(values)) != len(values):
         raise AugmentlabError(f"--magnitudes {text!r} repeats a value")
     return sorted(values)

@@ -111,11 +111,11 @@ def synthetic_labels(train_y: torch.Tensor, count: int) -> torch.Tensor:
     return order.repeat(reps)[:count]
 
 
+MAX_RATIO = 100.0  # synthetic images per real one; beyond this the real data is noise
+
+
 def parse_ratios(text: str) -> list[float]:
-    values = number_list(text, "--ratios", float, "0,0.5,1,2")
-    bad = [v for v in values if v < 0]
-    if bad:
-        raise AugmentlabError(f"--ratios: {bad[0]} is negative; expected ratios of synthetic to real images ≥ 0")
+    values = number_list(text, "--ratios", float, "0,0.5,1,2", low=0.0, high=MAX_RATIO)
     if len(set(values)) != len(values):
         raise AugmentlabError(f"--ratios {text!r} repeats a value")
     return sorted(values)

@@ -23,9 +23,10 @@ from augmentlab.search.adaptive import Adaptive, AdaptiveConfig, StrengthControl
 from augmentlab.train.models import build_model, default_model_name
 from augmentlab.train.stats import paired, summarize
 from augmentlab.train.trainer import TrainConfig, accuracy, normalise, train
-
+from augmentlab.values import check_number
 
 TEST_SPLITS = ("per_seed", "fixed")
+MAX_SEEDS = 1000
 FIXED_TEST_SEED = 20_240_531  # the fixed test set does not depend on the run's seeds
 
 
@@ -62,14 +63,17 @@ class Protocol:
     def check(self, ds: Dataset, test: Dataset | None = None) -> None:
         if self.test_split not in TEST_SPLITS:
             raise AugmentlabError(f"test_split {self.test_split!r} is unknown; expected one of {', '.join(TEST_SPLITS)}")
-        if self.seeds < 1:
-            raise AugmentlabError(f"--seeds must be at least 1; got {self.seeds}")
-        if self.steps < 1:
-            raise AugmentlabError(f"--steps must be at least 1; got {self.steps}")
-        if self.copies is not None and self.copies < 1:
-            raise AugmentlabError(f"--copies must be at least 1; got {self.copies}")
-        if self.min_similarity is not None and not -1.0 <= self.min_similarity <= 1.0:
-            raise AugmentlabError(f"--min-similarity must be a cosine similarity in [-1, 1]; got {self.min_similarity}")
+        check_number(self.seeds, "--seeds", low=1, high=MAX_SEEDS, integer=True)
+        check_number(self.steps, "--steps", low=1, high=10_000_000, integer=True)
+        check_number(self.per_class, "--per-class", low=1, integer=True)
+        if self.copies is not None:
+            check_number(self.copies, "--copies", low=1, high=10_000, integer=True)
+        if self.min_similarity is not None:
+            check_number(self.min_similarity, "--min-similarity", low=-1.0, high=1.0)
+        present = int((torch.bincount(ds.labels, minlength=ds.num_classes) > 0).sum())
+        if present < 2:
+            raise AugmentlabError(f"the data has {present} class{'es' if present != 1 else ''} with samples; telling classes "
+                                  "apart needs at least two")
         self._check_text_options(ds)
         if ds.modality == "text":
             from augmentlab.train.text_models import TEXT_MODELS

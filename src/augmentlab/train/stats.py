@@ -8,11 +8,12 @@ from scipy import stats
 
 
 def summarize(values: list[float]) -> dict:
-    """``{mean, std, ci95: [low, high], n}``; with one value the CI collapses to it."""
+    """``{mean, std, ci95: [low, high], n}``; with one value the spread is undefined, so
+    ``std`` and ``ci95`` are None (never a zero-width interval)."""
     n = len(values)
     mean = sum(values) / n
     if n < 2:
-        return {"mean": mean, "std": 0.0, "ci95": [mean, mean], "n": n}
+        return {"mean": mean, "std": None, "ci95": None, "n": n}
     std = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
     half = float(stats.t.ppf(0.975, n - 1)) * std / math.sqrt(n)
     return {"mean": mean, "std": std, "ci95": [mean - half, mean + half], "n": n}

@@ -37,6 +37,7 @@ class GeometricOp(Op):
 class HorizontalFlip(GeometricOp):
     name = "hflip"
     controls = "nothing (apply with probability p, 0.5 by default)"
+    uses_magnitude = False
     identity_at_zero = False
 
     def __init__(self, m: float = 0.5, p: float = 0.5, mode: str = "uniform"):
@@ -247,6 +248,7 @@ class Identity(Op):
     name = "identity"
     family = "none"
     controls = "nothing"
+    uses_magnitude = False
 
     def sample_params(self, g, batch, shape):
         return {}

@@ -94,6 +94,7 @@ class Solarize(PointOp):
 class Invert(PointOp):
     name = "invert"
     controls = "nothing (apply with probability p)"
+    uses_magnitude = False
     identity_at_zero = False
 
     def sample_params(self, g, batch, shape):
@@ -107,6 +108,7 @@ class Invert(PointOp):
 class AutoContrast(PointOp):
     name = "autocontrast"
     controls = "nothing (apply with probability p): stretch each channel to the full range"
+    uses_magnitude = False
     identity_at_zero = False
     needs_stats = True
 
@@ -124,6 +126,7 @@ class AutoContrast(PointOp):
 class Equalize(PointOp):
     name = "equalize"
     controls = "nothing (apply with probability p): equalise each channel's histogram"
+    uses_magnitude = False
     identity_at_zero = False
     needs_stats = True
 
@@ -188,6 +191,7 @@ class Hue(ColourOp):
 class Grayscale(ColourOp):
     name = "grayscale"
     controls = "nothing (apply with probability p)"
+    uses_magnitude = False
     identity_at_zero = False
 
     def sample_params(self, g, batch, shape):

@@ -9,6 +9,7 @@ insertion and swap touch max(1, ⌊α·n⌋) words, deletion drops each word wit
 
 from __future__ import annotations
 
+import functools
 import random
 from abc import abstractmethod
 
@@ -18,13 +19,13 @@ from augmentlab.ops.text.base import SentenceOp, check_positive_int, count_to_to
 from augmentlab.ops.text.wordnet import synonyms
 
 
-def _stop_words() -> frozenset[str]:
+@functools.cache
+def stop_words() -> frozenset[str]:
+    """scikit-learn's English stop words, loaded on first use (importing scikit-learn
+    costs every command about 1.5 s)."""
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     return frozenset(ENGLISH_STOP_WORDS)
-
-
-STOP_WORDS = _stop_words()
 
 
 def _match_case(word: str, like: str) -> str:
@@ -33,7 +34,7 @@ def _match_case(word: str, like: str) -> str:
 
 def _candidates(words: list[str]) -> list[int]:
     """Positions of words EDA may replace: not stop words, with at least one synonym."""
-    return [i for i, w in enumerate(words) if w.lower() not in STOP_WORDS and synonyms(w)]
+    return [i for i, w in enumerate(words) if w.lower() not in stop_words() and synonyms(w)]
 
 
 def synonym_replace(words: list[str], n: int, rng: random.Random) -> list[str]:
