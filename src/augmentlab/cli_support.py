@@ -15,9 +15,17 @@ MODEL = typer.Option(None, "--model", help="Images: cnn, mlp or resnet (default:
 TEXT_COPIES = typer.Option(None, "--copies", help="Text: augmented copies per training sentence (default: the policy's, e.g. eda(copies=16), else 1).")
 MIN_SIMILARITY = typer.Option(None, "--min-similarity", help="Text: drop copies whose embedding cosine similarity to the original is below this.")
 FILTER_MODEL = typer.Option("minilm", "--filter-model", help="Text: the sentence-transformers model (hub name or local path) --min-similarity embeds with; minilm is the packaged all-MiniLM-L6-v2.")
-MAX_THREADS = 1024
 OVERWRITE = typer.Option(False, "--overwrite", help="Replace an existing output (only an earlier augmentlab output).")
-MIXED_SIZES = typer.Option("resize", "--mixed-sizes", help="Image folders with mixed sizes: resize (to the most common size, with a note) or reject.")
+
+
+def _mixed_sizes_value(ctx, param, value):
+    if value not in ("resize", "reject"):
+        raise AugmentlabError(f"--mixed-sizes {value!r}: expected resize or reject")
+    return value
+
+
+MIXED_SIZES = typer.Option("resize", "--mixed-sizes", callback=_mixed_sizes_value,
+                           help="Image folders with mixed sizes: resize (to the most common size, with a note) or reject.")
 
 
 def _seed_value(ctx, param, value):
@@ -41,6 +49,9 @@ def progress_bar(total: int, label: str):
     bar = Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True)
     task = bar.add_task(label, total=total)
     return bar, lambda n: bar.advance(task, n)
+
+
+MAX_THREADS = 1024  # more is a typo, and torch would try to start them
 
 
 def cpu_speed_settings(threads: int) -> None:

@@ -76,14 +76,15 @@ def test_one_seed_says_it_has_no_spread(tmp_path):
 
 
 def test_sigterm_while_writing_leaves_nothing(tmp_path, imgs):
-    # a copy count large enough to be mid-work when the signal comes
+    # 12,006 PNGs take seconds to write: the signal comes while the temporary folder fills
     cmd = [sys.executable, "-c", "from augmentlab.cli import main; main()", "augment", str(imgs), "--policy",
-           "rand-n2-m0.5", "--copies", "20000", "--out", "big"]
+           "rand-n2-m0.5", "--copies", "2000", "--out", "big"]
     p = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     before = snapshot(tmp_path)
     deadline = time.time() + 60
-    while time.time() < deadline and not list(tmp_path.glob(".big.tmp-*")):
+    while time.time() < deadline and not list(tmp_path.glob(".big.tmp-*/*/*.png")):
         time.sleep(0.05)  # wait until it is writing its temporary output
+    assert p.poll() is None, "finished before the signal: make the job longer"
     p.send_signal(signal.SIGTERM)
     _, err = p.communicate(timeout=60)
     assert p.returncode == 128 + signal.SIGTERM and "Traceback" not in err, err

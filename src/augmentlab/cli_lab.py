@@ -1,0 +1,293 @@
+"""`augmentlab evaluate`, `sweep` and `search`: the lab's commands, registered on the main
+app by :mod:`augmentlab.cli`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from augmentlab.cli_support import (
+    FILTER_MODEL,
+    MIN_SIMILARITY,
+    MIXED_SIZES,
+    MODEL,
+    OVERWRITE,
+    TEXT_COPIES,
+    RunOutputs,
+    cpu_speed_settings,
+    dataset_identity,
+    progress_bar,
+    seed_option,
+    split_paths,
+)
+from augmentlab.errors import AugmentlabError
+
+
+def evaluate(
+    data: str = typer.Argument(..., help="Dataset: a path or a built-in name."),
+    policy: str = typer.Option(..., "--policy", help="Policy spec string or .yaml/.json file."),
+    per_class: int = typer.Option(..., "--per-class", help="Training samples per class (the low-data regime)."),
+    seeds: int = typer.Option(3, "--seeds", help="Seeds 0..K-1; each gets its own splits."),
+    steps: int = typer.Option(800, "--steps", help="Optimiser steps per training run."),
+    test: Optional[str] = typer.Option(None, "--test", help="Report on this dataset instead of a split of DATA."),
+    model: Optional[str] = MODEL,
+    json_out: Optional[Path] = typer.Option(None, "--json", help="Write the results as JSON here."),
+    runs: Path = typer.Option(Path("augmentlab-runs"), "--runs", help="Parent folder of run directories."),
+    threads: int = typer.Option(2, "--threads", help="torch CPU threads; results are deterministic for a fixed count."),
+    adaptive: bool = typer.Option(False, "--adaptive", help="Also train with the magnitude adapted from an overfitting signal."),
+    adaptive_signal: str = typer.Option("gap", "--adaptive-signal", help="gap (train-batch minus held-out accuracy) or rt (ADA's r_t)."),
+    adaptive_target: Optional[float] = typer.Option(None, "--adaptive-target", help="Signal target (default: 0 for gap, 0.6 for rt)."),
+    from_sweep: Optional[Path] = typer.Option(None, "--from-sweep", help="A sweep's results.json: use its best magnitude as the fixed one."),
+    copies: Optional[int] = TEXT_COPIES,
+    min_similarity: Optional[float] = MIN_SIMILARITY,
+    filter_model: str = FILTER_MODEL,
+    synthetic: Optional[str] = typer.Option(None, "--synthetic", help="Comma-separated `synth fit` checkpoints, one fitted on each seed's split (--split-seed S)."),
+    synthetic_ratio: float = typer.Option(1.0, "--synthetic-ratio", help="Synthetic images added per real training image."),
+    overwrite: bool = OVERWRITE,
+    mixed_sizes: str = MIXED_SIZES,
+):
+    """Train with and without the policy under the low-data protocol; report test accuracy
+    with 95% CIs and the paired lift. With --adaptive, a third arm adapts the magnitude
+    during training, reported next to the fixed one. With --synthetic, another arm adds
+    generated images, and its lift is measured against the same policy on real images only."""
+    from augmentlab.outputs import input_paths
+    from augmentlab.report.console import print_evaluation
+    from augmentlab.train.protocol import evaluate as run_evaluate
+    from augmentlab.values import check_number
+
+    if synthetic is not None:
+        check_number(synthetic_ratio, "--synthetic-ratio", low=0.0, low_open=True, high=100.0)
+    outputs = RunOutputs(runs, input_paths(data, test, policy, from_sweep, *split_paths(synthetic)), overwrite, json_out)
+    adaptive_config = None
+    if adaptive or from_sweep:
+        from augmentlab.search.adaptive import AdaptiveConfig
+
+        adaptive_config = AdaptiveConfig(signal=adaptive_signal, target=adaptive_target)
+        adaptive_config.check()
+    lab = _Lab(data, test, policy, per_class, seeds, steps, model, threads, _needs_magnitude if adaptive_config else None,
+               outputs=outputs, mixed_sizes=mixed_sizes, copies=copies, min_similarity=min_similarity, filter_model=filter_model)
+    fixed_m = None
+    if from_sweep is not None:
+        from augmentlab.policy import format_policy
+
+        lab.policy, fixed_m = _best_from_sweep(lab.policy, from_sweep)
+        lab.spec = format_policy(lab.policy)
+    fused = None
+    if synthetic is not None:
+        from augmentlab.synth.fusion import Fused
+
+        fused = Fused(lab.policy, lab.synthetic_source(synthetic), synthetic_ratio)
+    bar, advance = progress_bar((2 + adaptive + (fused is not None)) * seeds, "training")
+    with bar:
+        results = run_evaluate(lab.ds, lab.policy, lab.protocol, lab.test_ds, advance,
+                               adaptive=adaptive_config if adaptive else None, synthetic=fused)
+    if fixed_m is not None:
+        results["fixed_magnitude_from_sweep"] = {"path": str(from_sweep), "magnitude": fixed_m}
+    results, run_dir = lab.save("evaluate", results)
+    if "adaptive" in results:
+        from augmentlab.report.plots import adaptive_trajectory
+
+        adaptive_trajectory(results, run_dir / "adaptive.png", f"adaptive {lab.spec}")
+    print_evaluation(results)
+    typer.echo(f"run directory: {run_dir}")
+
+
+def _needs_magnitude(policy) -> None:
+    from augmentlab.policy.magnitude import check_sweepable
+
+    check_sweepable(policy)  # fails clearly for policies without a magnitude
+
+
+def _best_from_sweep(policy, path: Path):
+    """The policy at the best magnitude a sweep found (read from its results.json)."""
+    from augmentlab.policy.magnitude import with_magnitude
+
+    try:
+        m = json.loads(path.read_text(encoding="utf-8"))["best_magnitude"]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise AugmentlabError(f"--from-sweep {path}: expected a sweep's results.json with best_magnitude") from None
+    if not isinstance(m, (int, float)) or not 0 <= m <= 1:
+        raise AugmentlabError(f"--from-sweep {path}: best_magnitude {m!r} is not a number in [0, 1]")
+    return with_magnitude(policy, float(m)), float(m)
+
+
+class _Lab:
+    """What evaluate and sweep share: validated inputs, CPU settings and run records."""
+
+    def __init__(self, data, test, policy, per_class, seeds, steps, model, threads, extra_check=None, *, outputs: "RunOutputs",
+                 mixed_sizes: str = "resize", **text_options):
+        from augmentlab.data import load_dataset
+        from augmentlab.policy import format_policy, load_policy
+        from augmentlab.train.protocol import Protocol
+
+        self.data, self.test, self.threads = data, test, threads
+        self.outputs = outputs
+        cpu_speed_settings(threads)
+        from augmentlab.policy.modality import check_modality
+
+        self.ds = load_dataset(data, on_mixed_sizes=mixed_sizes)
+        self.test_ds = load_dataset(test, like=self.ds, on_mixed_sizes=mixed_sizes) if test else None
+        self.policy = load_policy(policy)
+        self.spec = format_policy(self.policy)
+        check_modality(self.policy, self.ds.modality)
+        if extra_check is not None:
+            extra_check(self.policy)
+        self.protocol = Protocol(per_class=per_class, seeds=seeds, steps=steps, model=model, **text_options)
+        self.protocol.check(self.ds, self.test_ds)
+
+    def synthetic_source(self, checkpoints: str):
+        """The --synthetic checkpoints (evaluate and sweep check, before training, that
+        they cover every seed's training split)."""
+        from augmentlab.synth.fusion import SyntheticSource
+
+        return SyntheticSource.parse(checkpoints, self.ds, self.data, dataset_identity(self.data))
+
+    def save(self, command: str, results: dict, **config):
+        """Write the run directory (and ``--json``); return the results and the directory."""
+        results = {"data": self.data, "test": self.test, "policy": self.spec, **results}
+        run_dir = self.outputs.write(command, {"data": self.data, "test": self.test, "policy": self.spec,
+                                               "seeds": list(range(self.protocol.seeds)), "protocol": results["protocol"],
+                                               "threads": self.threads, **config}, results)
+        return results, run_dir
+
+
+def sweep(
+    data: str = typer.Argument(..., help="Dataset: a path or a built-in name."),
+    policy: str = typer.Option(..., "--policy", help="Policy whose magnitude is swept (an op, container or rand-/augmix)."),
+    magnitudes: Optional[str] = typer.Option(None, "--magnitudes", help="Comma-separated magnitudes in [0, 1] [default: 0,0.1,0.2,0.3,0.5,0.7,1]."),
+    synthetic: Optional[str] = typer.Option(None, "--synthetic", help="Sweep the synthetic ratio instead: `synth fit` checkpoints, one per seed's split."),
+    ratios: str = typer.Option("0,0.5,1,2,4", "--ratios", help="With --synthetic: synthetic images per real image."),
+    per_class: int = typer.Option(..., "--per-class"),
+    seeds: int = typer.Option(3, "--seeds", help="Seeds 0..K-1; each gets its own splits."),
+    steps: int = typer.Option(800, "--steps", help="Optimiser steps per training run."),
+    test: Optional[str] = typer.Option(None, "--test", help="Report on this dataset instead of a split of DATA."),
+    model: Optional[str] = MODEL,
+    json_out: Optional[Path] = typer.Option(None, "--json"),
+    plot: Optional[Path] = typer.Option(None, "--plot", help="Write the strength curve as PNG here."),
+    runs: Path = typer.Option(Path("augmentlab-runs"), "--runs", help="Parent folder of run directories."),
+    threads: int = typer.Option(2, "--threads", help="torch CPU threads; results are deterministic for a fixed count."),
+    copies: Optional[int] = TEXT_COPIES,
+    min_similarity: Optional[float] = MIN_SIMILARITY,
+    filter_model: str = FILTER_MODEL,
+    overwrite: bool = OVERWRITE,
+    mixed_sizes: str = MIXED_SIZES,
+):
+    """Accuracy against augmentation strength, or with --synthetic against the share of
+    generated images: the sweet spot (on validation) and where it is overdone."""
+    from augmentlab.report.console import print_sweep
+    from augmentlab.report.plots import strength_curve
+    from augmentlab.search.sweep import parse_magnitudes, sweep_synthetic
+    from augmentlab.search.sweep import sweep as run_sweep
+    from augmentlab.synth.fusion import parse_ratios
+
+    if synthetic is not None and magnitudes is not None:
+        raise AugmentlabError("--magnitudes and --synthetic: a sweep varies one thing; give --ratios with --synthetic")
+    values = parse_ratios(ratios) if synthetic is not None else parse_magnitudes(magnitudes or "0,0.1,0.2,0.3,0.5,0.7,1")
+    from augmentlab.outputs import input_paths
+
+    outputs = RunOutputs(runs, input_paths(data, test, policy, *split_paths(synthetic)), overwrite, json_out, plot)
+    from augmentlab.policy.magnitude import check_sweepable
+
+    check = None if synthetic is not None else check_sweepable  # fails early when m controls nothing
+    lab = _Lab(data, test, policy, per_class, seeds, steps, model, threads, check, outputs=outputs, mixed_sizes=mixed_sizes,
+               copies=copies, min_similarity=min_similarity, filter_model=filter_model)
+    source = lab.synthetic_source(synthetic) if synthetic is not None else None
+    bar, advance = progress_bar(len(values) * seeds, "sweeping")
+    with bar:
+        if source is not None:
+            results = sweep_synthetic(lab.ds, lab.policy, source, values, lab.protocol, lab.test_ds, advance)
+        else:
+            results = run_sweep(lab.ds, lab.policy, values, lab.protocol, lab.test_ds, advance)
+    results, run_dir = lab.save("sweep", results, **({"ratios": values} if source else {"magnitudes": values}))
+    title = f"{lab.spec} on {Path(data).name}, {per_class} per class, {seeds} seeds"
+    strength_curve(results, run_dir / "strength.png", title)
+    if outputs.plot is not None:
+        strength_curve(results, outputs.plot.path, title, replace=outputs.plot.replace)
+    print_sweep(results)
+    typer.echo(f"run directory: {run_dir}")
+
+
+def search(
+    data: str = typer.Argument(..., help="Dataset: a path or a built-in name."),
+    per_class: int = typer.Option(..., "--per-class", help="Training samples per class (the low-data regime)."),
+    budget: int = typer.Option(24, "--budget", help="Trials to run (a resumed search counts those already stored)."),
+    seeds: int = typer.Option(3, "--seeds", help="Seeds 0..K-1 on which the winner and the baselines are retrained."),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="Write the results as JSON here."),
+    storage: Optional[str] = typer.Option(None, "--storage", help="Optuna RDB URL, e.g. sqlite:///search.db: resumable."),
+    backend: str = typer.Option("local", "--backend", help="local, or ray (pip install 'augmentlab[distributed]')."),
+    space: Optional[str] = typer.Option(None, "--space", help="ops, ops(op,...), rand, rand(op,...) or a .yaml/.json file."),
+    steps: int = typer.Option(800, "--steps", help="Optimiser steps of a full training run."),
+    trial_fraction: float = typer.Option(0.5, "--trial-fraction", help="A full trial's length as a fraction of --steps."),
+    test: Optional[str] = typer.Option(None, "--test", help="Report on this dataset instead of a held-out part of DATA."),
+    model: Optional[str] = MODEL,
+    copies: Optional[int] = typer.Option(None, "--copies", help="Text: augmented copies per training sentence [default: 4]."),
+    min_similarity: Optional[float] = MIN_SIMILARITY,
+    filter_model: str = FILTER_MODEL,
+    seed: int = seed_option(help="Seeds the sampler and the search split."),
+    study_name: Optional[str] = typer.Option(None, "--study-name", help="Default: derived from data, space and settings."),
+    ray_address: Optional[str] = typer.Option(None, "--ray-address", help="An existing Ray cluster (default: start a local one)."),
+    runs: Path = typer.Option(Path("augmentlab-runs"), "--runs", help="Parent folder of run directories."),
+    threads: int = typer.Option(2, "--threads", help="torch CPU threads; results are deterministic for a fixed count."),
+    overwrite: bool = OVERWRITE,
+    mixed_sizes: str = MIXED_SIZES,
+):
+    """Search augmentation policies within a budget (Optuna TPE with successive halving), then
+    retrain the winner on K seeds next to no augmentation, RandAugment and TrivialAugment."""
+    from augmentlab.data import load_dataset
+    from augmentlab.outputs import input_paths
+    from augmentlab.report.console import print_search
+    from augmentlab.report.plots import search_plots
+    from augmentlab.report.search_live import SearchDisplay
+    from augmentlab.search.space import parse_space
+    from augmentlab.search.storage import redact
+    from augmentlab.search.study import SearchSettings, run_search
+    from augmentlab.train.protocol import Protocol
+
+    settings = SearchSettings(budget=budget, seed=seed, backend=backend, storage=storage, study_name=study_name,
+                              trial_fraction=trial_fraction, ray_address=ray_address)
+    settings.check()  # cheap checks before loading anything
+    inputs = input_paths(data, test, space)
+    outputs = RunOutputs(runs, inputs, overwrite, json_out)
+    _check_storage(storage, inputs)
+    cpu_speed_settings(threads)
+    ds = load_dataset(data, on_mixed_sizes=mixed_sizes)
+    test_ds = load_dataset(test, like=ds, on_mixed_sizes=mixed_sizes) if test else None
+    search_space = parse_space(space, ds.modality)
+    if ds.modality == "text" and copies is None:
+        copies = 4  # searched policies carry no copies of their own
+    protocol = Protocol(per_class=per_class, seeds=seeds, steps=steps, model=model, copies=copies, min_similarity=min_similarity,
+                        filter_model=filter_model)
+    data_id = {"data": dataset_identity(data), "test": dataset_identity(test) if test else None, "samples": len(ds)}
+    with SearchDisplay() as display:
+        results, study = run_search(ds, search_space, protocol, settings, test_ds, data_id, display)
+    results = {"data": data, "test": test, "space": search_space.to_dict(), **results}
+    run_dir = outputs.new_dir("search")
+    results["plots"] = search_plots(study, run_dir)
+    outputs.record(run_dir, "search", {"data": data, "test": test, "space": search_space.to_dict(), "budget": budget,
+                                       "seeds": list(range(seeds)), "seed": seed, "backend": backend, "storage": redact(storage),
+                                       "protocol": results["protocol"], "threads": threads}, results)
+    print_search(results)
+    typer.echo(f"run directory: {run_dir}")
+
+
+def _check_storage(storage: str | None, inputs) -> None:
+    """A SQLite --storage file is ours to create or resume; it must not be an input or
+    another kind of file."""
+    from augmentlab.outputs import check_apart, check_writable_folder, resolved
+
+    prefix = "sqlite:///"
+    if not storage or not storage.startswith(prefix):
+        return
+    path = resolved(storage[len(prefix):])
+    check_apart(path, "--storage", inputs, shown=storage)
+    check_writable_folder(path.parent, "--storage", storage)
+    if path.exists():
+        if not path.is_file():
+            raise AugmentlabError(f"--storage {storage}: {path} is a folder; expected a SQLite file")
+        with open(path, "rb") as f:
+            head = f.read(16)
+        if head and head != b"SQLite format 3\x00":
+            raise AugmentlabError(f"--storage {storage}: {path} exists and is not a SQLite database; refusing to touch it")
