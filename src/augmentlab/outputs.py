@@ -110,6 +110,8 @@ def check_output(
             raise AugmentlabError(f"{flag} {shown} is a symbolic link; refusing to replace it")
         if out.is_dir() != folder:
             raise AugmentlabError(f"{flag} {shown} is an existing {kind}; expected a {'folder' if folder else 'file'} name")
+        if not folder and not out.is_file():
+            raise AugmentlabError(f"{flag} {shown} is not a regular file (a device, pipe or socket); refusing to replace it")
         if not overwrite:
             raise AugmentlabError(f"{flag} {shown} exists; pass --overwrite to replace an earlier augmentlab output")
         if ours is not None and not ours(out):
@@ -118,7 +120,7 @@ def check_output(
             raise AugmentlabError(f"{flag} {shown} is an existing folder; refusing to replace it")
     for extra in companions:
         extra_out = resolved(extra)
-        check_apart(extra_out, flag, inputs, shown=os.fspath(extra))
+        check_apart(extra_out, flag, inputs, shown=f"{shown}: beside it, {os.fspath(extra)}")
         if os.path.lexists(extra) and (extra_out.is_dir() or os.path.islink(extra)):
             raise AugmentlabError(f"{flag} {shown}: {extra} is in the way (a folder or link where its file goes)")
         if os.path.lexists(extra) and not (exists and overwrite):

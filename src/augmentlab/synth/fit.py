@@ -26,12 +26,16 @@ def training_indices(ds: Dataset, per_class: int | None, split_seed: int) -> np.
     return make_splits(ds.labels, protocol, split_seed, external_test=False).train
 
 
+def check_model_name(model: str) -> None:
+    if model not in MODELS:
+        raise AugmentlabError(f"--model {model!r} is unknown; expected one of {', '.join(MODELS)}")
+
+
 def fit_generator(ds: Dataset, model: str, steps: int | None, seed: int, per_class: int | None = None,
                   split_seed: int = 0, progress=None, device: str | torch.device = "cpu"):
     """``(generator, meta, train_indices)``: a fresh generator trained with ``seed`` on
     ``device``. Parameters are initialised on CPU, so a seed gives the same start everywhere."""
-    if model not in MODELS:
-        raise AugmentlabError(f"--model {model!r} is unknown; expected one of {', '.join(MODELS)}")
+    check_model_name(model)
     if ds.modality != "image":
         raise AugmentlabError(f"generators need images; the data is {ds.modality}")
     steps = DEFAULT_STEPS[model] if steps is None else steps
