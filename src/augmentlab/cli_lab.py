@@ -251,7 +251,7 @@ def search(
     settings.check()  # cheap checks before loading anything
     inputs = input_paths(data, test, space)
     outputs = RunOutputs(runs, inputs, overwrite, json_out)
-    _check_storage(storage, inputs)
+    _check_storage(storage, inputs, outputs)
     cpu_speed_settings(threads)
     ds = load_dataset(data, on_mixed_sizes=mixed_sizes)
     test_ds = load_dataset(test, like=ds, on_mixed_sizes=mixed_sizes) if test else None
@@ -273,7 +273,7 @@ def search(
     typer.echo(f"run directory: {run_dir}")
 
 
-def _check_storage(storage: str | None, inputs) -> None:
+def _check_storage(storage: str | None, inputs, outputs: RunOutputs) -> None:
     """A SQLite --storage file is ours to create or resume; it must not be an input or
     another kind of file."""
     from augmentlab.outputs import check_apart, check_writable_folder, resolved
@@ -283,6 +283,8 @@ def _check_storage(storage: str | None, inputs) -> None:
         return
     path = resolved(storage[len(prefix):])
     check_apart(path, "--storage", inputs, shown=storage)
+    if outputs.json is not None and outputs.json.path == path:
+        raise AugmentlabError(f"--json and --storage both name {path}; give two files")
     check_writable_folder(path.parent, "--storage", storage)
     if path.exists():
         if not path.is_file():

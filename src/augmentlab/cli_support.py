@@ -86,6 +86,9 @@ class RunOutputs:
         self.plot = check_output(plot, "--plot", inputs=inputs, overwrite=overwrite) if plot is not None else None
         if self.json and self.plot and self.json.path == self.plot.path:
             raise AugmentlabError(f"--json and --plot both name {resolved(plot)}; give two files")
+        for flag, named in (("--json", self.json), ("--plot", self.plot)):
+            if named is not None and named.path == self.runs:
+                raise AugmentlabError(f"{flag} and --runs both name {named.path}; give a file name for {flag}")
 
     def write(self, command: str, config: dict, results: dict) -> Path:
         """A new run directory with the config and results, and ``--json``; returns it."""

@@ -112,3 +112,12 @@ def test_outputs_follow_the_umask(tmp_path, imgs):
     assert r.code == 0, r.err
     assert (tmp_path / "aug").stat().st_mode & 0o777 == 0o775
     assert (tmp_path / "aug.manifest.json").stat().st_mode & 0o777 == 0o664
+
+
+@pytest.mark.parametrize("argv,needle", [
+    (["evaluate", "digits", "--policy", "hflip", "--per-class", "5", "--json", "r", "--runs", "r"], "--json and --runs both name"),
+    (["search", "digits", "--per-class", "5", "--json", "s.db", "--storage", "sqlite:///s.db"], "--json and --storage both name"),
+])
+def test_two_flags_naming_one_path_are_refused(tmp_path, argv, needle):
+    before = snapshot(tmp_path)
+    assert_refused(cli(*argv, cwd=tmp_path), needle, before, tmp_path)
