@@ -20,6 +20,7 @@ demo: setup
 	$(BIN)/augmentlab demo --overwrite
 
 test: setup
+	$(BIN)/ruff check src tests benchmarks
 	AUGMENTLAB_DATA=$(DATA) $(BIN)/python -m pytest -n 2
 
 bench: setup

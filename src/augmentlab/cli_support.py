@@ -14,7 +14,8 @@ from augmentlab.values import check_seed
 MODEL = typer.Option(None, "--model", help="Images: cnn, mlp or resnet (default: by size). Text: minilm (default), tfidf, fasttext or textcnn.")
 TEXT_COPIES = typer.Option(None, "--copies", help="Text: augmented copies per training sentence (default: the policy's, e.g. eda(copies=16), else 1).")
 MIN_SIMILARITY = typer.Option(None, "--min-similarity", help="Text: drop copies whose embedding cosine similarity to the original is below this.")
-FILTER_MODEL = typer.Option("minilm", "--filter-model", help="Text: the sentence-transformers model (hub name or local path) --min-similarity embeds with; minilm is the packaged all-MiniLM-L6-v2.")
+FILTER_MODEL = typer.Option("minilm", "--filter-model", help="Text: the sentence-transformers model (hub name or local path) "
+                            "--min-similarity embeds with; minilm is the packaged all-MiniLM-L6-v2.")
 OVERWRITE = typer.Option(False, "--overwrite", help="Replace an existing output (only an earlier augmentlab output).")
 
 

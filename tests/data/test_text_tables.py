@@ -63,8 +63,9 @@ def test_bad_tables_get_one_clear_error_naming_the_file(tmp_path, text, needle):
 
 
 def test_subsets_of_text_keep_strings():
-    from augmentlab.data.dataset import Dataset
     import torch
+
+    from augmentlab.data.dataset import Dataset
 
     data = np.empty(3, dtype=object)
     data[:] = ["x", "y", "z"]

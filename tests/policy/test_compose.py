@@ -65,7 +65,7 @@ def test_container_mask_respected_by_fusion():
 
 @pytest.mark.parametrize("size", [16, 72])  # the interleaved (small) and per-plane (large) OpenCV paths
 def test_histogram_taken_during_the_warp_matches_a_separate_pass(size):
-    
+
     seq = Sequential([create_op("rotate", m=0.3), create_op("hflip"), create_op("brightness", m=0.3), create_op("contrast", m=0.5)])
     x = images(6, 3, (size, size))
     params = seq.sample(torch.Generator().manual_seed(2), 6, (3, size, size))

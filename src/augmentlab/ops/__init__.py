@@ -1,12 +1,13 @@
 """Augmentation operations. Every op registers once in ``REGISTRY`` with its modality and
 what the universal magnitude ``m`` in [0, 1] controls."""
 
-from augmentlab.ops import adversarial, mix  # noqa: F401,E402
-from augmentlab.ops.base import Op, Params
-
 # Importing the families registers their ops.
-from augmentlab.ops.image import distort, erase, geometric, noise, photometric  # noqa: F401,E402
+from augmentlab.ops import adversarial, mix  # noqa: F401
+from augmentlab.ops.base import Op, Params
+from augmentlab.ops.image import distort, erase, geometric, noise, photometric  # noqa: F401
 from augmentlab.ops.registry import REGISTRY, create_op, op_info, register
-from augmentlab.ops.text import eda as _text_eda, model_ops as _text_models, noise as _text_noise  # noqa: F401,E402
+from augmentlab.ops.text import eda as _text_eda  # noqa: F401
+from augmentlab.ops.text import model_ops as _text_models  # noqa: F401
+from augmentlab.ops.text import noise as _text_noise  # noqa: F401
 
 __all__ = ["REGISTRY", "Op", "Params", "create_op", "op_info", "register"]

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
 from augmentlab.data_files import is_data_file, read_data_file
 from augmentlab.errors import AugmentlabError
 from augmentlab.ops.registry import REGISTRY

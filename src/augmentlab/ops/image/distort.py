@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 
 from augmentlab.ops.base import Op
-from augmentlab.ops.kernels.backend import native_cpu
+from augmentlab.ops.kernels.backend import native_cpu, opencv_single_thread
 from augmentlab.ops.kernels.warp import remap
 from augmentlab.ops.registry import register
 
@@ -24,7 +24,8 @@ def _upsample(coarse: torch.Tensor, H: int, W: int, device) -> torch.Tensor:
     """(B, 2, g, g) -> (B, H, W, 2), bicubic with half-pixel centres on every device."""
     if native_cpu(device):
         arr = coarse.float().permute(0, 2, 3, 1).numpy()
-        up = np.stack([cv2.resize(a, (W, H), interpolation=cv2.INTER_CUBIC) for a in arr])
+        with opencv_single_thread():
+            up = np.stack([cv2.resize(a, (W, H), interpolation=cv2.INTER_CUBIC) for a in arr])
         return torch.from_numpy(up.reshape(len(arr), H, W, 2))
     up = F.interpolate(coarse.float().to(device), size=(H, W), mode="bicubic", align_corners=False)
     return up.permute(0, 2, 3, 1)

@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 
 from augmentlab.ops.base import Op, from_float, to_float
-from augmentlab.ops.kernels.backend import native_cpu
+from augmentlab.ops.kernels.backend import native_cpu, opencv_single_thread
 from augmentlab.ops.registry import register
 from augmentlab.rng import seeds_from
 
@@ -48,6 +48,10 @@ class GaussianBlur(Op):
         return {"sigma": self.unsigned(g, batch, min(shape[-2:]) / 10.0)}
 
     def kernel(self, x, params):
+        with opencv_single_thread():
+            return self._blur_each(x, params)
+
+    def _blur_each(self, x, params):
         B, C, H, W = x.shape
         out = x.clone()
         for i, s in enumerate(params["sigma"].tolist()):

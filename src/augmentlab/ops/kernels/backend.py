@@ -28,3 +28,21 @@ def torch_kernels() -> Iterator[None]:
         yield
     finally:
         _force_torch = old
+
+
+@contextlib.contextmanager
+def opencv_single_thread() -> Iterator[None]:
+    """OpenCV on one thread for the duration of a batch, then as the host had it.
+
+    Our loops call OpenCV once per small image, where its thread pool costs more than it
+    gives; setting that at import would retune every other user of OpenCV in the process."""
+    import cv2
+
+    old = cv2.getNumThreads()
+    if old != 1:
+        cv2.setNumThreads(1)
+    try:
+        yield
+    finally:
+        if old != 1:
+            cv2.setNumThreads(old)

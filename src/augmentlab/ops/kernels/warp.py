@@ -14,11 +14,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from augmentlab.ops.kernels.backend import native_cpu
+from augmentlab.ops.kernels.backend import native_cpu, opencv_single_thread
 from augmentlab.ops.kernels.numba_u8 import shift_flip
-
-cv2.setNumThreads(1)
-
 
 # From this many pixels per image on, OpenCV runs per channel plane (no layout copies);
 # below it, per image in H x W x C (fewer calls). Both give identical results.
@@ -38,6 +35,11 @@ def _per_image(x: torch.Tensor, fn, after_image=None) -> torch.Tensor:
 
     ``after_image(i, out_i)`` runs on each finished (C, H, W) image of a plane-wise run
     while it is still in cache (used to take statistics without another pass)."""
+    with opencv_single_thread():
+        return _per_image_loop(x, fn, after_image)
+
+
+def _per_image_loop(x: torch.Tensor, fn, after_image=None) -> torch.Tensor:
     B, C, H, W = x.shape
     if H * W >= PLANE_PIXELS or C == 1 or C > 4:
         src = x.contiguous().numpy()
