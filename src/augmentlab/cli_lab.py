@@ -64,7 +64,7 @@ def evaluate(
     outputs = RunOutputs(runs, input_paths(data, test, policy, from_sweep, *split_paths(synthetic)), overwrite, json_out)
     adaptive_config = None
     if adaptive or from_sweep:
-        from augmentlab.search.adaptive import AdaptiveConfig
+        from augmentlab.train.adaptive import AdaptiveConfig
 
         adaptive_config = AdaptiveConfig(signal=adaptive_signal, target=adaptive_target)
         adaptive_config.check()

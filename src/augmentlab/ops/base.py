@@ -14,6 +14,7 @@ from typing import ClassVar
 import torch
 
 from augmentlab.errors import AugmentlabError
+from augmentlab.ops.printing import format_op
 from augmentlab.rng import bernoulli_mask
 from augmentlab.values import check_probability
 
@@ -65,8 +66,6 @@ class Op(ABC):
         return hash((self.name, tuple(sorted(self.config().items()))))
 
     def __repr__(self) -> str:
-        from augmentlab.policy.spec import format_op
-
         return format_op(self)
 
     # -- sampling and applying ------------------------------------------------------------

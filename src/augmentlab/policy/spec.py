@@ -23,6 +23,7 @@ from typing import Any
 from augmentlab.data_files import is_data_file, read_data_file
 from augmentlab.errors import AugmentlabError
 from augmentlab.ops.base import Op
+from augmentlab.ops.printing import format_op, spec_value
 from augmentlab.ops.registry import REGISTRY, create_op
 from augmentlab.policy.compose import OneOf, RandomApply, Sequential, SomeOf
 from augmentlab.policy.presets import AugMix, AutoAugment, RandAugment, TrivialAugment
@@ -34,7 +35,6 @@ NO_AUGMENTATION = ("none", "identity")
 # anything else (spaces, commas) goes in quotes
 _TOKEN = re.compile(r"\s*(?:(?P<name>[A-Za-z_/~.][\w.\-/~]*)|(?P<num>-?\d+(?:\.\d*)?(?:[eE]-?\d+)?)"
                     r"|(?P<str>'[^']*'|\"[^\"]*\")|(?P<sym>[()+,=\[\]]))")
-_BARE = re.compile(r"[A-Za-z_/~.][\w.\-/~]*")
 MAX_DEPTH = 32  # containers inside containers; deeper is a mistake (or an attack on the parser)
 SHOWN = 60  # characters of a long policy shown in an error, around the bad part
 
@@ -225,28 +225,6 @@ def parse_policy(text: str):
 
 
 # -- printing ----------------------------------------------------------------------------------
-def _value(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if v is None:
-        return "null"
-    if isinstance(v, (list, tuple)):
-        return "[" + ",".join(_value(x) for x in v) + "]"
-    if isinstance(v, (int, float)):
-        return repr(v)
-    v = str(v)
-    if _BARE.fullmatch(v) and v.lower() not in ("true", "false", "null", "none"):
-        return v
-    return f'"{v}"' if "'" in v else f"'{v}'"
-
-
-def format_op(op: Op) -> str:
-    extra = op.non_default_config()
-    if not extra:
-        return op.name
-    return f"{op.name}(" + ",".join(f"{k}={_value(v)}" for k, v in extra.items()) + ")"
-
-
 def format_policy(node, *, inside_sequence: bool = False) -> str:
     """Print a policy in the compact string form."""
     if isinstance(node, Op):
@@ -263,7 +241,7 @@ def format_policy(node, *, inside_sequence: bool = False) -> str:
     parts = [format_policy(c) for c in node.children]
     cfg = node.config()
     defaults = {"p": 0.5 if kind == "random_apply" else 1.0, "weights": None, "n": None}
-    parts += [f"{k}={_value(v)}" for k, v in cfg.items() if k != "children" and (k == "n" or v != defaults.get(k))]
+    parts += [f"{k}={spec_value(v)}" for k, v in cfg.items() if k != "children" and (k == "n" or v != defaults.get(k))]
     return f"{kind}(" + ",".join(parts) + ")"
 
 

@@ -19,7 +19,7 @@ from augmentlab.errors import AugmentlabError
 from augmentlab.ops.text.encoder import DEFAULT_ENCODER
 from augmentlab.policy.training import TrainingPolicy
 from augmentlab.rng import child_seeds, torch_generator
-from augmentlab.search.adaptive import Adaptive, AdaptiveConfig, StrengthController
+from augmentlab.train.adaptive import Adaptive, AdaptiveConfig, StrengthController
 from augmentlab.train.models import build_model, default_model_name
 from augmentlab.train.stats import paired, summarize
 from augmentlab.train.trainer import TrainConfig, accuracy, normalise, train
@@ -176,7 +176,7 @@ def run_once(ds: Dataset, splits: Splits, policy, protocol: Protocol, seed: int,
         extra["synthetic_images"] = len(fake_x)
         policy = policy.policy
     controller = None
-    if isinstance(policy, Adaptive):  # the magnitude follows an overfitting signal (search/adaptive.py)
+    if isinstance(policy, Adaptive):  # the magnitude follows an overfitting signal (train/adaptive.py)
         heldout = (ds.data[splits.val], ds.labels[splits.val])
         # child streams 0-2 belong to the trainer; 3 draws held-out batches, 4 the test attack
         controller = StrengthController(policy, heldout, child_seeds(seed, 4)[3], normalise)
@@ -187,7 +187,7 @@ def run_once(ds: Dataset, splits: Splits, policy, protocol: Protocol, seed: int,
     if controller is not None:
         extra["adaptive"] = controller.trajectory
     if attack is not None:  # clean and attacked accuracy side by side
-        from augmentlab.policy.spec import format_op
+        from augmentlab.ops.printing import format_op
 
         extra["attack"] = format_op(attack)
         extra["robust_test_accuracy"] = robust_accuracy(result.model, test_x, test_y, attack, child_seeds(seed, 5)[4])

@@ -4,7 +4,7 @@ import torch
 from augmentlab.data import load_dataset
 from augmentlab.errors import AugmentlabError
 from augmentlab.policy import parse_policy
-from augmentlab.search.adaptive import Adaptive, AdaptiveConfig, StrengthController
+from augmentlab.train.adaptive import Adaptive, AdaptiveConfig, StrengthController
 from augmentlab.train.protocol import Protocol, evaluate
 from augmentlab.train.trainer import normalise
 
