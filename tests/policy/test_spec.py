@@ -67,3 +67,22 @@ def test_batch_level_ops_close_a_training_policy_and_round_trip(text):
     assert isinstance(policy, TrainingPolicy) and format_policy(policy) == text
     assert parse_policy(format_policy(policy)) == policy
     assert all(op.needs_labels for op in policy.batch_ops)
+
+
+@pytest.mark.parametrize("spec", ["affine(m=0.1)+mixup(m=0.2)", "hflip+pgd(m=0.3,steps=5)", "mixup",
+                                  "hflip+rotate(m=0.2)+cutmix(m=0.5)", "one_of(hflip,vflip)+fgsm(m=0.1)"])
+def test_training_policies_round_trip_through_yaml(tmp_path, spec):
+    import yaml
+
+    policy = parse_policy(spec)
+    path = tmp_path / "p.yaml"
+    path.write_text(yaml.safe_dump(policy_to_dict(policy)))
+    again = load_policy(str(path))
+    assert again == policy and format_policy(again) == format_policy(policy)
+
+
+def test_batch_ops_close_a_yaml_list_and_nowhere_else():
+    with pytest.raises(AugmentlabError, match="needs labels"):
+        policy_from_dict([{"op": "mixup"}, {"op": "hflip"}])
+    with pytest.raises(AugmentlabError, match="needs labels"):
+        policy_from_dict({"one_of": [{"op": "hflip"}, {"op": "cutmix"}]})

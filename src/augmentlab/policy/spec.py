@@ -247,6 +247,11 @@ def format_policy(node, *, inside_sequence: bool = False) -> str:
 
 # -- dicts (YAML / JSON) -------------------------------------------------------------------------
 def policy_to_dict(node) -> Any:
+    if isinstance(node, TrainingPolicy):  # a list closed by its batch ops, as the string form
+        image = node.image
+        head = [] if image is None else [policy_to_dict(c) for c in image.children] \
+            if type(image) is Sequential and image.p == 1.0 and len(image.children) > 1 else [policy_to_dict(image)]
+        return head + [policy_to_dict(op) for op in node.batch_ops]
     if isinstance(node, Op):
         return {"op": node.name, **node.non_default_config()}
     preset = _format_preset(node)
@@ -263,7 +268,11 @@ def policy_from_dict(data: Any, where: str = "policy", depth: int = 0):
     if isinstance(data, str):
         return parse_policy(data)
     if isinstance(data, list):
-        return Sequential([policy_from_dict(d, f"{where}[{i}]", depth + 1) for i, d in enumerate(data)])
+        batch = _closing_batch_ops(data, where) if depth == 0 else []
+        head = [policy_from_dict(d, f"{where}[{i}]", depth + 1) for i, d in enumerate(data[: len(data) - len(batch)])]
+        if not batch:
+            return Sequential(head)
+        return TrainingPolicy(None if not head else head[0] if len(head) == 1 else Sequential(head), batch)
     if not isinstance(data, dict):
         raise AugmentlabError(f"{where}: expected a mapping, a list or a string; got {type(data).__name__}")
     data = dict(data)
@@ -291,6 +300,26 @@ def policy_from_dict(data: Any, where: str = "policy", depth: int = 0):
         return CONTAINERS[kind](kids, **data)
     except TypeError as e:
         raise AugmentlabError(f"{where}.{kind}: {e}") from None
+
+
+def _closing_batch_ops(items: list, where: str) -> list:
+    """The batch-level ops (mixup, pgd, ...) that close a top-level list, as they close a
+    top-level sequence in a string."""
+    def batch_name(item):
+        name = item.get("op") if isinstance(item, dict) else None
+        return name if isinstance(name, str) and name in REGISTRY and is_batch_op(REGISTRY[name]) else None
+
+    count = 0
+    while count < len(items) and batch_name(items[len(items) - 1 - count]):
+        count += 1
+    ops = []
+    for i, item in enumerate(items[len(items) - count :], start=len(items) - count):
+        kwargs = {k: v for k, v in item.items() if k != "op"}
+        try:
+            ops.append(create_op(item["op"], **kwargs))
+        except AugmentlabError as e:
+            raise AugmentlabError(f"{where}[{i}]: {e}") from None
+    return ops
 
 
 def load_policy(spec: str):
