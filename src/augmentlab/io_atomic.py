@@ -46,10 +46,6 @@ def _remove(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def _exists(path: Path) -> bool:
-    return path.exists() or path.is_symlink()
-
-
 @contextlib.contextmanager
 def atomic_outputs(targets: list[tuple[str | os.PathLike, bool]], *, replace: bool = False) -> Iterator[list[Path]]:
     """Yield one temporary path per ``(target, is_directory)``; when the block succeeds,
@@ -61,9 +57,9 @@ def atomic_outputs(targets: list[tuple[str | os.PathLike, bool]], *, replace: bo
     """
     paths = [(Path(t), bool(d)) for t, d in targets]
     for target, directory in paths:
-        if _exists(target) and not replace:
+        if os.path.lexists(target) and not replace:
             raise AugmentlabError(f"{target} exists; refusing to replace it")
-        if _exists(target) and target.is_dir() != directory:
+        if os.path.lexists(target) and target.is_dir() != directory:
             raise AugmentlabError(f"{target} exists and is a {'folder' if target.is_dir() else 'file'}; "
                                   f"expected a {'folder' if directory else 'file'}")
     temps: list[Path] = []
@@ -85,7 +81,7 @@ def atomic_outputs(targets: list[tuple[str | os.PathLike, bool]], *, replace: bo
 
 def _make_parents(folder: Path) -> list[Path]:
     missing = []
-    while not _exists(folder):
+    while not os.path.lexists(folder):
         missing.append(folder)
         folder = folder.parent
     for f in reversed(missing):
@@ -99,7 +95,7 @@ def _commit(targets: list[Path], temps: list[Path]) -> None:
     try:
         for target, tmp in zip(targets, temps):
             aside = None
-            if _exists(target):
+            if os.path.lexists(target):
                 aside = target.with_name(f".{target.name}.old-{os.getpid()}")
                 os.replace(target, aside)
             try:

@@ -46,12 +46,3 @@ def check_seed(value, field: str = "seed") -> int:
 
 def check_probability(value, field: str) -> float:
     return check_number(value, field, low=0.0, high=1.0)
-
-
-def parse_number(text: str, field: str, *, integer: bool = False) -> float | int:
-    """A number written as text (an option value, a spec string part)."""
-    try:
-        value = int(text) if integer else float(text)
-    except (TypeError, ValueError):
-        raise AugmentlabError(f"{field}={_shown(text)} is not {'an integer' if integer else 'a number'}") from None
-    return value
