@@ -33,12 +33,7 @@ def synth_fit(
     from augmentlab.outputs import check_output, input_paths
     from augmentlab.synth.checkpoint import save_checkpoint
     from augmentlab.synth.fit import DEFAULT_STEPS, check_model_name, fit_generator
-    from augmentlab.values import check_number
-
     check_model_name(model)  # before the data is loaded and the progress bar drawn
-    for flag, value in (("--per-class", per_class), ("--steps", steps)):
-        if value is not None:
-            check_number(value, flag, low=1, high=10_000_000, integer=True)
     checked = check_output(out, "--out", inputs=input_paths(data), overwrite=overwrite)  # before hours of training
     cpu_speed_settings(threads)
     target = resolve_device(device)

@@ -31,10 +31,14 @@ def check_number(value, field: str, *, low: float | None = None, high: float | N
         raise AugmentlabError(f"{field}={_shown(value)} is not a finite number")
     inside = (low is None or (value > low if low_open else value >= low)) and (high is None or value <= high)
     if not inside:
-        lo = "" if low is None else f"{'above' if low_open else 'at least'} {low:g}"
-        hi = "" if high is None else f"at most {high:g}"
+        lo = "" if low is None else f"{'above' if low_open else 'at least'} {_bound(low)}"
+        hi = "" if high is None else f"at most {_bound(high)}"
         raise AugmentlabError(f"{field}={_shown(value)} is out of range; expected {kind} {' and '.join(p for p in (lo, hi) if p)}")
     return int(value) if integer else float(value)
+
+
+def _bound(v: float) -> str:
+    return f"{int(v):,}" if float(v).is_integer() and abs(v) < 1e15 else f"{v:g}"
 
 
 def check_seed(value, field: str = "seed") -> int:

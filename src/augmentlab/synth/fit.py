@@ -12,6 +12,7 @@ from augmentlab.errors import AugmentlabError
 from augmentlab.rng import child_seeds
 from augmentlab.synth.models import MODELS
 from augmentlab.train.protocol import Protocol, make_splits
+from augmentlab.values import check_number
 
 DEFAULT_STEPS = {"cvae": 3000, "cgan": 4000, "ddpm": 2500}
 
@@ -38,9 +39,7 @@ def fit_generator(ds: Dataset, model: str, steps: int | None, seed: int, per_cla
     check_model_name(model)
     if ds.modality != "image":
         raise AugmentlabError(f"generators need images; the data is {ds.modality}")
-    steps = DEFAULT_STEPS[model] if steps is None else steps
-    if steps < 1:
-        raise AugmentlabError(f"--steps must be at least 1; got {steps}")
+    steps = DEFAULT_STEPS[model] if steps is None else check_number(steps, "--steps", low=1, high=10_000_000, integer=True)
     idx = training_indices(ds, per_class, split_seed)
     init_seed, train_seed = child_seeds(seed, 2)
     with torch.random.fork_rng(devices=[]):
