@@ -1,1 +1,2 @@
-"""Choosing augmentation: strength sweeps (and, later, policy search)."""
+"""Choosing augmentation: strength sweeps and policy search (Optuna, or Ray Tune across
+machines), with resumable storage."""

@@ -1,2 +1,2 @@
-"""The evaluation harness: small default models, a deterministic trainer, and the repeated
-low-data protocol with confidence intervals."""
+"""The evaluation harness: small default models, a deterministic trainer, adaptive
+strength, and the repeated low-data protocol with confidence intervals."""
