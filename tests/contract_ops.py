@@ -2,7 +2,8 @@
 and every text op."""
 
 from augmentlab.ops import REGISTRY
+from augmentlab.ops.batch import is_batch_op
 
-IMAGE_OPS = sorted(n for n, c in REGISTRY.items() if c.modality == "image" and not getattr(c, "needs_labels", False))
+IMAGE_OPS = sorted(n for n, c in REGISTRY.items() if c.modality == "image" and not is_batch_op(c))
 # model-based text ops need a model to run; tests/ops/test_text_models.py builds tiny ones
 TEXT_OPS = sorted(n for n, c in REGISTRY.items() if c.modality == "text" and c.family != "model")

@@ -15,7 +15,8 @@ import torch
 import torch.nn.functional as F
 
 from augmentlab.errors import AugmentlabError
-from augmentlab.ops.base import Op, to_float
+from augmentlab.ops.base import to_float
+from augmentlab.ops.batch import BatchOp
 from augmentlab.ops.registry import register
 
 EPS_MAX = 0.3
@@ -26,9 +27,8 @@ def _loss(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     return F.cross_entropy(logits, target) if target.dtype == torch.int64 else F.cross_entropy(logits, target.float())
 
 
-class AdversarialOp(Op):
+class AdversarialOp(BatchOp):
     family = "adversarial"
-    needs_labels = True
     needs_model = True
     MODES: ClassVar[tuple[str, ...]] = ("uniform",)
 
@@ -41,6 +41,11 @@ class AdversarialOp(Op):
 
     def kernel(self, x, params):
         raise AugmentlabError(f"{self.name} needs the model being trained; use it in a policy for evaluate, sweep or search")
+
+    def apply_batch(self, x, target, num_classes, generator, *, model=None, forward=None):
+        if model is None or forward is None:
+            raise AugmentlabError(f"{self.name} needs the model being trained and how to call it")
+        return self.perturb(model, x, target, generator, forward), target
 
     def perturb(self, model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, generator: torch.Generator,
                 forward) -> torch.Tensor:

@@ -13,15 +13,15 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from augmentlab.ops.base import Op, Params, from_float, to_float
+from augmentlab.ops.base import Params, from_float, to_float
+from augmentlab.ops.batch import BatchOp
 from augmentlab.ops.registry import register
 from augmentlab.rng import seeds_from
 
 
-class MixOp(Op):
+class MixOp(BatchOp):
     family = "mix"
     modality = "image"
-    needs_labels = True
 
     def sample_params(self, g, batch, shape):
         lam = torch.ones(batch, dtype=torch.float64)
@@ -38,6 +38,9 @@ class MixOp(Op):
         """Return ``(mixed images, soft labels)``; ``y`` are integer labels or soft labels."""
         params = self.sample(generator, x.shape[0], tuple(x.shape[1:]))
         return self.apply_mix(x, y, num_classes, params)
+
+    def apply_batch(self, x, target, num_classes, generator, *, model=None, forward=None):
+        return self.mix(x, target, num_classes, generator)
 
     def apply_mix(self, x, y, num_classes: int, params: Params):
         soft = F.one_hot(y, num_classes).float() if y.dtype == torch.int64 else y.float()

@@ -18,6 +18,7 @@ import torch
 
 from augmentlab.errors import AugmentlabError
 from augmentlab.ops.base import Op
+from augmentlab.ops.batch import is_batch_op
 from augmentlab.ops.image import matrices as mx
 from augmentlab.ops.image.geometric import GeometricOp
 from augmentlab.ops.image.point import PointOp, apply_point_chain
@@ -51,7 +52,7 @@ class Node:
         for c in self.children:
             if not isinstance(c, (Op, Node)):
                 raise AugmentlabError(f"{self.kind}: {c!r} is not an op or container")
-            if getattr(c, "needs_labels", False):
+            if is_batch_op(c):
                 raise AugmentlabError(f"{c.name} needs labels and mixes whole batches; give it to the trainer, not an image policy")
         self.p = _check_p(p, self.kind)
 

@@ -23,11 +23,12 @@ from typing import Any
 from augmentlab.data_files import is_data_file, read_data_file
 from augmentlab.errors import AugmentlabError
 from augmentlab.ops.base import Op
+from augmentlab.ops.batch import is_batch_op
 from augmentlab.ops.printing import format_op, spec_value
 from augmentlab.ops.registry import REGISTRY, create_op
 from augmentlab.policy.compose import OneOf, RandomApply, Sequential, SomeOf
 from augmentlab.policy.presets import AugMix, AutoAugment, RandAugment, TrivialAugment
-from augmentlab.policy.training import TrainingPolicy, is_batch_op
+from augmentlab.policy.training import TrainingPolicy
 
 CONTAINERS = {"sequential": Sequential, "one_of": OneOf, "some_of": SomeOf, "random_apply": RandomApply}
 NO_AUGMENTATION = ("none", "identity")
@@ -84,7 +85,7 @@ def _format_preset(node) -> str:
 
 def image_op(name: str, kwargs: dict) -> Op:
     op = create_op(name, **kwargs)
-    if getattr(op, "needs_labels", False):
+    if is_batch_op(op):
         raise AugmentlabError(f"{name} needs labels and mixes whole batches; give it to the trainer, not an image policy")
     return op
 

@@ -11,10 +11,6 @@ from __future__ import annotations
 from augmentlab.errors import AugmentlabError
 
 
-def is_batch_op(node) -> bool:
-    return bool(getattr(node, "needs_labels", False))
-
-
 class TrainingPolicy:
     kind = "training"
 
@@ -37,7 +33,7 @@ class TrainingPolicy:
 
     @property
     def attacks(self) -> list:
-        return [op for op in self.batch_ops if getattr(op, "needs_model", False)]
+        return [op for op in self.batch_ops if op.needs_model]
 
 
 def image_part(policy, command: str):

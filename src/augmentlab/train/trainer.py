@@ -77,10 +77,7 @@ def apply_batch_ops(policy: TrainingPolicy, model: torch.nn.Module, x: torch.Ten
         x = policy.image(x, g)
     target = y
     for op in policy.batch_ops:
-        if getattr(op, "needs_model", False):
-            x = op.perturb(model, x, target, g, normalise)
-        else:
-            x, target = op.mix(x, target, num_classes, g)
+        x, target = op.apply_batch(x, target, num_classes, g, model=model, forward=normalise)
     return x, target
 
 
