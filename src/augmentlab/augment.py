@@ -67,15 +67,19 @@ def replay_dataset(ds: Dataset, manifest: dict, progress=None) -> Dataset:
     if len(records) != expected:
         raise AugmentlabError(f"manifest params: expected {expected} batch records for {copies} copies in batches of "
                               f"{batch_size}; found {len(records)}")
+    batches_per_copy = -(-len(ds) // batch_size)
+    shape = sample_shape(ds)
+    references = {}  # batch size -> a draw whose structure every record of that size must have
     decoded = []
     for i, record in enumerate(records):
-        start = (i % max(expected // max(copies, 1), 1)) * batch_size
-        n = min(batch_size, len(ds) - start)
+        n = min(batch_size, len(ds) - (i % batches_per_copy) * batch_size)
         try:
             params = params_from_json(record)
         except (ValueError, TypeError, KeyError, RuntimeError) as e:
             raise AugmentlabError(f"manifest params[{i}]: not a valid parameter record ({e})") from None
-        check_params(policy, params, n, sample_shape(ds), f"manifest params[{i}]")
+        if n not in references:
+            references[n] = policy.sample(torch_generator(0), n, shape)
+        check_params(policy, params, n, shape, f"manifest params[{i}]", reference=references[n])
         decoded.append(params)
     index = iter(decoded)
     return _apply_copies(ds, policy, copies, batch_size, lambda x: next(index), progress)

@@ -158,8 +158,8 @@ def preview(
     if draws is not None:
         check_number(draws, "--draws", low=1, high=100, integer=True)
     inputs = input_paths(data, policy)
-    if out is not None:  # an explicit --out is checked before anything is loaded
-        check_output(out, "--out", inputs=inputs, overwrite=overwrite)
+    # an explicit --out is checked before anything is loaded
+    target = check_output(out, "--out", inputs=inputs, overwrite=overwrite) if out is not None else None
     ds = load_dataset(data, on_mixed_sizes=mixed_sizes)
     text = ds.modality == "text"
     draws = draws if draws is not None else (3 if text else 7)
@@ -173,8 +173,7 @@ def preview(
             raise AugmentlabError(f"--out {out}: a text preview is written as .json")
         shown = preview_text(ds, pol, seed, rows, draws)
         print_text_preview(shown, f"{format_policy(pol)} on {Path(data).name}")
-        if out is not None:
-            target = check_output(out, "--out", inputs=inputs, overwrite=overwrite)
+        if target is not None:
             write_json(target.path, {"data": data, "policy": format_policy(pol), "seed": seed, "rows": shown}, replace=target.replace)
             typer.echo(f"wrote {out}")
         return
@@ -183,7 +182,7 @@ def preview(
     out = out or Path("preview.png")
     if out.suffix.lower() != ".png":
         raise AugmentlabError(f"--out {out}: expected a .png file name")
-    target = check_output(out, "--out", inputs=inputs, overwrite=overwrite)
+    target = target or check_output(out, "--out", inputs=inputs, overwrite=overwrite)
     save_png(preview_grid(ds, pol, seed, rows, draws), target.path, replace=target.replace)
     typer.echo(f"wrote {out}")
 

@@ -26,9 +26,11 @@ SEED_KEY = "seed"
 SEED_LIMIT = 2**62
 
 
-def check_params(policy, params: Any, batch: int, shape: tuple[int, ...], where: str = "params") -> None:
-    """Raise one :class:`AugmentlabError` naming the first bad parameter under ``where``."""
-    fresh = policy.sample(torch_generator(0), batch, shape)
+def check_params(policy, params: Any, batch: int, shape: tuple[int, ...], where: str = "params", reference: Any = None) -> None:
+    """Raise one :class:`AugmentlabError` naming the first bad parameter under ``where``.
+    ``reference``: a draw of the policy for this batch size, when the caller has one
+    (every full batch of a manifest has the same structure)."""
+    fresh = reference if reference is not None else policy.sample(torch_generator(0), batch, shape)
     _same_structure(params, fresh, where)
     _in_range(policy, params, shape, where)
 
