@@ -14,7 +14,7 @@ ROOT = Path(augmentlab.__file__).parent
 LAYERS = [
     ("base", ["augmentlab", "augmentlab.errors", "augmentlab.rng", "augmentlab.values", "augmentlab.io_atomic",
               "augmentlab.outputs", "augmentlab.data_files", "augmentlab.options", "augmentlab.device"]),
-    ("data", ["augmentlab.data"]),
+    ("data", ["augmentlab.data", "augmentlab.modality"]),
     ("ops", ["augmentlab.ops"]),
     ("policy", ["augmentlab.policy"]),
     ("train", ["augmentlab.train", "augmentlab.augment", "augmentlab.preview", "augmentlab.bench"]),

@@ -7,11 +7,9 @@ import hashlib
 import json
 from pathlib import Path
 
-import numpy as np
-import torch
-
 from augmentlab import __version__
 from augmentlab.data.dataset import Dataset
+from augmentlab.data.load import output_formats
 from augmentlab.errors import AugmentlabError
 from augmentlab.policy import (
     format_policy,
@@ -29,12 +27,7 @@ MANIFEST_SUFFIX = ".manifest.json"
 
 def dataset_digest(ds: Dataset) -> str:
     h = hashlib.sha256()
-    if ds.modality == "text":  # each sentence length-prefixed, so boundaries count
-        for text in ds.data:
-            b = str(text).encode("utf-8")
-            h.update(len(b).to_bytes(8, "little") + b)
-    else:
-        h.update(ds.data.contiguous().numpy().tobytes())
+    ds.kind.hash_into(h, ds.data)
     h.update(ds.labels.numpy().tobytes())
     return h.hexdigest()
 
@@ -86,7 +79,7 @@ def replay_dataset(ds: Dataset, manifest: dict, progress=None) -> Dataset:
 
 
 def sample_shape(ds: Dataset) -> tuple[int, ...]:
-    return tuple(ds.data.shape[1:]) if isinstance(ds.data, torch.Tensor) else ()
+    return ds.kind.sample_shape(ds.data)
 
 
 def manifest_policy(manifest: dict):
@@ -99,17 +92,16 @@ def manifest_policy(manifest: dict):
 def _apply_copies(ds: Dataset, policy, copies: int, batch_size: int, params_for, progress) -> Dataset:
     """The originals, then ``copies`` passes of ``policy`` in batches, each batch with
     ``params_for(batch)``."""
-    text = isinstance(ds.data, np.ndarray)  # a text batch: a 1-D object array of str
     parts = [ds.data]
     for _ in range(copies):
-        out = np.empty(len(ds), dtype=object) if text else torch.empty_like(ds.data)
+        out = ds.kind.empty_like(ds.data)
         for start in range(0, len(ds), batch_size):
             x = ds.data[start : start + batch_size]
             out[start : start + len(x)] = policy.apply(x, params_for(x))
             if progress:
                 progress(len(x))
         parts.append(out)
-    data = np.concatenate(parts) if text else torch.cat(parts)
+    data = ds.kind.concat(parts)
     return ds.with_data(data, ds.labels.repeat(copies + 1))
 
 
@@ -154,14 +146,8 @@ def save_with_manifest(ds: Dataset, out: Path, fmt: str, manifest: dict, *, repl
 
 def estimated_bytes(ds: Dataset, copies: int) -> int:
     """Memory an augmented set of ``ds`` with ``copies`` copies takes (Python ints: no overflow)."""
-    if isinstance(ds.data, torch.Tensor):
-        per_sample = ds.data[:1].numel() * ds.data.element_size() if len(ds) else 0
-    else:  # text: the mean UTF-8 length plus Python's per-string overhead
-        per_sample = 64 + (sum(len(str(t).encode("utf-8")) for t in ds.data) // max(len(ds), 1))
+    per_sample = ds.kind.sample_bytes(ds.data)
     return len(ds) * (int(copies) + 1) * (per_sample + 8)
-
-
-FORMATS = ("npz", "folder", "text")
 
 
 def read_manifest(path: Path) -> dict:
@@ -186,8 +172,9 @@ def read_manifest(path: Path) -> dict:
     check_number(data["batch_size"], f"manifest {path}: batch_size", low=1, integer=True)
     if "seed" in data:
         check_seed(data["seed"], f"manifest {path}: seed")
-    if data["format"] not in FORMATS:
-        raise AugmentlabError(f"manifest {path}: format {data['format']!r} is unknown; expected one of {', '.join(FORMATS)}"[:300])
+    formats = output_formats()
+    if data["format"] not in formats:
+        raise AugmentlabError(f"manifest {path}: format {data['format']!r} is unknown; expected one of {', '.join(formats)}"[:300])
     if not isinstance(data["params"], list):
         raise AugmentlabError(f"manifest {path}: params must be a list of batch records; got {type(data['params']).__name__}")
     return data

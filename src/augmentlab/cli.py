@@ -84,8 +84,7 @@ def augment(
         result, records = augment_dataset(ds, pol, copies, seed, batch_size, advance)
     manifest = build_manifest(data, ds, pol, copies, seed, batch_size, fmt, records)
     save_with_manifest(result, target.path, fmt, manifest, replace=target.replace)
-    noun = "sentences" if ds.modality == "text" else "images"
-    typer.echo(f"wrote {len(result)} {noun} ({len(ds)} originals + {copies} copies) to {out} [{fmt}], manifest {manifest_path(out)}")
+    typer.echo(f"wrote {len(result)} {ds.kind.noun} ({len(ds)} originals + {copies} copies) to {out} [{fmt}], manifest {manifest_path(out)}")
 
 
 def _dataset_output(out: Path, inputs, overwrite: bool, folder: bool | None = None):
@@ -98,7 +97,7 @@ def _dataset_output(out: Path, inputs, overwrite: bool, folder: bool | None = No
     from augmentlab.outputs import check_output
 
     if folder is None:  # a file name (x.npz) is a file; any other existing folder is checked as one
-        from augmentlab.data.load import FILE_SUFFIXES
+        from augmentlab.outputs import FILE_SUFFIXES
 
         folder = out.suffix.lower() not in FILE_SUFFIXES and os.path.isdir(out) and not os.path.islink(out)
     return check_output(out, "--out", inputs=inputs, folder=folder, overwrite=overwrite,
@@ -131,7 +130,7 @@ def replay(
     with bar:
         result = replay_dataset(ds, m, advance)
     save_with_manifest(result, target.path, fmt, m, replace=target.replace)
-    typer.echo(f"replayed {len(result)} {'sentences' if ds.modality == 'text' else 'images'} to {out}")
+    typer.echo(f"replayed {len(result)} {ds.kind.noun} to {out}")
 
 
 @app.command()
@@ -152,6 +151,7 @@ def preview(
     from augmentlab.policy import format_policy, load_policy
     from augmentlab.policy.modality import check_modality
     from augmentlab.policy.training import image_part
+    from augmentlab.preview import preview_style
     from augmentlab.values import check_number
 
     check_number(rows, "--rows", low=1, high=1000, integer=True)
@@ -161,30 +161,18 @@ def preview(
     # an explicit --out is checked before anything is loaded
     target = check_output(out, "--out", inputs=inputs, overwrite=overwrite) if out is not None else None
     ds = load_dataset(data, on_mixed_sizes=mixed_sizes)
-    text = ds.modality == "text"
-    draws = draws if draws is not None else (3 if text else 7)
+    style = preview_style(ds)
     pol = image_part(load_policy(policy), "preview")
     check_modality(pol, ds.modality)
-    if text:
-        from augmentlab.preview import preview_text, print_text_preview
-        from augmentlab.report.records import write_json
-
-        if out is not None and out.suffix.lower() != ".json":
-            raise AugmentlabError(f"--out {out}: a text preview is written as .json")
-        shown = preview_text(ds, pol, seed, rows, draws)
-        print_text_preview(shown, f"{format_policy(pol)} on {Path(data).name}")
-        if target is not None:
-            write_json(target.path, {"data": data, "policy": format_policy(pol), "seed": seed, "rows": shown}, replace=target.replace)
-            typer.echo(f"wrote {out}")
-        return
-    from augmentlab.preview import preview_grid, save_png
-
-    out = out or Path("preview.png")
-    if out.suffix.lower() != ".png":
-        raise AugmentlabError(f"--out {out}: expected a .png file name")
-    target = target or check_output(out, "--out", inputs=inputs, overwrite=overwrite)
-    save_png(preview_grid(ds, pol, seed, rows, draws), target.path, replace=target.replace)
-    typer.echo(f"wrote {out}")
+    out = out or style.default_out
+    if out is not None and out.suffix.lower() != style.suffix:
+        raise AugmentlabError(f"--out {out}: {style.suffix_error}")
+    shown = style.make(ds, pol, seed, rows, draws if draws is not None else style.draws)
+    style.show(shown, f"{format_policy(pol)} on {Path(data).name}")
+    if out is not None:
+        target = target or check_output(out, "--out", inputs=inputs, overwrite=overwrite)
+        style.save(shown, target.path, {"data": data, "policy": format_policy(pol), "seed": seed}, replace=target.replace)
+        typer.echo(f"wrote {out}")
 
 
 @app.command()

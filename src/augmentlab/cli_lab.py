@@ -257,7 +257,7 @@ def search(
     ds = load_dataset(data, on_mixed_sizes=mixed_sizes)
     test_ds = load_dataset(test, like=ds, on_mixed_sizes=mixed_sizes) if test else None
     search_space = parse_space(space, ds.modality)
-    if ds.modality == "text" and copies is None:
+    if "copies" in ds.kind.options and copies is None:
         copies = 4  # searched policies carry no copies of their own
     protocol = Protocol(per_class=per_class, seeds=seeds, steps=steps, model=model, copies=copies, min_similarity=min_similarity,
                         filter_model=filter_model)

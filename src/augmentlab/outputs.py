@@ -21,6 +21,9 @@ from pathlib import Path
 
 from augmentlab.errors import AugmentlabError
 
+# names that look like files, never taken as a folder's name
+FILE_SUFFIXES = {".npz", ".tsv", ".csv", ".json", ".yaml", ".yml", ".png", ".jpg", ".jpeg", ".txt", ".gz", ".safetensors"}
+
 
 def resolved(path: str | os.PathLike) -> Path:
     """``path`` made absolute with ``~``, ``.``, ``..`` and symbolic links resolved."""

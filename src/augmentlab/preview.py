@@ -1,7 +1,9 @@
-"""Preview grids: each row is an original followed by several augmented draws."""
+"""Previews: originals next to several augmented draws, in the style the data's modality
+names (``Modality.preview``): a PNG grid for images, a table for text."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -90,3 +92,60 @@ def _one_per_class(ds: Dataset, rows: int, seed: int) -> list[int]:
 def save_png(grid: np.ndarray, out: str | Path, replace: bool = False) -> None:
     with atomic_path(out, replace=replace) as tmp:
         Image.fromarray(grid).save(tmp, format="PNG")
+
+
+class GridPreview:
+    """Images: a PNG grid, one row per original."""
+
+    draws = 7
+    suffix = ".png"
+    default_out: Path | None = Path("preview.png")
+    suffix_error = "expected a .png file name"
+
+    def make(self, ds: Dataset, policy, seed: int, rows: int, draws: int) -> np.ndarray:
+        return preview_grid(ds, policy, seed, rows, draws)
+
+    def show(self, shown, title: str) -> None:
+        pass  # a grid is looked at in its file
+
+    def save(self, shown, out: Path, meta: dict, replace: bool = False) -> None:
+        save_png(shown, out, replace=replace)
+
+    def for_report(self, ds: Dataset, policy):
+        """``("figure", grid)`` for a report."""
+        return "figure", preview_grid(ds, policy, seed=0)
+
+
+class TablePreview:
+    """Text: a table in the terminal (changed words bold), optionally saved as JSON."""
+
+    draws = 3
+    suffix = ".json"
+    default_out: Path | None = None
+    suffix_error = "a text preview is written as .json"
+
+    def make(self, ds: Dataset, policy, seed: int, rows: int, draws: int) -> list[dict]:
+        return preview_text(ds, policy, seed, rows, draws)
+
+    def show(self, shown, title: str) -> None:
+        print_text_preview(shown, title)
+
+    def save(self, shown, out: Path, meta: dict, replace: bool = False) -> None:
+        with atomic_path(out, replace=replace) as tmp:
+            tmp.write_text(json.dumps({**meta, "rows": shown}, indent=2, default=str), encoding="utf-8")
+
+    def for_report(self, ds: Dataset, policy):
+        """``("table", (header, rows))`` for a report: originals beside two draws (None for
+        no augmentation: the draws would repeat the originals)."""
+        if policy.to_spec() == "none":
+            return None
+        shown = preview_text(ds, policy, seed=0, rows=4, draws=2)
+        return "table", (["label", "original", "draw 1", "draw 2"], [[r["label"], r["original"], *r["augmented"]] for r in shown])
+
+
+PREVIEWS = {"grid": GridPreview(), "table": TablePreview()}  # by Modality.preview
+
+
+def preview_style(ds: Dataset):
+    return PREVIEWS[ds.kind.preview]
+

@@ -64,7 +64,7 @@ def test_interrupted_augment_leaves_nothing(tmp_path, capsys, monkeypatch):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(npz, "write_npz", boom)
-    monkeypatch.setattr("augmentlab.data.load.write_npz", boom)
+    monkeypatch.setattr("augmentlab.data.npz.write_npz", boom)
     code, _, _ = run(["augment", "digits", "--policy", "hflip", "--out", str(tmp_path / "x.npz")], capsys)
     assert code == 130  # Ctrl-C
     assert list(tmp_path.iterdir()) == []

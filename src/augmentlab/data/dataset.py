@@ -1,13 +1,21 @@
-"""The in-memory dataset: a batch-first tensor, integer labels, class names and modality."""
+"""The in-memory dataset: a batch of samples, integer labels, class names and modality."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Union
 
 import numpy as np
 import torch
 
 from augmentlab.errors import AugmentlabError
+
+if TYPE_CHECKING:
+    from augmentlab.modality.base import Modality
+
+# A batch-first batch of samples: a tensor for images (N, C, H, W), a 1-D numpy array of
+# str for text. Its modality says which, and how to take, join and hash it.
+Batch = Union[torch.Tensor, np.ndarray]
 
 CHANNELS = (1, 3)  # grey or RGB: what the colour ops and the image writers understand
 # labels are class indices; a larger label is a mistake (an id, a value), not a class count
@@ -16,12 +24,12 @@ MAX_CLASSES = 100_000
 
 @dataclass(frozen=True)
 class Dataset:
-    """``data`` is batch-first: ``(N, C, H, W)`` for images, a 1-D numpy array of str for
-    text. ``labels`` are int64 in ``[0, len(class_names))``. ``source_format`` (and for
+    """``data`` is batch-first, of the type ``modality`` names (``augmentlab.modality``):
+    ``(N, C, H, W)`` for images, a 1-D numpy array of str for text. ``labels`` are int64 in ``[0, len(class_names))``. ``source_format`` (and for
     text files ``layout``) remembers how it was read, so outputs can be written back in
     the same format."""
 
-    data: torch.Tensor
+    data: Batch
     labels: torch.Tensor
     class_names: tuple[str, ...]
     modality: str = "image"
@@ -36,15 +44,19 @@ class Dataset:
             )
         if self.labels.dtype != torch.int64 or self.labels.ndim != 1:
             raise AugmentlabError("labels must be a 1-D int64 tensor")
-        if self.modality == "image" and self.data.ndim != 4:
-            raise AugmentlabError(f"image data must be (N, C, H, W); got shape {tuple(self.data.shape)}")
-        if self.modality == "text" and not (isinstance(self.data, np.ndarray) and self.data.ndim == 1):
-            raise AugmentlabError("text data must be a 1-D numpy array of str")
+        self.kind.check_data(self.data)
         if len(self.labels) and (int(self.labels.min()) < 0 or int(self.labels.max()) >= len(self.class_names)):
             raise AugmentlabError(
                 f"labels must lie in [0, {len(self.class_names) - 1}] for {len(self.class_names)} classes; "
                 f"got range [{int(self.labels.min())}, {int(self.labels.max())}]"
             )
+
+    @property
+    def kind(self) -> Modality:
+        """The modality object: how this data is checked, taken, joined, hashed and written."""
+        from augmentlab.modality.registry import get_modality
+
+        return get_modality(self.modality)
 
     def __len__(self) -> int:
         return int(self.labels.shape[0])
@@ -55,10 +67,9 @@ class Dataset:
 
     def subset(self, index: torch.Tensor | np.ndarray) -> Dataset:
         index = torch.as_tensor(index, dtype=torch.int64)
-        data = self.data[index.numpy()] if isinstance(self.data, np.ndarray) else self.data[index]
-        return replace(self, data=data, labels=self.labels[index])
+        return replace(self, data=self.kind.take(self.data, index), labels=self.labels[index])
 
-    def with_data(self, data: torch.Tensor, labels: torch.Tensor) -> Dataset:
+    def with_data(self, data: Batch, labels: torch.Tensor) -> Dataset:
         return replace(self, data=data, labels=labels)
 
     @staticmethod

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from augmentlab.data.dataset import Dataset
 from augmentlab.errors import AugmentlabError
 
 _DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
@@ -75,3 +76,19 @@ def find_idx_pair(folder: Path) -> tuple[Path, Path] | None:
             f"found {len(images)} and {len(labels)}"
         )
     return images[0], labels[0]
+
+
+def read_idx_dataset(images_path: Path, labels_path: Path) -> Dataset:
+    """An image ``Dataset`` from an IDX images file (N×H×W) and its labels file (N)."""
+    images = read_idx(images_path)
+    labels = read_idx(labels_path)
+    if images.ndim != 3:
+        raise AugmentlabError(f"{images_path}: expected a rank-3 IDX image array (N×H×W); got rank {images.ndim}")
+    if labels.ndim != 1:
+        raise AugmentlabError(f"{labels_path}: expected a rank-1 IDX label array; got rank {labels.ndim}")
+    if len(images) != len(labels):
+        raise AugmentlabError(f"{images_path.parent}: {len(images)} images but {len(labels)} labels; the counts must agree")
+    if not np.issubdtype(labels.dtype, np.integer):
+        raise AugmentlabError(f"{labels_path}: labels must be integers; the IDX file holds {labels.dtype}")
+    return Dataset.from_images(images, labels.astype(np.int64), None, "idx", where=str(images_path))
+

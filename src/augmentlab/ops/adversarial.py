@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 
 from augmentlab.errors import AugmentlabError
-from augmentlab.ops.base import to_float
+from augmentlab.modality.image import to_float
 from augmentlab.ops.batch import BatchOp
 from augmentlab.ops.registry import register
 

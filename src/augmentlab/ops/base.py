@@ -68,6 +68,26 @@ class Op(ABC):
     def __repr__(self) -> str:
         return format_op(self)
 
+    # -- the policy-node interface (containers have the same methods) ---------------------
+    def to_spec(self, inside_sequence: bool = False) -> str:
+        """The compact string form, as ``parse_policy`` reads it."""
+        return format_op(self)
+
+    def to_dict(self) -> dict:
+        """The dict (YAML/JSON) form."""
+        return {"op": self.name, **self.non_default_config()}
+
+    def with_magnitude(self, m: float) -> Op:
+        """A copy with magnitude ``m``."""
+        return type(self)(**{**self.config(), "m": m})
+
+    def ops(self) -> list[Op]:
+        return [self]
+
+    def magnitude_matters(self) -> bool:
+        """Whether setting ``m`` changes what this op does."""
+        return type(self).uses_magnitude
+
     # -- sampling and applying ------------------------------------------------------------
     def sample(self, generator: torch.Generator, batch: int, shape: tuple[int, ...]) -> Params:
         """Per-sample parameters for a batch of ``batch`` images of ``shape`` (C, H, W)."""
@@ -122,16 +142,3 @@ def _without_mask(params: Params) -> Params:
 def select(params: Params, idx: torch.Tensor) -> Params:
     """The parameters of the samples ``idx`` (every value has a leading batch dimension)."""
     return {k: v[idx] for k, v in params.items()}
-
-
-def to_float(x: torch.Tensor) -> torch.Tensor:
-    """Images as float32 in [0, 1] (uint8 is scaled; floats are assumed in [0, 1])."""
-    return x.float() / 255.0 if x.dtype == torch.uint8 else x.float()
-
-
-def from_float(y: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
-    """Back to ``like``'s dtype, clamped to its range (rounded for uint8)."""
-    y = y.clamp(0.0, 1.0)
-    if like.dtype == torch.uint8:
-        return (y * 255.0).round_().to(torch.uint8)
-    return y.to(like.dtype)

@@ -13,7 +13,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from augmentlab.ops.base import Params, from_float, to_float
+from augmentlab.modality.image import from_float, to_float
+from augmentlab.ops.base import Params
 from augmentlab.ops.batch import BatchOp
 from augmentlab.ops.registry import register
 from augmentlab.rng import seeds_from

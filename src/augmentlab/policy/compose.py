@@ -10,6 +10,7 @@ runs of point ops into one lookup table.
 
 from __future__ import annotations
 
+import inspect
 import math
 from typing import Any
 
@@ -25,6 +26,7 @@ from augmentlab.ops.image.point import PointOp, apply_point_chain
 from augmentlab.ops.kernels.backend import native_cpu
 from augmentlab.ops.kernels.numba_u8 import histogram
 from augmentlab.ops.kernels.warp import shift_flip_u8, warp
+from augmentlab.ops.printing import spec_value
 from augmentlab.rng import bernoulli_mask
 from augmentlab.values import check_number, check_probability
 
@@ -66,9 +68,34 @@ class Node:
         return {"children": self.children, "p": self.p}
 
     def __repr__(self) -> str:
-        from augmentlab.policy.spec import format_policy
+        return self.to_spec()
 
-        return format_policy(self)
+    # -- printing, dicts and magnitude: every node (and op) answers for itself ----------------
+    def _spec_args(self) -> dict:
+        """The non-default arguments besides the children (``n`` is always shown)."""
+        defaults = {k: v.default for k, v in inspect.signature(type(self).__init__).parameters.items()}
+        return {k: v for k, v in self.config().items() if k != "children" and (k == "n" or v != defaults.get(k))}
+
+    def to_spec(self, inside_sequence: bool = False) -> str:
+        """The compact string form, as ``parse_policy`` reads it."""
+        parts = [c.to_spec() for c in self.children] + [f"{k}={spec_value(v)}" for k, v in self._spec_args().items()]
+        return f"{self.kind}(" + ",".join(parts) + ")"
+
+    def to_dict(self) -> dict:
+        """The dict (YAML/JSON) form."""
+        cfg = {k: v for k, v in self.config().items() if k != "children" and v is not None}
+        return {self.kind: [c.to_dict() for c in self.children], **cfg}
+
+    def with_magnitude(self, m: float) -> Node:
+        """A copy with every op's magnitude set to ``m``."""
+        return type(self)(**{**self.config(), "children": [c.with_magnitude(m) for c in self.children]})
+
+    def ops(self) -> list[Op]:
+        """Every op inside, in order."""
+        return [op for c in self.children for op in c.ops()]
+
+    def magnitude_matters(self) -> bool:
+        return any(c.magnitude_matters() for c in self.children)
 
     def __call__(self, x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
         return self.apply(x, self.sample(generator, x.shape[0], tuple(x.shape[1:])))
@@ -94,6 +121,11 @@ class Node:
 
 class Sequential(Node):
     kind = "sequential"
+
+    def to_spec(self, inside_sequence: bool = False) -> str:
+        if type(self) is Sequential and self.p == 1.0 and len(self.children) > 1 and not inside_sequence:
+            return "+".join(c.to_spec(inside_sequence=True) for c in self.children)
+        return super().to_spec()
 
     def apply(self, x, params):
         runs = _runs(list(zip(self.children, params["children"])))

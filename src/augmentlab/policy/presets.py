@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from augmentlab.errors import AugmentlabError
-from augmentlab.ops.base import from_float, to_float
+from augmentlab.modality.image import from_float, to_float
 from augmentlab.ops.registry import create_op
 from augmentlab.policy.compose import Node, OneOf, Sequential, SomeOf, and_mask
 from augmentlab.rng import seeds_from
@@ -43,12 +43,23 @@ RA_OPS = ("identity", "autocontrast", "equalize", "rotate", "solarize", "saturat
           "brightness", "sharpness", "shear_x", "shear_y", "translate_x", "translate_y")
 
 
+def no_magnitude(policy) -> AugmentlabError:
+    return AugmentlabError(f"policy {policy.kind!r} has no magnitude to sweep; use an op, a container of ops, rand-... or augmix")
+
+
+class Preset:
+    """Mixin: a preset prints and serialises as its compact name."""
+
+    def to_dict(self) -> dict:
+        return {"preset": self.to_spec()}
+
+
 def ra_op(name: str, fraction: float, p: float = 1.0, mode: str = "fixed"):
     m = RA_RANGES[name](fraction) if name in RA_RANGES else 0.0
     return create_op(name, m=min(1.0, round(m, 6)), p=p, mode=mode)
 
 
-class RandAugment(SomeOf):
+class RandAugment(Preset, SomeOf):
     """``n`` ops per image from the RandAugment set, each at strength ``m`` (a fraction of
     the published maxima, so m=0.9 is torchvision's magnitude 9) with a random sign."""
 
@@ -63,6 +74,15 @@ class RandAugment(SomeOf):
     def config(self):
         return {"n": self.n, "m": self.m}
 
+    def to_spec(self, inside_sequence: bool = False) -> str:
+        return f"rand-n{self.n}-m{self.m!r}"
+
+    def with_magnitude(self, m: float) -> RandAugment:
+        return RandAugment(self.n, m)
+
+    def magnitude_matters(self) -> bool:
+        return True
+
 
 # TrivialAugment wide maxima as our m: rotate 135 deg and translate 32 px exceed our m=1
 # ranges and are capped there; shear 0.99 ~ 44.7 deg; enhancements 0.99; posterize to 2 bits.
@@ -74,7 +94,7 @@ TA_WIDE = {
 }
 
 
-class TrivialAugment(OneOf):
+class TrivialAugment(Preset, OneOf):
     """One op per image, its strength drawn uniformly up to the wide maxima."""
 
     kind = "trivial"
@@ -84,6 +104,12 @@ class TrivialAugment(OneOf):
 
     def config(self):
         return {}
+
+    def to_spec(self, inside_sequence: bool = False) -> str:
+        return "trivial"
+
+    def with_magnitude(self, m: float):
+        raise no_magnitude(self)
 
 
 # (op, probability, level 0..9 or None), from Cubuk et al. 2019.
@@ -121,7 +147,7 @@ AUTOAUGMENT = {
 }
 
 
-class AutoAugment(OneOf):
+class AutoAugment(Preset, OneOf):
     kind = "autoaugment"
 
     def __init__(self, dataset: str = "cifar10"):
@@ -134,12 +160,18 @@ class AutoAugment(OneOf):
     def config(self):
         return {"dataset": self.dataset}
 
+    def to_spec(self, inside_sequence: bool = False) -> str:
+        return f"autoaugment-{self.dataset}"
+
+    def with_magnitude(self, m: float):
+        raise no_magnitude(self)
+
 
 AUGMIX_MAX = 16  # chains and their depth: the paper uses 3 and 1..3; more only costs time
 AUGMIX_OPS = ("autocontrast", "equalize", "posterize", "rotate", "solarize", "shear_x", "shear_y", "translate_x", "translate_y")
 
 
-class AugMix(Node):
+class AugMix(Preset, Node):
     """AugMix (Hendrycks et al. 2020): ``width`` chains of 1..``depth`` random ops, mixed
     with Dirichlet weights, then blended with the original by a Beta(1, 1) weight.
     ``m`` is the severity, as a fraction of the RandAugment maxima."""
@@ -156,6 +188,15 @@ class AugMix(Node):
 
     def config(self):
         return {"m": self.m, "width": self.width, "depth": self.depth}
+
+    def to_spec(self, inside_sequence: bool = False) -> str:
+        return f"augmix-m{self.m!r}-w{self.width}-d{self.depth}"
+
+    def with_magnitude(self, m: float) -> AugMix:
+        return AugMix(m, self.width, self.depth)
+
+    def magnitude_matters(self) -> bool:
+        return True
 
     def restrict(self, g, batch, mask, children):
         depth = torch.randint(1, self.depth + 1, (batch, self.width), generator=g)

@@ -24,7 +24,6 @@ from augmentlab.data_files import is_data_file, read_data_file
 from augmentlab.errors import AugmentlabError
 from augmentlab.ops.base import Op
 from augmentlab.ops.batch import is_batch_op
-from augmentlab.ops.printing import format_op, spec_value
 from augmentlab.ops.registry import REGISTRY, create_op
 from augmentlab.policy.compose import OneOf, RandomApply, Sequential, SomeOf
 from augmentlab.policy.presets import AugMix, AutoAugment, RandAugment, TrivialAugment
@@ -69,18 +68,6 @@ def _preset(name: str):
                     raise AugmentlabError(f"preset {name!r}: {part!r} is not {key} followed by a number") from None
             return cls(**kwargs)
     return None
-
-
-def _format_preset(node) -> str:
-    if isinstance(node, RandAugment):
-        return f"rand-n{node.n}-m{repr(node.m)}"
-    if isinstance(node, TrivialAugment):
-        return "trivial"
-    if isinstance(node, AutoAugment):
-        return f"autoaugment-{node.dataset}"
-    if isinstance(node, AugMix):
-        return f"augmix-m{repr(node.m)}-w{node.width}-d{node.depth}"
-    return ""
 
 
 def image_op(name: str, kwargs: dict) -> Op:
@@ -225,42 +212,15 @@ def parse_policy(text: str):
     return node
 
 
-# -- printing ----------------------------------------------------------------------------------
-def format_policy(node, *, inside_sequence: bool = False) -> str:
+# -- printing and dicts: each node answers for itself (Op/Node/TrainingPolicy.to_spec, to_dict)
+def format_policy(node) -> str:
     """Print a policy in the compact string form."""
-    if isinstance(node, Op):
-        return "none" if node.name == "identity" and not node.non_default_config() else format_op(node)
-    if isinstance(node, TrainingPolicy):
-        head = [] if node.image is None else [format_policy(node.image)]
-        return "+".join(head + [format_op(op) for op in node.batch_ops])
-    preset = _format_preset(node)
-    if preset:
-        return preset
-    if type(node) is Sequential and node.p == 1.0 and len(node.children) > 1 and not inside_sequence:
-        return "+".join(format_policy(c, inside_sequence=True) for c in node.children)
-    kind = next(k for k, cls in CONTAINERS.items() if type(node) is cls)
-    parts = [format_policy(c) for c in node.children]
-    cfg = node.config()
-    defaults = {"p": 0.5 if kind == "random_apply" else 1.0, "weights": None, "n": None}
-    parts += [f"{k}={spec_value(v)}" for k, v in cfg.items() if k != "children" and (k == "n" or v != defaults.get(k))]
-    return f"{kind}(" + ",".join(parts) + ")"
+    return node.to_spec()
 
 
-# -- dicts (YAML / JSON) -------------------------------------------------------------------------
 def policy_to_dict(node) -> Any:
-    if isinstance(node, TrainingPolicy):  # a list closed by its batch ops, as the string form
-        image = node.image
-        head = [] if image is None else [policy_to_dict(c) for c in image.children] \
-            if type(image) is Sequential and image.p == 1.0 and len(image.children) > 1 else [policy_to_dict(image)]
-        return head + [policy_to_dict(op) for op in node.batch_ops]
-    if isinstance(node, Op):
-        return {"op": node.name, **node.non_default_config()}
-    preset = _format_preset(node)
-    if preset:
-        return {"preset": preset}
-    kind = next(k for k, cls in CONTAINERS.items() if type(node) is cls)
-    cfg = {k: v for k, v in node.config().items() if k != "children" and v is not None}
-    return {kind: [policy_to_dict(c) for c in node.children], **cfg}
+    """A policy in its dict (YAML/JSON) form; ``policy_from_dict`` reads it back."""
+    return node.to_dict()
 
 
 def policy_from_dict(data: Any, where: str = "policy", depth: int = 0):

@@ -27,9 +27,32 @@ class TrainingPolicy:
         return hash((self.image, tuple(self.batch_ops)))
 
     def __repr__(self) -> str:
-        from augmentlab.policy.spec import format_policy
+        return self.to_spec()
 
-        return format_policy(self)
+    def to_spec(self, inside_sequence: bool = False) -> str:
+        head = [] if self.image is None else [self.image.to_spec()]
+        return "+".join(head + [op.to_spec() for op in self.batch_ops])
+
+    def to_dict(self) -> list:
+        """A list closed by the batch ops, as the string form."""
+        from augmentlab.policy.compose import Sequential
+
+        image = self.image
+        if type(image) is Sequential and image.p == 1.0 and len(image.children) > 1:
+            head = [c.to_dict() for c in image.children]
+        else:
+            head = [] if image is None else [image.to_dict()]
+        return head + [op.to_dict() for op in self.batch_ops]
+
+    def with_magnitude(self, m: float) -> TrainingPolicy:
+        image = None if self.image is None else self.image.with_magnitude(m)
+        return TrainingPolicy(image, [op.with_magnitude(m) for op in self.batch_ops])
+
+    def ops(self) -> list:
+        return ([] if self.image is None else self.image.ops()) + list(self.batch_ops)
+
+    def magnitude_matters(self) -> bool:
+        return any(part.magnitude_matters() for part in ([] if self.image is None else [self.image]) + self.batch_ops)
 
     @property
     def attacks(self) -> list:

@@ -7,14 +7,15 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from augmentlab.train.models import build_model, default_model_name
+from augmentlab.modality import get_modality
+from augmentlab.train.models import build_model
 from augmentlab.train.trainer import TrainConfig, accuracy, normalise, train
 
 
 class Judge:
     def __init__(self, x: torch.Tensor, y: torch.Tensor, num_classes: int, steps: int = 1500, seed: int = 0):
         shape = tuple(x.shape[1:])
-        name = default_model_name(shape)
+        name = get_modality("image").default_model(shape)  # the judge sees images
         self.model = train(lambda: build_model(name, shape, num_classes), x, y, None,
                            TrainConfig(steps=steps, batch_size=128), seed).model.eval()
         self.head = [m for m in self.model.modules() if isinstance(m, nn.Linear)][-1]

@@ -86,14 +86,13 @@ def _figures(run_dir: Path, config: dict, results: dict) -> list[tuple[str, str]
     if "adaptive" in results:
         adaptive_trajectory(results, run_dir / "adaptive.png", f"adaptive {results['policy']}", replace=True)
         figs.append(("Adaptive strength: magnitude and signal against step", "adaptive.png"))
-    for i, (label, policy) in enumerate(_policies_to_preview(config, results)):
-        grid = _preview_grid(config["data"], policy)
-        if grid is None:
-            break
+    for i, (label, kind, shown) in enumerate(_previews(config, results)):
+        if kind != "figure":
+            continue
         from augmentlab.preview import save_png
 
         name = f"preview-{i}.png"
-        save_png(grid, run_dir / name, replace=True)
+        save_png(shown, run_dir / name, replace=True)
         figs.append((f"Preview: originals, then draws of {label}", name))
     return figs
 
@@ -114,46 +113,30 @@ def _policies_to_preview(config: dict, results: dict) -> list[tuple[str, object]
     return [(results["policy"], policy)]
 
 
-def _preview_grid(data: str, policy):
-    """A preview grid of ``policy`` on ``data`` (None if the data is no longer reachable or
-    the policy has no image part)."""
+def _previews(config: dict, results: dict) -> list[tuple[str, str, object]]:
+    """``(label, "figure" or "table", what to show)`` for each previewed policy, in the
+    style of the data's modality; none if the data is no longer reachable."""
     from augmentlab.data import load_dataset
     from augmentlab.policy.training import TrainingPolicy
-    from augmentlab.preview import preview_grid
-
-    if isinstance(policy, TrainingPolicy):  # batch-level ops need a model: preview the image part
-        policy = policy.image
-        if policy is None:
-            return None
-
-    try:
-        ds = load_dataset(data)
-    except AugmentlabError:
-        return None
-    if ds.modality != "image":  # text previews are a table (_text_previews)
-        return None
-    return preview_grid(ds, policy, seed=0)
-
-
-def _text_previews(config: dict, results: dict) -> list[tuple[str, list[str], list[list[str]]]]:
-    """For text data: originals beside two augmented versions, per previewed policy."""
-    from augmentlab.data import load_dataset
-    from augmentlab.preview import preview_text
+    from augmentlab.preview import preview_style
 
     try:
         ds = load_dataset(config["data"])
     except AugmentlabError:
         return []
-    if ds.modality != "text":
-        return []
-    tables = []
+    shown = []
     for label, policy in _policies_to_preview(config, results):
-        if policy is None or getattr(policy, "name", "") == "identity":
-            continue
-        rows = preview_text(ds, policy, seed=0, rows=4, draws=2)
-        tables.append((f"Preview: originals, then draws of {label}", ["label", "original", "draw 1", "draw 2"],
-                       [[r["label"], r["original"], *r["augmented"]] for r in rows]))
-    return tables
+        if isinstance(policy, TrainingPolicy):  # batch-level ops need a model: preview the augmentation part
+            policy = policy.image
+        made = None if policy is None else preview_style(ds).for_report(ds, policy)
+        if made is not None:
+            shown.append((label, *made))
+    return shown
+
+
+def _preview_tables(config: dict, results: dict) -> list[tuple[str, list[str], list[list[str]]]]:
+    return [(f"Preview: originals, then draws of {label}", *table)
+            for label, kind, table in _previews(config, results) if kind == "table"]
 
 
 def render_report(run_dir: str | Path) -> tuple[Path, Path]:
@@ -161,7 +144,7 @@ def render_report(run_dir: str | Path) -> tuple[Path, Path]:
     run_dir = Path(run_dir)
     config, results = load_run(run_dir)
     try:  # everything read from the records before any figure is drawn
-        tables = _tables(config, results) + _text_previews(config, results)
+        tables = _tables(config, results) + _preview_tables(config, results)
         what = ", ".join(config["policies"]) if config["command"] == "compare" else results["policy"]
         title = f"augmentlab {config['command']}: {what} on {config['data']}"
         facts = [f"version {config.get('augmentlab_version')}", f"seeds {config.get('seeds')}",

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 from augmentlab.data_files import is_data_file, read_data_file
 from augmentlab.errors import AugmentlabError
+from augmentlab.modality import get_modality
 from augmentlab.ops.registry import REGISTRY
 from augmentlab.policy.compose import Sequential, SomeOf
 from augmentlab.policy.spec import format_policy, image_op
@@ -44,9 +45,6 @@ DEFAULT_OPS = ("hflip", "affine", "elastic", "brightness", "contrast", "cutout")
 _GEOMETRIC = ("identity", "rotate", "shear_x", "shear_y", "translate_x", "translate_y", "scale")
 _PHOTOMETRIC = ("identity", "brightness", "contrast", "sharpness", "posterize", "solarize", "autocontrast", "equalize")
 DEFAULT_OP_SETS = {"all": _GEOMETRIC + _PHOTOMETRIC[1:], "geometric": _GEOMETRIC, "photometric": _PHOTOMETRIC}
-# text: EDA's edits and typos, at most two per sentence, α up to 0.3 (EDA found more hurts)
-DEFAULT_TEXT_SPACE = {"kind": "rand", "n": [0, 2], "m": [0, 0.3],
-                      "op_sets": {"eda": ["synonym", "insert", "swap", "delete"], "eda+typo": ["synonym", "insert", "swap", "delete", "typo"]}}
 
 
 def takes_magnitude(name: str) -> bool:
@@ -212,20 +210,17 @@ _COMPACT = re.compile(r"^\s*(?P<kind>ops|rand)\s*(?:\((?P<args>[^()]*)\))?\s*$")
 
 
 def parse_space(spec: str | None, modality: str = "image"):
-    """A space from a compact spec, a YAML/JSON file, or None for the modality's default:
-    ``rand`` for images (and EDA's edits for text). Its three dimensions suit a budget of a few dozen trials; on MNIST
+    """A space from a compact spec, a YAML/JSON file, or None for the modality's default
+    (``Modality.default_space``: ``rand`` for images, EDA's edits for text). Its three dimensions suit a budget of a few dozen trials; on MNIST
     (10 per class) its winner beat RandAugment where the 11-dimensional ``ops`` space with
     the same budget did not get past its first rung."""
+    kind = get_modality(modality)
     if spec is None or spec.strip() == "":
-        if modality == "text":
-            return space_from_dict(DEFAULT_TEXT_SPACE)
-        if modality != "image":
+        if kind.default_space is None:
             raise AugmentlabError(f"there is no default search space for {modality} data; pass --space")
-        return space_from_dict({"kind": "rand"})
+        return space_from_dict(kind.default_space)
     space = _parse_given_space(spec)
-    wrong = [n for n in _op_names(space) if REGISTRY[n].modality != modality]
-    if wrong:
-        raise AugmentlabError(f"search space: op {wrong[0]!r} works on {REGISTRY[wrong[0]].modality} data, but this data is {modality}")
+    kind.refuse_foreign([(n, REGISTRY[n].modality) for n in _op_names(space)], where="search space: op")
     return space
 
 

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from augmentlab.data.dataset import Dataset
 from augmentlab.errors import AugmentlabError
+from augmentlab.modality import get_modality
 from augmentlab.rng import child_seeds
 from augmentlab.search.space import spec_of
 from augmentlab.search.storage import open_storage, redact
@@ -35,13 +36,11 @@ from augmentlab.train.stats import paired
 from augmentlab.values import check_number, check_seed
 
 BACKENDS = ("local", "ray")
-BASELINES = {"randaugment": "rand-n2-m0.9", "trivialaugment": "trivial"}
-TEXT_BASELINES = {"eda": "eda(m=0.1)"}  # EDA's recommended α
 
 
 def baselines_for(modality: str) -> dict[str, str]:
-    """The free policies a search must beat, by modality."""
-    return TEXT_BASELINES if modality == "text" else BASELINES
+    """The free policies a search must beat: the modality's (``Modality.baselines``)."""
+    return dict(get_modality(modality).baselines)
 
 
 @dataclass(frozen=True)
@@ -189,8 +188,8 @@ def run_search(ds: Dataset, space, protocol: Protocol, settings: SearchSettings,
     protocol = replace(protocol, test_split="fixed")
     protocol.check(ds, test)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    # text trials fit in one go (features are fixed, or training is short): no rungs to prune at
-    rungs = 0 if ds.modality == "text" else settings.rungs
+    # data trained on copies made once (text) fits in one go: no rungs to prune at
+    rungs = settings.rungs if "rungs" in ds.kind.features else 0
     plan = TrialPlan.for_protocol(protocol, settings.trial_fraction, settings.reduction_factor, rungs)
     split_seed, sampler_seed = child_seeds(settings.seed, 2)
     sampler_seed %= 2**32  # Optuna seeds a legacy numpy RandomState
@@ -253,8 +252,7 @@ def _search_and_retrain(ds, space, protocol, settings, test, study, name, plan, 
 
 
 def summarise(compared: dict, specs: dict, best: dict, trials: list[dict], plan: TrialPlan, protocol: Protocol,
-              settings: SearchSettings, study_name: str, search_seconds: float, baselines: dict | None = None) -> dict:
-    baselines = BASELINES if baselines is None else baselines
+              settings: SearchSettings, study_name: str, search_seconds: float, baselines: dict) -> dict:
     arms = compared["arms"]
     if "search" not in arms:  # the search's best was no augmentation: the baseline's runs are its runs
         arms["search"] = arms["baseline"]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import torch
 
 from augmentlab.data.dataset import Dataset
-from augmentlab.train.models import build_model, default_model_name
+from augmentlab.train.models import build_model
 from augmentlab.train.protocol import Protocol, make_splits
 from augmentlab.train.trainer import TrainConfig, train
 
@@ -59,28 +59,26 @@ class TrialData:
     num_classes: int
     batch_size: int
     seed: int
-    modality: str = "image"
-    protocol: Protocol | None = None  # text trials take copies and the filter from it
+    training: str = "batches"  # the modality's training style (Modality.training)
+    protocol: Protocol | None = None  # trials on copies take copies and the filter from it
 
     @classmethod
     def from_dataset(cls, ds: Dataset, protocol: Protocol, seed: int, external_test: bool) -> TrialData:
         splits = make_splits(ds.labels, protocol, seed, external_test)
-        shape = tuple(ds.data.shape[1:])
-        if ds.modality == "text":
-            from augmentlab.train.text_models import DEFAULT_TEXT_MODEL
-
-            model = protocol.model or DEFAULT_TEXT_MODEL
-        else:
-            model = protocol.model or default_model_name(shape)
+        shape = ds.kind.sample_shape(ds.data)
+        model = protocol.model or ds.kind.default_model(shape)
         return cls(ds.data[splits.train], ds.labels[splits.train], ds.data[splits.val], ds.labels[splits.val],
-                   model, shape, ds.num_classes, protocol.batch_size, seed, ds.modality, protocol)
+                   model, shape, ds.num_classes, protocol.batch_size, seed, ds.kind.training, protocol)
 
 
 def run_trial(data: TrialData, policy, plan: TrialPlan, report) -> float:
     """Train under ``policy``; call ``report(rung_index, val_accuracy)`` after every rung
     (it raises to stop the trial). Returns the final validation accuracy."""
-    if data.modality == "text":
-        return _run_text_trial(data, policy, plan, report)
+    return TRIAL_RUNNERS[data.training](data, policy, plan, report)
+
+
+def _run_batches_trial(data: TrialData, policy, plan: TrialPlan, report) -> float:
+    """The policy on every training batch, reporting validation accuracy at every rung."""
     config = TrainConfig(steps=plan.trial_steps, batch_size=data.batch_size, eval_every=plan.rung_steps,
                          cycle_ends=plan.cycle_ends)
     last = {}
@@ -94,8 +92,8 @@ def run_trial(data: TrialData, policy, plan: TrialPlan, report) -> float:
     return last["acc"]
 
 
-def _run_text_trial(data: TrialData, policy, plan: TrialPlan, report) -> float:
-    """Text trials are one rung: augment the split offline, fit, score on validation."""
+def _run_copies_trial(data: TrialData, policy, plan: TrialPlan, report) -> float:
+    """Trials on copies are one rung: augment the split once, fit, score on validation."""
     import numpy as np
 
     from augmentlab.train.text_models import build_text_model
@@ -108,3 +106,6 @@ def _run_text_trial(data: TrialData, policy, plan: TrialPlan, report) -> float:
     acc = model.accuracy(data.val_x, data.val_y.numpy())
     report(plan.reports, acc)
     return acc
+
+
+TRIAL_RUNNERS = {"batches": _run_batches_trial, "copies": _run_copies_trial}  # by Modality.training

@@ -37,8 +37,7 @@ def fit_generator(ds: Dataset, model: str, steps: int | None, seed: int, per_cla
     """``(generator, meta, train_indices)``: a fresh generator trained with ``seed`` on
     ``device``. Parameters are initialised on CPU, so a seed gives the same start everywhere."""
     check_model_name(model)
-    if ds.modality != "image":
-        raise AugmentlabError(f"generators need images; the data is {ds.modality}")
+    ds.kind.require("generators", "a generator")
     steps = DEFAULT_STEPS[model] if steps is None else check_number(steps, "--steps", low=1, high=10_000_000, integer=True)
     idx = training_indices(ds, per_class, split_seed)
     init_seed, train_seed = child_seeds(seed, 2)

@@ -1,4 +1,4 @@
-"""Small default models, chosen by modality and input size."""
+"""Small default models for tensor data; the modality picks one by input size (``Modality.default_model``)."""
 
 from __future__ import annotations
 
@@ -64,12 +64,6 @@ class SmallResNet(nn.Module):
 
 
 MODELS = {"cnn": SmallCNN, "mlp": MLP, "resnet": SmallResNet}
-
-
-def default_model_name(shape: tuple[int, ...]) -> str:
-    """``mlp`` for tiny images (up to 12 px, e.g. digits), ``cnn`` up to 64 px, else ``resnet``."""
-    side = max(shape[-2:])
-    return "mlp" if side <= 12 else ("cnn" if side <= 64 else "resnet")
 
 
 def build_model(name: str, shape: tuple[int, ...], num_classes: int) -> nn.Module:

@@ -20,7 +20,7 @@ from augmentlab.ops.text.encoder import DEFAULT_ENCODER
 from augmentlab.policy.training import TrainingPolicy
 from augmentlab.rng import child_seeds, torch_generator
 from augmentlab.train.adaptive import Adaptive, AdaptiveConfig, StrengthController
-from augmentlab.train.models import build_model, default_model_name
+from augmentlab.train.models import build_model
 from augmentlab.train.stats import paired, summarize
 from augmentlab.train.trainer import TrainConfig, accuracy, normalise, train
 from augmentlab.values import check_number
@@ -49,12 +49,18 @@ class Protocol:
     min_similarity: float | None = None
     filter_model: str = DEFAULT_ENCODER
 
-    def _check_text_options(self, ds: Dataset) -> None:
+    def _check_options(self, ds: Dataset) -> None:
+        """Refuse options the data's modality does not train with (copies are for data
+        trained on augmented copies made once, such as text)."""
+        from augmentlab.modality import modalities
         from augmentlab.ops.text.encoder import resolve_model_path
 
         custom_filter = self.filter_model != DEFAULT_ENCODER
-        if ds.modality != "text" and (self.copies is not None or self.min_similarity is not None or custom_filter):
-            raise AugmentlabError("--copies, --min-similarity and --filter-model apply to text data; image policies augment every batch")
+        given = {"copies": self.copies is not None, "min_similarity": self.min_similarity is not None, "filter_model": custom_filter}
+        if any(on and name not in ds.kind.options for name, on in given.items()):
+            able = " or ".join(k.name for k in modalities() if "copies" in k.options)
+            raise AugmentlabError(f"--copies, --min-similarity and --filter-model apply to {able} data; "
+                                  f"{ds.kind.noun} are augmented batch by batch while training")
         if custom_filter:
             if self.min_similarity is None:
                 raise AugmentlabError(f"--filter-model {self.filter_model!r} is the filter's encoder; give --min-similarity too")
@@ -74,17 +80,11 @@ class Protocol:
         if present < 2:
             raise AugmentlabError(f"the data has {present} class{'es' if present != 1 else ''} with samples; telling classes "
                                   "apart needs at least two")
-        self._check_text_options(ds)
-        if ds.modality == "text":
-            from augmentlab.train.text_models import TEXT_MODELS
-
-            if self.model is not None and self.model not in TEXT_MODELS:
-                raise AugmentlabError(f"--model {self.model!r} is not a text model; expected one of {', '.join(TEXT_MODELS)}")
-        elif self.model is not None:
-            from augmentlab.train.models import MODELS
-
-            if self.model not in MODELS:
-                raise AugmentlabError(f"--model {self.model!r} is not an image model; expected one of {', '.join(MODELS)}")
+        self._check_options(ds)
+        if self.model is not None and self.model not in ds.kind.models:
+            article = "an" if ds.modality[:1] in "aeiou" else "a"
+            raise AugmentlabError(f"--model {self.model!r} is not {article} {ds.modality} model; "
+                                  f"expected one of {', '.join(ds.kind.models)}")
         smallest = int(torch.bincount(ds.labels, minlength=ds.num_classes).min())
         room = 1 if test is not None else 2  # at least one validation and one test sample per class
         held = ""
@@ -97,10 +97,10 @@ class Protocol:
                 f"{room} per class must stay out for validation{'' if test is not None or held else ' and test'}"
             )
         if test is not None:
-            if test.modality != ds.modality:
-                raise AugmentlabError(f"--test is {test.modality} data but the data is {ds.modality}")
-            if tuple(test.data.shape[1:]) != tuple(ds.data.shape[1:]):
-                raise AugmentlabError(f"--test images are {tuple(test.data.shape[1:])} but the data's are {tuple(ds.data.shape[1:])}")
+            ds.kind.same_kind(test, "--test")
+            if ds.kind.sample_shape(test.data) != ds.kind.sample_shape(ds.data):
+                raise AugmentlabError(f"--test {ds.kind.noun} are {ds.kind.sample_shape(test.data)} but the data's are "
+                                      f"{ds.kind.sample_shape(ds.data)}")
             if test.num_classes > ds.num_classes:
                 raise AugmentlabError(f"--test has {test.num_classes} classes but the data only {ds.num_classes}")
 
@@ -159,12 +159,23 @@ def attack_of(policies) -> object | None:
 
 def run_once(ds: Dataset, splits: Splits, policy, protocol: Protocol, seed: int, test: Dataset | None,
              attack=None) -> dict:
-    if ds.modality == "text":
-        from augmentlab.train.text_run import run_text_once
+    """One training run on ``seed``'s splits, in the way the data's modality trains."""
+    return RUNNERS[ds.kind.training](ds, splits, policy, protocol, seed, test, attack)
 
-        return run_text_once(ds, splits, policy, protocol, seed, test)
-    shape = tuple(ds.data.shape[1:])
-    name = protocol.model or default_model_name(shape)
+
+def run_copies_once(ds: Dataset, splits: Splits, policy, protocol: Protocol, seed: int, test: Dataset | None,
+                    attack=None) -> dict:
+    """Augmented copies of the training split made once, then one fit (text)."""
+    from augmentlab.train.text_run import run_text_once
+
+    return run_text_once(ds, splits, policy, protocol, seed, test)
+
+
+def run_batches_once(ds: Dataset, splits: Splits, policy, protocol: Protocol, seed: int, test: Dataset | None,
+                     attack=None) -> dict:
+    """The policy applied to every training batch as it is drawn (images)."""
+    shape = ds.kind.sample_shape(ds.data)
+    name = protocol.model or ds.kind.default_model(shape)
     config = TrainConfig(steps=protocol.steps, batch_size=protocol.batch_size)
     x, y = ds.data[splits.train], ds.labels[splits.train]
     start = time.perf_counter()
@@ -201,6 +212,9 @@ def run_once(ds: Dataset, splits: Splits, policy, protocol: Protocol, seed: int,
         "history": result.history,
         **extra,
     }
+
+
+RUNNERS = {"batches": run_batches_once, "copies": run_copies_once}  # by Modality.training
 
 
 def summarize_runs(runs: list[dict]) -> dict:
@@ -247,8 +261,10 @@ def evaluate(ds: Dataset, policy, protocol: Protocol, test: Dataset | None = Non
     ``adaptive``, a third arm adapts the policy's magnitude during training. With
     ``synthetic`` (a ``Fused`` policy), a third arm adds synthetic images, and its lift is
     measured against the same policy on real images only."""
-    if ds.modality != "image" and (adaptive or synthetic is not None):
-        raise AugmentlabError(f"{'--adaptive' if adaptive else '--synthetic'} works on image data; this data is {ds.modality}")
+    if adaptive:
+        ds.kind.require("adaptive", "--adaptive")
+    if synthetic is not None:
+        ds.kind.require("synthetic", "--synthetic")
     if synthetic is not None:  # fail before any training if a seed has no generator of its own
         synthetic.source.check_covers(ds, protocol, test is not None)
     arms = {"augmented": policy, **({"adaptive": Adaptive(policy, adaptive)} if adaptive else {}),

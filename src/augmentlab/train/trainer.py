@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import torch
 import torch.nn.functional as F
 
-from augmentlab.ops.base import to_float
+from augmentlab.modality.image import to_float
 from augmentlab.policy.training import TrainingPolicy
 from augmentlab.rng import child_seeds, torch_generator
 

@@ -8,7 +8,8 @@ import numpy as np
 import torch
 
 from augmentlab.errors import AugmentlabError
-from augmentlab.ops.base import Op, from_float, to_float
+from augmentlab.modality.image import from_float, to_float
+from augmentlab.ops.base import Op
 from augmentlab.ops.registry import register
 from augmentlab.rng import seeds_from
 

@@ -255,3 +255,6 @@ class Identity(Op):
 
     def kernel(self, x, params):
         return x.clone()
+
+    def to_spec(self, inside_sequence: bool = False) -> str:
+        return "none" if not self.non_default_config() else super().to_spec()

@@ -9,7 +9,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from augmentlab.ops.base import Op, from_float, to_float
+from augmentlab.modality.image import from_float, to_float
+from augmentlab.ops.base import Op
 from augmentlab.ops.kernels.backend import native_cpu, opencv_single_thread
 from augmentlab.ops.registry import register
 from augmentlab.rng import seeds_from

@@ -9,7 +9,8 @@ from abc import abstractmethod
 import torch
 import torch.nn.functional as F
 
-from augmentlab.ops.base import Op, from_float, to_float
+from augmentlab.modality.image import from_float, to_float
+from augmentlab.ops.base import Op
 from augmentlab.ops.image.colour import hsv_to_rgb, rgb_to_hsv, to_gray
 from augmentlab.ops.image.point import (
     PointOp,

@@ -1,0 +1,15 @@
+"""Kinds of data as plug-ins: one module per modality, registered once here.
+
+A new kind of data adds ``modality/<kind>.py`` (a ``Modality``), its ops under
+``ops/<kind>/`` and one ``register_modality`` line below; see CONTRIBUTING.md.
+"""
+
+from augmentlab.modality.base import TRAINING_STYLES, Modality
+from augmentlab.modality.image import ImageModality
+from augmentlab.modality.registry import get_modality, modalities, register_modality
+from augmentlab.modality.text import TextModality
+
+__all__ = ["TRAINING_STYLES", "Modality", "get_modality", "modalities", "register_modality"]
+
+register_modality(ImageModality())
+register_modality(TextModality())

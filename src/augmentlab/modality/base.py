@@ -1,0 +1,121 @@
+"""What a kind of data (a modality) tells the rest of the package.
+
+Everything that differs between images, text and the kinds still to come lives in one
+``Modality`` per kind: the batch type, how batches are checked, taken, joined and hashed,
+which files it reads and writes, the noun used in messages, and the defaults the lab
+starts from (models, search space, free baselines, training style, preview style). The
+upper layers ask the modality; none of them branches on its name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from augmentlab.errors import AugmentlabError
+
+if TYPE_CHECKING:
+    from augmentlab.data.dataset import Dataset
+
+# How the lab trains a kind of data: "batches" applies the policy to every training batch
+# as it is drawn (tensors; rungs and adaptive strength work); "copies" writes augmented
+# copies of the training split once, then fits (text: the encoders are fixed).
+TRAINING_STYLES = ("batches", "copies")
+
+
+class Modality(ABC):
+    """One kind of data. Subclasses fill the class attributes and the methods below and
+    register an instance once (``augmentlab.modality.register_modality``)."""
+
+    name: ClassVar[str]  # the key of Dataset.modality, ops' ``modality`` and policy checks
+    noun: ClassVar[str]  # plural, for messages: "images", "sentences"
+    training: ClassVar[str]  # one of TRAINING_STYLES
+    preview: ClassVar[str]  # how previews and reports show samples: "grid" (PNG) or "table"
+    models: ClassVar[tuple[str, ...]]  # the model names the lab can train on this data
+    baselines: ClassVar[dict[str, str]]  # label -> policy spec: the free policies a search must beat
+    default_space: ClassVar[dict[str, Any] | None]  # the search space used when none is given
+    # Protocol fields beyond the common ones that make sense for this data ("copies", ...)
+    options: ClassVar[frozenset[str]] = frozenset()
+    # lab features that need batch-wise tensors ("adaptive", "synthetic")
+    features: ClassVar[frozenset[str]] = frozenset()
+    formats: ClassVar[tuple[str, ...]]  # output formats it writes, as manifests name them
+    files: ClassVar[str]  # the inputs it reads, for "expected ..." messages
+
+    # -- the batch -------------------------------------------------------------------------
+    @abstractmethod
+    def check_data(self, data) -> None:
+        """Raise ``AugmentlabError`` unless ``data`` is a batch of this kind."""
+
+    def take(self, data, index):
+        """The samples at integer ``index`` (a 1-D int64 tensor)."""
+        return data[index]
+
+    def concat(self, parts: list):
+        """Batches joined along the first axis."""
+        import torch
+
+        return torch.cat(parts)
+
+    def empty_like(self, data):
+        """A batch of the same length and type to fill in place."""
+        import torch
+
+        return torch.empty_like(data)
+
+    def sample_shape(self, data) -> tuple[int, ...]:
+        """The shape of one sample (what ops' ``sample`` receives)."""
+        return tuple(data.shape[1:])
+
+    def hash_into(self, h: hashlib._Hash, data) -> None:
+        """Feed ``data`` to a hash so that equal batches, and only they, hash alike."""
+        h.update(data.contiguous().numpy().tobytes())
+
+    def sample_bytes(self, data) -> int:
+        """Memory one sample takes, on average (for the size check before augmenting)."""
+        return data[:1].numel() * data.element_size() if len(data) else 0
+
+    def default_model(self, shape: tuple[int, ...]) -> str:
+        """The model the lab trains when none is named, for samples of ``shape``."""
+        return self.models[0]
+
+    # -- files -----------------------------------------------------------------------------
+    @abstractmethod
+    def claims(self, path: Path) -> int:
+        """How surely ``path`` holds this kind of data: 0 not at all; the highest claim wins."""
+
+    @abstractmethod
+    def read(self, path: Path, *, like: Dataset | None = None, on_mixed_sizes: str = "resize") -> Dataset:
+        """Read ``path`` (claimed before). ``like``: the training data a test set must match."""
+
+    @abstractmethod
+    def output_format(self, ds: Dataset, out: Path) -> str:
+        """The format ``out`` is written in, or an error naming what the name should be."""
+
+    @abstractmethod
+    def write(self, path: Path, ds: Dataset, fmt: str) -> None:
+        """Write ``ds`` as ``fmt`` into ``path`` (a fresh file or an empty folder)."""
+
+    # -- checks the upper layers ask for ------------------------------------------------------
+    def require(self, feature: str, what: str) -> None:
+        """Refuse ``what`` (a flag or a command) unless this data supports ``feature``."""
+        if feature not in self.features:
+            from augmentlab.modality.registry import modalities
+
+            able = [m.name for m in modalities() if feature in m.features]
+            raise AugmentlabError(f"{what} works on {' or '.join(able) or 'no'} data; this data is {self.name}")
+
+    def refuse_foreign(self, kinds: list[tuple[str, str]], where: str = "op") -> None:
+        """Refuse parts made for other data: ``kinds`` lists ``(part name, its modality)``."""
+        for part, kind in kinds:
+            if kind != self.name:
+                raise AugmentlabError(f"{where} {part!r} works on {kind} data, but this data is {self.name}; "
+                                      f"run `augmentlab ops` for the {self.name} ops")
+
+    def same_kind(self, other: Dataset, what: str) -> None:
+        if other.modality != self.name:
+            raise AugmentlabError(f"{what} is {other.modality} data but the data is {self.name}")
+
+    def __repr__(self) -> str:
+        return f"<modality {self.name}>"

@@ -1,0 +1,42 @@
+"""The registered modalities, by name."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from augmentlab.errors import AugmentlabError
+
+if TYPE_CHECKING:
+    from augmentlab.modality.base import Modality
+
+_MODALITIES: dict[str, Modality] = {}
+
+
+def register_modality(kind: Modality) -> Modality:
+    """Make ``kind`` known by its name (once per name)."""
+    from augmentlab.modality.base import TRAINING_STYLES
+
+    if not kind.name or kind.name in _MODALITIES:
+        raise ValueError(f"modality name {kind.name!r} is empty or already registered")
+    if kind.training not in TRAINING_STYLES:
+        raise ValueError(f"modality {kind.name!r}: training {kind.training!r} is not one of {TRAINING_STYLES}")
+    _MODALITIES[kind.name] = kind
+    return kind
+
+
+def _load_builtins() -> None:
+    import augmentlab.modality  # noqa: F401  (registers image and text)
+
+
+def get_modality(name: str) -> Modality:
+    _load_builtins()
+    kind = _MODALITIES.get(name)
+    if kind is None:
+        raise AugmentlabError(f"modality {name!r} is unknown; expected one of {', '.join(_MODALITIES)}")
+    return kind
+
+
+def modalities() -> list[Modality]:
+    """Every registered modality, in registration order."""
+    _load_builtins()
+    return list(_MODALITIES.values())
