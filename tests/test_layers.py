@@ -1,4 +1,4 @@
-"""Layers point down only: base -> data -> ops -> policy -> train -> search/synth -> report -> cli.
+"""Layers point down only: base -> data -> ops -> policy -> train -> search/synth -> report -> app (lab) -> cli.
 
 Every import in every module counts, the ones inside functions too: a lazy import that
 points up is still an arrow up."""
@@ -20,6 +20,7 @@ LAYERS = [
     ("train", ["augmentlab.train", "augmentlab.augment", "augmentlab.preview", "augmentlab.bench"]),
     ("search/synth", ["augmentlab.search", "augmentlab.synth", "augmentlab.quality"]),
     ("report", ["augmentlab.report"]),
+    ("app", ["augmentlab.lab"]),
     ("cli", ["augmentlab.cli", "augmentlab.cli_support", "augmentlab.cli_synth", "augmentlab.cli_lab"]),
 ]
 
@@ -59,7 +60,7 @@ def upward_imports(root: Path = ROOT) -> list[str]:
 
 def test_every_module_has_a_layer():
     assert [m for m in map(module_name, ROOT.rglob("*.py")) if layer_of(m) is None] == []
-    assert layer_of("augmentlab.report.render") == 6 and layer_of("augmentlab.cli") == 7 and layer_of("augmentlab") == 0
+    assert layer_of("augmentlab.report.render") == 6 and layer_of("augmentlab.lab") == 7 and layer_of("augmentlab.cli") == 8 and layer_of("augmentlab") == 0
 
 
 def test_imports_point_down_only():

@@ -15,6 +15,7 @@ import typer
 from augmentlab.cli_support import (
     MIXED_SIZES,
     OVERWRITE,
+    as_flags,
     cpu_speed_settings,
     progress_bar,
     seed_option,
@@ -39,10 +40,11 @@ def ops(as_json: bool = typer.Option(False, "--json", help="Print a JSON list.")
     from rich.table import Table
 
     table = Table(title=f"{len(infos)} ops")
-    for col in ("name", "modality", "family", "m controls"):
+    for col in ("name", "modality", "family", "m sets (declared)", "in words"):
         table.add_column(col)
     for i in infos:
-        table.add_row(i["name"], i["modality"], i["family"], i["m_controls"])
+        declared = "nothing (apply with probability p)" if i["magnitude"] is None else i["magnitude"]["summary"]
+        table.add_row(i["name"], i["modality"], i["family"], declared, i["m_controls"])
     Console().print(table)
 
 
@@ -230,56 +232,20 @@ def demo(
 ):
     """The main job on the built-in digits: a baseline, three policies and a strength sweep
     under the low-data protocol, with tables and a report."""
-    from augmentlab.data import load_dataset
-    from augmentlab.io_atomic import atomic_path
+    from augmentlab.lab import DEMO_POLICIES, demo_trainings, is_demo_folder, run_demo
     from augmentlab.outputs import check_output
-    from augmentlab.policy import parse_policy
     from augmentlab.report.console import print_compare, print_sweep
-    from augmentlab.report.records import write_json, write_run
-    from augmentlab.report.render import render_report
-    from augmentlab.search.sweep import sweep as run_sweep
-    from augmentlab.train.protocol import Protocol, compare
     from augmentlab.values import check_number
 
     check_number(steps, "--steps", low=1, integer=True)
-    target = check_output(out, "--out", folder=True, overwrite=overwrite, ours=_is_demo_folder)
+    target = check_output(out, "--out", folder=True, overwrite=overwrite, ours=is_demo_folder)
     cpu_speed_settings(1)
-    ds = load_dataset("digits")
-    protocol = Protocol(per_class=10, seeds=3, steps=steps)
-    specs = {"affine": "affine(m=0.2)", "randaugment": "rand-n2-m0.5", "trivialaugment": "trivial"}
-    magnitudes = [0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0]
-    seeds = list(range(protocol.seeds))
-    bar, advance = progress_bar((len(specs) + 1 + len(magnitudes)) * protocol.seeds, "training")
+    bar, advance = progress_bar(demo_trainings(), "training")
     with bar:
-        compared = compare(ds, {name: parse_policy(spec) for name, spec in specs.items()}, protocol, None, advance)
-        swept = run_sweep(ds, parse_policy("affine"), magnitudes, protocol, None, advance)
-    common = {"data": "digits", "test": None, "seeds": seeds, "protocol": compared["protocol"], "threads": 1}
-    runs = {
-        "compare": ({**common, "policies": specs}, {"data": "digits", **compared}),
-        "sweep": ({**common, "policy": "affine", "magnitudes": magnitudes}, {"data": "digits", "test": None, "policy": "affine", **swept}),
-    }
-    index = ["# augmentlab demo: digits, 10 per class, 3 seeds", "",
-             "- [baseline against three policies](compare/report.html)", "- [strength sweep of affine](sweep/report.html)", ""]
-    with atomic_path(target.path, directory=True, replace=target.replace) as tmp:  # the whole folder lands at once
-        for name, (config, results) in runs.items():
-            (tmp / name).mkdir()
-            write_run(tmp / name, name, config, results)
-            render_report(tmp / name)
-        (tmp / "README.md").write_text("\n".join(index), encoding="utf-8")
-        write_json(tmp / "summary.json", {"compare": {k: v["test_accuracy"] for k, v in compared["arms"].items()},
-                                          "sweep": {"best_magnitude": swept["best_magnitude"], "overdone_from": swept["overdone_from"]}})
-    print_compare(compared, specs)
-    print_sweep(runs["sweep"][1])
+        results = run_demo(target.path, steps, replace=target.replace, progress=advance)
+    print_compare(results["compare"], DEMO_POLICIES)
+    print_sweep(results["sweep"])
     typer.echo(f"reports: {out / 'compare' / 'report.html'} and {out / 'sweep' / 'report.html'}")
-
-
-def _is_demo_folder(path: Path) -> bool:
-    """Whether ``path`` is a folder an earlier ``augmentlab demo`` wrote."""
-    try:
-        summary = json.loads((path / "summary.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return isinstance(summary, dict) and set(summary) == {"compare", "sweep"} and (path / "compare" / "config.json").is_file()
 
 
 def _terminate(signum, frame):
@@ -313,7 +279,7 @@ def main() -> None:
         if isinstance(code, int) and code:
             sys.exit(code)
     except AugmentlabError as e:
-        typer.echo(f"error: {e}", err=True)
+        typer.echo(f"error: {as_flags(e)}", err=True)
         sys.exit(2)
     except typer.Exit as e:
         sys.exit(e.exit_code)

@@ -3,13 +3,13 @@ app by :mod:`augmentlab.cli`."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Optional
 
 import typer
 
 from augmentlab.cli_support import (
+    CONFIG,
     FILTER_MODEL,
     MIN_SIMILARITY,
     MIXED_SIZES,
@@ -18,15 +18,16 @@ from augmentlab.cli_support import (
     TEXT_COPIES,
     RunOutputs,
     cpu_speed_settings,
-    dataset_identity,
     progress_bar,
     seed_option,
     split_paths,
 )
 from augmentlab.errors import AugmentlabError
+from augmentlab.lab import Lab
 
 
 def evaluate(
+    ctx: typer.Context,
     data: str = typer.Argument(..., help="Dataset: a path or a built-in name."),
     policy: str = typer.Option(..., "--policy", help="Policy spec string or .yaml/.json file."),
     per_class: int = typer.Option(..., "--per-class", help="Training samples per class (the low-data regime)."),
@@ -49,6 +50,7 @@ def evaluate(
     synthetic_ratio: float = typer.Option(1.0, "--synthetic-ratio", help="Synthetic images added per real training image."),
     overwrite: bool = OVERWRITE,
     mixed_sizes: str = MIXED_SIZES,
+    config: Optional[Path] = CONFIG,
 ):
     """Train with and without the policy under the low-data protocol; report test accuracy
     with 95% CIs and the paired lift. With --adaptive, a third arm adapts the magnitude
@@ -61,21 +63,18 @@ def evaluate(
 
     if synthetic is not None:
         check_number(synthetic_ratio, "--synthetic-ratio", low=0.0, low_open=True, high=100.0)
-    outputs = RunOutputs(runs, input_paths(data, test, policy, from_sweep, *split_paths(synthetic)), overwrite, json_out)
+    outputs = RunOutputs(runs, input_paths(data, test, policy, from_sweep, config, *split_paths(synthetic)), overwrite, json_out,
+                         options=ctx.params)
     adaptive_config = None
     if adaptive or from_sweep:
         from augmentlab.train.adaptive import AdaptiveConfig
 
         adaptive_config = AdaptiveConfig(signal=adaptive_signal, target=adaptive_target)
         adaptive_config.check()
-    lab = _Lab(data, test, policy, per_class, seeds, steps, model, threads, _needs_magnitude if adaptive_config else None,
-               outputs=outputs, mixed_sizes=mixed_sizes, copies=copies, min_similarity=min_similarity, filter_model=filter_model)
-    fixed_m = None
-    if from_sweep is not None:
-        from augmentlab.policy import format_policy
-
-        lab.policy, fixed_m = _best_from_sweep(lab.policy, from_sweep)
-        lab.spec = format_policy(lab.policy)
+    cpu_speed_settings(threads)
+    lab = Lab(data, policy, per_class, seeds, steps, test, model, mixed_sizes, copies, min_similarity, filter_model,
+              sweepable=adaptive_config is not None)
+    fixed_m = lab.use_best_from_sweep(from_sweep) if from_sweep is not None else None
     fused = None
     if synthetic is not None:
         from augmentlab.synth.fusion import Fused
@@ -87,7 +86,7 @@ def evaluate(
                                adaptive=adaptive_config if adaptive else None, synthetic=fused)
     if fixed_m is not None:
         results["fixed_magnitude_from_sweep"] = {"path": str(from_sweep), "magnitude": fixed_m}
-    results, run_dir = lab.save("evaluate", results)
+    results, run_dir = _save(lab, outputs, threads, "evaluate", results)
     if "adaptive" in results:
         from augmentlab.report.plots import adaptive_trajectory
 
@@ -96,66 +95,14 @@ def evaluate(
     typer.echo(f"run directory: {run_dir}")
 
 
-def _needs_magnitude(policy) -> None:
-    from augmentlab.policy.magnitude import check_sweepable
-
-    check_sweepable(policy)  # fails clearly for policies without a magnitude
-
-
-def _best_from_sweep(policy, path: Path):
-    """The policy at the best magnitude a sweep found (read from its results.json)."""
-    from augmentlab.policy.magnitude import with_magnitude
-
-    try:
-        m = json.loads(path.read_text(encoding="utf-8"))["best_magnitude"]
-    except (OSError, ValueError, KeyError, TypeError):
-        raise AugmentlabError(f"--from-sweep {path}: expected a sweep's results.json with best_magnitude") from None
-    if not isinstance(m, (int, float)) or not 0 <= m <= 1:
-        raise AugmentlabError(f"--from-sweep {path}: best_magnitude {m!r} is not a number in [0, 1]")
-    return with_magnitude(policy, float(m)), float(m)
-
-
-class _Lab:
-    """What evaluate and sweep share: validated inputs, CPU settings and run records."""
-
-    def __init__(self, data, test, policy, per_class, seeds, steps, model, threads, extra_check=None, *, outputs: "RunOutputs",
-                 mixed_sizes: str = "resize", **text_options):
-        from augmentlab.data import load_dataset
-        from augmentlab.policy import format_policy, load_policy
-        from augmentlab.train.protocol import Protocol
-
-        self.data, self.test, self.threads = data, test, threads
-        self.outputs = outputs
-        cpu_speed_settings(threads)
-        from augmentlab.policy.modality import check_modality
-
-        self.ds = load_dataset(data, on_mixed_sizes=mixed_sizes)
-        self.test_ds = load_dataset(test, like=self.ds, on_mixed_sizes=mixed_sizes) if test else None
-        self.policy = load_policy(policy)
-        self.spec = format_policy(self.policy)
-        check_modality(self.policy, self.ds.modality)
-        if extra_check is not None:
-            extra_check(self.policy)
-        self.protocol = Protocol(per_class=per_class, seeds=seeds, steps=steps, model=model, **text_options)
-        self.protocol.check(self.ds, self.test_ds)
-
-    def synthetic_source(self, checkpoints: str):
-        """The --synthetic checkpoints (evaluate and sweep check, before training, that
-        they cover every seed's training split)."""
-        from augmentlab.synth.fusion import SyntheticSource
-
-        return SyntheticSource.parse(checkpoints, self.ds, self.data, dataset_identity(self.data))
-
-    def save(self, command: str, results: dict, **config):
-        """Write the run directory (and ``--json``); return the results and the directory."""
-        results = {"data": self.data, "test": self.test, "policy": self.spec, **results}
-        run_dir = self.outputs.write(command, {"data": self.data, "test": self.test, "policy": self.spec,
-                                               "seeds": list(range(self.protocol.seeds)), "protocol": results["protocol"],
-                                               "threads": self.threads, **config}, results)
-        return results, run_dir
+def _save(lab: Lab, outputs: RunOutputs, threads: int, command: str, results: dict, **config) -> tuple[dict, Path]:
+    """Write the run directory (and --json); return the results and the directory."""
+    config, results = lab.record(results, threads, **config)
+    return results, outputs.write(command, config, results)
 
 
 def sweep(
+    ctx: typer.Context,
     data: str = typer.Argument(..., help="Dataset: a path or a built-in name."),
     policy: str = typer.Option(..., "--policy", help="Policy whose magnitude is swept (an op, container or rand-/augmix)."),
     magnitudes: Optional[str] = typer.Option(None, "--magnitudes", help="Comma-separated magnitudes in [0, 1] [default: 0,0.1,0.2,0.3,0.5,0.7,1]."),
@@ -175,6 +122,7 @@ def sweep(
     filter_model: str = FILTER_MODEL,
     overwrite: bool = OVERWRITE,
     mixed_sizes: str = MIXED_SIZES,
+    config: Optional[Path] = CONFIG,
 ):
     """Accuracy against augmentation strength, or with --synthetic against the share of
     generated images: the sweet spot (on validation) and where it is overdone."""
@@ -189,12 +137,11 @@ def sweep(
     values = parse_ratios(ratios) if synthetic is not None else parse_magnitudes(magnitudes or "0,0.1,0.2,0.3,0.5,0.7,1")
     from augmentlab.outputs import input_paths
 
-    outputs = RunOutputs(runs, input_paths(data, test, policy, *split_paths(synthetic)), overwrite, json_out, plot)
-    from augmentlab.policy.magnitude import check_sweepable
-
-    check = None if synthetic is not None else check_sweepable  # fails early when m controls nothing
-    lab = _Lab(data, test, policy, per_class, seeds, steps, model, threads, check, outputs=outputs, mixed_sizes=mixed_sizes,
-               copies=copies, min_similarity=min_similarity, filter_model=filter_model)
+    outputs = RunOutputs(runs, input_paths(data, test, policy, config, *split_paths(synthetic)), overwrite, json_out, plot,
+                         options=ctx.params)
+    cpu_speed_settings(threads)
+    lab = Lab(data, policy, per_class, seeds, steps, test, model, mixed_sizes, copies, min_similarity, filter_model,
+              sweepable=synthetic is None)  # a magnitude sweep fails early when m sets nothing
     source = lab.synthetic_source(synthetic) if synthetic is not None else None
     bar, advance = progress_bar(len(values) * seeds, "sweeping")
     with bar:
@@ -202,7 +149,7 @@ def sweep(
             results = sweep_synthetic(lab.ds, lab.policy, source, values, lab.protocol, lab.test_ds, advance)
         else:
             results = run_sweep(lab.ds, lab.policy, values, lab.protocol, lab.test_ds, advance)
-    results, run_dir = lab.save("sweep", results, **({"ratios": values} if source else {"magnitudes": values}))
+    results, run_dir = _save(lab, outputs, threads, "sweep", results, **({"ratios": values} if source else {"magnitudes": values}))
     title = f"{lab.spec} on {Path(data).name}, {per_class} per class, {seeds} seeds"
     strength_curve(results, run_dir / "strength.png", title)
     if outputs.plot is not None:
@@ -212,6 +159,7 @@ def sweep(
 
 
 def search(
+    ctx: typer.Context,
     data: str = typer.Argument(..., help="Dataset: a path or a built-in name."),
     per_class: int = typer.Option(..., "--per-class", help="Training samples per class (the low-data regime)."),
     budget: int = typer.Option(24, "--budget", help="Trials to run (a resumed search counts those already stored)."),
@@ -234,6 +182,7 @@ def search(
     threads: int = typer.Option(2, "--threads", help="torch CPU threads; results are deterministic for a fixed count."),
     overwrite: bool = OVERWRITE,
     mixed_sizes: str = MIXED_SIZES,
+    config: Optional[Path] = CONFIG,
 ):
     """Search augmentation policies within a budget (Optuna TPE with successive halving), then
     retrain the winner on K seeds next to no augmentation, RandAugment and TrivialAugment."""
@@ -250,8 +199,8 @@ def search(
     settings = SearchSettings(budget=budget, seed=seed, backend=backend, storage=storage, study_name=study_name,
                               trial_fraction=trial_fraction, ray_address=ray_address)
     settings.check()  # cheap checks before loading anything
-    inputs = input_paths(data, test, space)
-    outputs = RunOutputs(runs, inputs, overwrite, json_out)
+    inputs = input_paths(data, test, space, config)
+    outputs = RunOutputs(runs, inputs, overwrite, json_out, options=ctx.params)
     _check_storage(storage, inputs, outputs)
     cpu_speed_settings(threads)
     ds = load_dataset(data, on_mixed_sizes=mixed_sizes)
@@ -261,12 +210,14 @@ def search(
         copies = 4  # searched policies carry no copies of their own
     protocol = Protocol(per_class=per_class, seeds=seeds, steps=steps, model=model, copies=copies, min_similarity=min_similarity,
                         filter_model=filter_model)
+    from augmentlab.data.load import dataset_identity
+
     data_id = {"data": dataset_identity(data), "test": dataset_identity(test) if test else None, "samples": len(ds)}
     with SearchDisplay() as display:
-        results, study = run_search(ds, search_space, protocol, settings, test_ds, data_id, display)
+        results, _ = run_search(ds, search_space, protocol, settings, test_ds, data_id, display)
     results = {"data": data, "test": test, "space": search_space.to_dict(), **results}
     run_dir = outputs.new_dir("search")
-    results["plots"] = search_plots(study, run_dir)
+    results["plots"] = search_plots(results["trial_history"], run_dir)
     outputs.record(run_dir, "search", {"data": data, "test": test, "space": search_space.to_dict(), "budget": budget,
                                        "seeds": list(range(seeds)), "seed": seed, "backend": backend, "storage": redact(storage),
                                        "protocol": results["protocol"], "threads": threads}, results)

@@ -39,6 +39,37 @@ def seed_option(default: int = 0, flag: str = "--seed", help: str | None = None)
     return typer.Option(default, flag, help=help, callback=_seed_value)
 
 
+def _load_config(ctx: typer.Context, param, value: Path | None):
+    """Read ``--config FILE`` before any other option: its values become the command's
+    defaults, so code defaults < the file < flags given on the command line."""
+    if value is None:
+        return None
+    from augmentlab.data_files import read_data_file
+
+    data = read_data_file(str(value), "--config")
+    if not isinstance(data, dict):
+        raise AugmentlabError(f"--config {value}: expected a mapping of option names to values; got {type(data).__name__}")
+    options = {str(k).replace("-", "_"): v for k, v in data.items()}
+    known = [p.name for p in ctx.command.params if p.name != "config"]
+    unknown = [k for k in options if k not in known]
+    if unknown:
+        raise AugmentlabError(f"--config {value}: unknown option {unknown[0]!r}; {ctx.command.name} takes "
+                              f"{', '.join(sorted(known))}"[:400])
+    ctx.default_map = {**(ctx.default_map or {}), **options}
+    return value
+
+
+CONFIG = typer.Option(None, "--config", is_eager=True, callback=_load_config, expose_value=True,
+                      help="YAML file of option values (per_class: 10, seeds: 5, ...); flags on the command line win. "
+                           "Each run directory holds the resolved config.yaml.")
+
+
+def resolved_options(params: dict) -> dict:
+    """A command's options as they were resolved (defaults, then --config, then flags), in
+    a form --config reads back."""
+    return {k: str(v) if isinstance(v, Path) else v for k, v in params.items() if k != "config"}
+
+
 def progress_bar(total: int, label: str):
     from rich.progress import (
         BarColumn,
@@ -67,19 +98,15 @@ def cpu_speed_settings(threads: int) -> None:
     torch.set_flush_denormal(True)
 
 
-def dataset_identity(data: str) -> str:
-    """A dataset's identity for resuming: the resolved path, or the built-in name."""
-    path = Path(data)
-    return str(path.resolve()) if path.exists() else data
-
-
 class RunOutputs:
     """Where a lab command writes (the run directory's parent, ``--json``, ``--plot``),
     checked before any training, so a bad path never costs a run."""
 
-    def __init__(self, runs: Path, inputs, overwrite: bool, json_out: Path | None = None, plot: Path | None = None):
+    def __init__(self, runs: Path, inputs, overwrite: bool, json_out: Path | None = None, plot: Path | None = None,
+                 options: dict | None = None):
         from augmentlab.outputs import check_output, check_parent, resolved
 
+        self.options = resolved_options(options or {})  # written to each run directory as config.yaml
         self.runs = check_parent(runs, "--runs", inputs=inputs)
         self.json = check_output(json_out, "--json", inputs=inputs, overwrite=overwrite) if json_out is not None else None
         if plot is not None and plot.suffix.lower() != ".png":
@@ -103,9 +130,14 @@ class RunOutputs:
         return new_run_dir(self.runs, command)
 
     def record(self, run_dir: Path, command: str, config: dict, results: dict) -> None:
+        import yaml
+
+        from augmentlab.io_atomic import atomic_path
         from augmentlab.report.records import write_json, write_run
 
         write_run(run_dir, command, config, results)
+        with atomic_path(run_dir / "config.yaml", replace=True) as tmp:  # rerun with --config run_dir/config.yaml
+            tmp.write_text(yaml.safe_dump(self.options, sort_keys=False), encoding="utf-8")
         if self.json is not None:
             write_json(self.json.path, results, replace=self.json.replace)
 
@@ -113,3 +145,16 @@ class RunOutputs:
 def split_paths(text: str | None) -> list[str]:
     """The paths in a comma-separated option (``--synthetic a.st,b.st``)."""
     return [p.strip() for p in text.split(",") if p.strip()] if text else []
+
+
+def as_flags(error) -> str:
+    """A library error's message with each field it names shown as the command's flag
+    (``per_class`` -> ``--per-class``)."""
+    import re
+
+    message = str(error)
+    for field in getattr(error, "fields", ()):
+        flag = "--" + field.replace("_", "-")
+        message = re.sub(rf"(?<![\w-]){re.escape(field)}(?![\w-])", flag, message, count=1)
+    return message
+

@@ -7,7 +7,8 @@ from typing import Optional
 
 import typer
 
-from augmentlab.cli_support import MIXED_SIZES, OVERWRITE, cpu_speed_settings, dataset_identity, progress_bar, seed_option
+from augmentlab.cli_support import MIXED_SIZES, OVERWRITE, cpu_speed_settings, progress_bar, seed_option
+from augmentlab.data.load import dataset_identity
 from augmentlab.device import resolve_device
 from augmentlab.errors import AugmentlabError
 
@@ -108,14 +109,12 @@ def synth_evaluate(
     from augmentlab.data import load_dataset
     from augmentlab.outputs import check_output, input_paths
     from augmentlab.preview import save_png, tile
-    from augmentlab.quality.report import evaluate_generator
+    from augmentlab.quality.report import check_samples_per_class, evaluate_generator
+    from augmentlab.report.console import print_synth_quality
     from augmentlab.report.records import write_json
     from augmentlab.synth.checkpoint import load_checkpoint
-    from augmentlab.values import check_number
 
-    if per_class < 6:
-        raise AugmentlabError(f"--per-class must be at least 6 (precision and recall use 5 neighbours); got {per_class}")
-    check_number(per_class, "--per-class", high=100_000, integer=True)
+    check_samples_per_class(per_class)
     inputs = input_paths(checkpoint, data)
     json_target = check_output(json_out, "--json", inputs=inputs, overwrite=overwrite) if json_out else None
     grid = grid or (json_out.with_suffix(".png") if json_out else None)
@@ -141,17 +140,4 @@ def synth_evaluate(
         rows = [fake[labels == c][:10] for c in range(generator.num_classes)]
         save_png(tile([torch.stack([r[j] for r in rows]) for j in range(min(len(r) for r in rows))], cell=48), grid_target.path,
                  replace=grid_target.replace)
-    from rich.console import Console
-
-    console = Console()
-    for key in ("conditional_accuracy", "tstr_accuracy", "trtr_accuracy", "frechet_distance", "frechet_distance_real_train_vs_heldout",
-                "precision", "recall", "density", "coverage"):
-        console.print(f"{key:40s} {results[key]:.4f}")
-    if results["independent_judge"]:
-        ind = results["independent_judge"]
-        console.print(f"{'conditional_accuracy (independent judge)':40s} {ind['conditional_accuracy']:.4f}  "
-                      f"(judge trained on {ind['train_images']} other images; {ind['accuracy_on_generator_training_images']:.4f} on the real training images)")
-    mem = results["memorisation"]
-    console.print(f"{'memorisation (share)':40s} {mem['share']:.4f}  (closer to a training image than {100 * mem['quantile']:g}% of training pairs)")
-    if grid is not None:
-        console.print(f"sample grid: {grid}")
+    print_synth_quality(results, grid)

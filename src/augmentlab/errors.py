@@ -5,7 +5,18 @@ class AugmentlabError(ValueError):
     """Raised for invalid user input: a bad file, field, value or spec.
 
     The message names the offending file, field or value and says what was expected.
+    ``field``: the argument at fault, by its Python name (``per_class``), when the message
+    begins with it; the CLI shows it as its flag (``--per-class``).
     """
+
+    def __init__(self, message: str, *, field: str | tuple[str, ...] | None = None):
+        super().__init__(message)
+        self.field = field
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The arguments at fault, by their Python names (none when not known)."""
+        return () if self.field is None else (self.field,) if isinstance(self.field, str) else tuple(self.field)
 
 
 class AugmentlabNotice(UserWarning):

@@ -15,7 +15,7 @@ def number_list(text: str, option: str, cast: Callable[[str], float | int], exam
     try:
         values = [cast(v) for v in text.split(",") if v.strip()]
     except ValueError:
-        raise AugmentlabError(f"{option} {text[:80]!r}: expected comma-separated numbers such as {example}") from None
+        raise AugmentlabError(f"{option} {text[:80]!r}: expected comma-separated numbers such as {example}", field=option) from None
     if not values:
-        raise AugmentlabError(f"{option} is empty; expected comma-separated numbers such as {example}")
+        raise AugmentlabError(f"{option} is empty; expected comma-separated numbers such as {example}", field=option)
     return [check_number(v, option, low=low, high=high, integer=cast is int) for v in values]

@@ -26,15 +26,21 @@ def check_number(value, field: str, *, low: float | None = None, high: float | N
     high]`` with ``low_open``)."""
     kind = "an integer" if integer else "a number"
     if isinstance(value, bool) or not isinstance(value, Integral if integer else Real):
-        raise AugmentlabError(f"{field}={_shown(value)} is not {kind}")
+        raise _error(f"{field}={_shown(value)} is not {kind}", field)
     if not integer and not math.isfinite(value):
-        raise AugmentlabError(f"{field}={_shown(value)} is not a finite number")
+        raise _error(f"{field}={_shown(value)} is not a finite number", field)
     inside = (low is None or (value > low if low_open else value >= low)) and (high is None or value <= high)
     if not inside:
         lo = "" if low is None else f"{'above' if low_open else 'at least'} {_bound(low)}"
         hi = "" if high is None else f"at most {_bound(high)}"
-        raise AugmentlabError(f"{field}={_shown(value)} is out of range; expected {kind} {' and '.join(p for p in (lo, hi) if p)}")
+        raise _error(f"{field}={_shown(value)} is out of range; expected {kind} {' and '.join(p for p in (lo, hi) if p)}", field)
     return int(value) if integer else float(value)
+
+
+def _error(message: str, field: str) -> AugmentlabError:
+    """An error whose message begins with ``field``; a Python name is marked as the field,
+    so the CLI can show it as its flag."""
+    return AugmentlabError(message, field=field if field.isidentifier() else None)
 
 
 def _bound(v: float) -> str:
@@ -44,7 +50,7 @@ def _bound(v: float) -> str:
 def check_seed(value, field: str = "seed") -> int:
     """A seed: an integer in [0, 2^63)."""
     if isinstance(value, bool) or not isinstance(value, Integral) or not 0 <= value < SEED_LIMIT:
-        raise AugmentlabError(f"{field}={_shown(value)} is out of range; expected an integer from 0 to 2^63-1")
+        raise _error(f"{field}={_shown(value)} is out of range; expected an integer from 0 to 2^63-1", field)
     return int(value)
 
 

@@ -1,6 +1,7 @@
 import json
 
 import pytest
+import yaml
 
 from tests.cli.test_cli import run
 
@@ -18,6 +19,40 @@ def test_evaluate_writes_json_and_run_directory(tmp_path, capsys):
     config = json.loads((run_dir / "config.json").read_text())
     assert config["seeds"] == [0, 1] and config["augmentlab_version"] and config["policy"] == "affine(m=0.2)"
     assert json.loads((run_dir / "results.json").read_text())["lift"] == r["lift"]
+
+
+def test_config_file_sets_defaults_flags_win_and_the_run_keeps_the_resolved_config(tmp_path, capsys):
+    config = tmp_path / "lab.yaml"
+    config.write_text("policy: affine(m=0.2)\nper-class: 5\nseeds: 3\nsteps: 500\n")
+    out = tmp_path / "r.json"
+    code, _, err = run(["evaluate", "digits", "--config", str(config), "--seeds", "2", "--steps", "30", "--json", str(out),
+                        "--runs", str(tmp_path / "runs")], capsys)
+    assert code == 0, err
+    r = json.loads(out.read_text())
+    assert r["protocol"]["per_class"] == 5 and r["protocol"]["seeds"] == 2 and r["protocol"]["steps"] == 30  # flags win
+    (run_dir,) = (tmp_path / "runs").iterdir()
+    resolved = yaml.safe_load((run_dir / "config.yaml").read_text())
+    assert resolved["policy"] == "affine(m=0.2)" and resolved["seeds"] == 2 and resolved["threads"] == 2  # file, flag, default
+    # the resolved config reruns the same run
+    again = tmp_path / "again.json"
+    code, _, err = run(["evaluate", "--config", str(run_dir / "config.yaml"), "--json", str(again), "--runs", str(tmp_path / "runs2")],
+                       capsys)
+    assert code == 0, err
+    assert json.loads(again.read_text())["lift"] == r["lift"]
+
+
+@pytest.mark.parametrize("text,needle", [
+    ("per_clas: 5\n", "unknown option 'per_clas'"),
+    ("- 5\n", "expected a mapping"),
+    ("seeds: [1, 2]\n", "seeds"),
+])
+def test_config_file_errors_name_the_file_and_key(tmp_path, capsys, text, needle):
+    config = tmp_path / "lab.yaml"
+    config.write_text(text)
+    code, _, err = run(["evaluate", "digits", "--policy", "hflip", "--per-class", "5", "--config", str(config),
+                        "--runs", str(tmp_path / "runs")], capsys)
+    assert code == 2 and needle in err and len(err.strip().splitlines()) == 1, err
+    assert not (tmp_path / "runs").exists()
 
 
 @pytest.mark.parametrize("argv,needle", [

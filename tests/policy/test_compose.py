@@ -2,10 +2,10 @@ import pytest
 import torch
 
 from augmentlab.ops import create_op
+from augmentlab.ops.image.fusion import _fused_warp
 from augmentlab.ops.image.point import apply_point_chain
 from augmentlab.ops.kernels.lut import histogram_u8
 from augmentlab.policy import AugMix, OneOf, RandAugment, Sequential, SomeOf
-from augmentlab.policy.compose import _fused_warp
 from tests.conftest import images
 
 

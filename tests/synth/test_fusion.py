@@ -68,7 +68,7 @@ def test_each_seed_gets_the_generator_fitted_on_its_own_split(checkpoints):
 
 def test_parse_ratios():
     assert parse_ratios("2,0,0.5") == [0.0, 0.5, 2.0]
-    for bad, needle in (("-1", "out of range"), ("nan", "not a finite number"), ("inf", "not a finite number"), ("1,1", "repeats"), ("x", "--ratios")):
+    for bad, needle in (("-1", "out of range"), ("nan", "not a finite number"), ("inf", "not a finite number"), ("1,1", "repeats"), ("x", "^ratios 'x'")):
         with pytest.raises(AugmentlabError, match=needle):
             parse_ratios(bad)
 

@@ -53,10 +53,11 @@ def test_evaluate_reports_paired_lift_and_intervals(digits):
 def test_protocol_rejects_impossible_requests(digits):
     with pytest.raises(AugmentlabError, match="too large"):
         Protocol(per_class=200).check(digits)
-    with pytest.raises(AugmentlabError, match="--seeds"):
+    with pytest.raises(AugmentlabError, match="^seeds=0 is out of range") as error:
         Protocol(per_class=5, seeds=0).check(digits)
+    assert error.value.fields == ("seeds",)  # the library names the field; the CLI shows --seeds
     small = load_dataset("digits")
-    with pytest.raises(AugmentlabError, match="--test images"):
+    with pytest.raises(AugmentlabError, match="^test images"):
         from augmentlab.data.dataset import Dataset
 
         other = Dataset(small.data[:10, :, :4, :4].contiguous(), small.labels[:10], small.class_names)

@@ -64,3 +64,10 @@ def save_dataset(ds: Dataset, out: str | Path, fmt: str | None = None, *, replac
 def output_formats() -> tuple[str, ...]:
     """Every format a registered modality writes (what a manifest may name)."""
     return tuple(f for kind in modalities() for f in kind.formats)
+
+
+def dataset_identity(data: str) -> str:
+    """A dataset's identity for resuming and for checkpoints: the resolved path, or the built-in name."""
+    path = Path(data)
+    return str(path.resolve()) if path.exists() else data
+

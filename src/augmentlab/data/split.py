@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import torch
 
 from augmentlab.errors import AugmentlabError
+from augmentlab.rng import child_seeds
+
+FIXED_TEST_SEED = 20_240_531  # the fixed test set does not depend on the run's seeds
 
 
 def stratified_split(labels: torch.Tensor | np.ndarray, per_class: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -30,3 +35,62 @@ def stratified_split(labels: torch.Tensor | np.ndarray, per_class: int, seed: in
     mask = np.ones(len(labels), dtype=bool)
     mask[chosen_idx] = False
     return chosen_idx, np.flatnonzero(mask)
+
+
+@dataclass(frozen=True)
+class SplitPlan:
+    """How a seed's splits are drawn: ``per_class`` training samples of every class, up to
+    ``val_per_class`` for validation, and the test set either drawn anew per seed
+    (``per_seed``) or held out once for every seed (``fixed``)."""
+
+    per_class: int
+    val_per_class: int = 100
+    test_split: str = "per_seed"
+
+
+@dataclass(frozen=True)
+class Splits:
+    train: np.ndarray
+    val: np.ndarray
+    test: np.ndarray | None  # None: the test set is a separate file
+
+
+def make_splits(labels: torch.Tensor, plan: SplitPlan, seed: int, external_test: bool) -> Splits:
+    """Seed ``seed``'s disjoint train, validation and test indices under ``plan`` (a
+    ``SplitPlan`` or anything with its fields, such as the lab's ``Protocol``)."""
+    labels = np.asarray(labels)
+    if plan.test_split == "fixed" and not external_test:
+        test_idx, pool = fixed_test_holdout(labels)
+        train_pos, rest_pos = stratified_split(labels[pool], plan.per_class, seed)
+        rest = pool[rest_pos]
+        smallest = int(np.bincount(labels[rest]).min())
+        val_pos, _ = stratified_split(labels[rest], min(plan.val_per_class, smallest), child_seeds(seed, 1)[0])
+        return Splits(pool[train_pos], rest[val_pos], test_idx)
+    train_idx, rest = stratified_split(labels, plan.per_class, seed)
+    rest_labels = labels[rest]
+    smallest = int(np.bincount(rest_labels).min())
+    # half of what is left goes to validation unless the test set comes from a file
+    val_n = min(plan.val_per_class, smallest if external_test else max(1, smallest // 2))
+    val_pos, test_pos = stratified_split(rest_labels, val_n, child_seeds(seed, 1)[0])
+    return Splits(train_idx, rest[val_pos], None if external_test else rest[test_pos])
+
+
+def fixed_test_holdout(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Half of every class (rounded down) as a test set that no seed changes; and the rest."""
+    smallest = int(np.bincount(labels).min())
+    return stratified_split(labels, max(1, smallest // 2), FIXED_TEST_SEED)
+
+
+def check_split_room(labels: torch.Tensor, num_classes: int, plan: SplitPlan, external_test: bool) -> None:
+    """Refuse a ``per_class`` that leaves a class no validation (or test) sample."""
+    smallest = int(torch.bincount(torch.as_tensor(labels), minlength=num_classes).min())
+    room = 1 if external_test else 2  # at least one validation and one test sample per class
+    held = ""
+    if not external_test and plan.test_split == "fixed":
+        smallest -= smallest // 2  # half of every class is held out for the fixed test set
+        room, held = 1, " once half of every class is held out for test,"
+    if plan.per_class < 1 or plan.per_class + room > smallest:
+        raise AugmentlabError(
+            f"per_class {plan.per_class} is too large: the smallest class has {smallest} samples{held} and "
+            f"{room} per class must stay out for validation{'' if external_test or held else ' and test'}", field="per_class")
+

@@ -104,7 +104,8 @@ class Modality(ABC):
             from augmentlab.modality.registry import modalities
 
             able = [m.name for m in modalities() if feature in m.features]
-            raise AugmentlabError(f"{what} works on {' or '.join(able) or 'no'} data; this data is {self.name}")
+            raise AugmentlabError(f"{what} works on {' or '.join(able) or 'no'} data; this data is {self.name}",
+                                  field=what if what.isidentifier() else None)
 
     def refuse_foreign(self, kinds: list[tuple[str, str]], where: str = "op") -> None:
         """Refuse parts made for other data: ``kinds`` lists ``(part name, its modality)``."""
@@ -115,7 +116,8 @@ class Modality(ABC):
 
     def same_kind(self, other: Dataset, what: str) -> None:
         if other.modality != self.name:
-            raise AugmentlabError(f"{what} is {other.modality} data but the data is {self.name}")
+            raise AugmentlabError(f"{what} is {other.modality} data but the data is {self.name}",
+                                  field=what if what.isidentifier() else None)
 
     def __repr__(self) -> str:
         return f"<modality {self.name}>"

@@ -76,7 +76,7 @@ class ImageModality(Modality):
         if ds.source_format == "folder" and suffix not in FILE_SUFFIXES:
             return "folder"
         hint = "a .npz file or a folder name" if ds.source_format == "folder" else "a .npz file name"
-        raise AugmentlabError(f"--out {out}: images are written as {hint}")
+        raise AugmentlabError(f"out {out}: images are written as {hint}", field="out")
 
     def write(self, path: Path, ds, fmt: str) -> None:
         from augmentlab.data.folder import write_image_folder

@@ -67,7 +67,7 @@ class TextModality(Modality):
         """Text is written as the table it was read from (.tsv or .csv)."""
         want = ".tsv" if getattr(ds.layout, "delimiter", "\t") == "\t" else ".csv"
         if Path(out).suffix.lower() != want:
-            raise AugmentlabError(f"--out {out}: text read from a {want} table is written as {want}; name the output *{want}")
+            raise AugmentlabError(f"out {out}: text read from a {want} table is written as {want}; name the output *{want}", field="out")
         return "text"
 
     def write(self, path: Path, ds, fmt: str) -> None:

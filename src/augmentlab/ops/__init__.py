@@ -4,7 +4,7 @@ what the universal magnitude ``m`` in [0, 1] controls."""
 # Importing the families registers their ops.
 from augmentlab.ops import adversarial, mix  # noqa: F401
 from augmentlab.ops.base import Op, Params
-from augmentlab.ops.image import distort, erase, geometric, noise, photometric  # noqa: F401
+from augmentlab.ops.image import distort, erase, fusion, geometric, noise, photometric  # noqa: F401
 from augmentlab.ops.registry import REGISTRY, create_op, op_info, register
 from augmentlab.ops.text import eda as _text_eda  # noqa: F401
 from augmentlab.ops.text import model_ops as _text_models  # noqa: F401

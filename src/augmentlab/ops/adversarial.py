@@ -17,6 +17,7 @@ import torch.nn.functional as F
 from augmentlab.errors import AugmentlabError
 from augmentlab.modality.image import to_float
 from augmentlab.ops.batch import BatchOp
+from augmentlab.ops.magnitude import Magnitude
 from augmentlab.ops.registry import register
 
 EPS_MAX = 0.3
@@ -79,6 +80,7 @@ def _gradient_sign(model, x, y, forward) -> torch.Tensor:
 @register
 class FGSM(AdversarialOp):
     name = "fgsm"
+    magnitude = Magnitude("L-inf radius eps", 0.3, "of the value range", drawn=False)
     controls = ("L-inf radius eps = 0.3*m (one signed-gradient step; Goodfellow et al. 2015; random_start=true: "
                 "a uniform start in the ball and a 1.25*eps step, Wong et al. 2020)")
 
@@ -102,6 +104,7 @@ class FGSM(AdversarialOp):
 @register
 class PGD(AdversarialOp):
     name = "pgd"
+    magnitude = Magnitude("L-inf radius eps", 0.3, "of the value range", drawn=False)
     controls = "L-inf radius eps = 0.3*m (random start, `steps` projected steps of 2.5*eps/steps; Madry et al. 2018)"
 
     def __init__(self, m: float = 0.5, p: float = 1.0, mode: str = "uniform", steps: int = 7):

@@ -14,6 +14,7 @@ from typing import ClassVar
 import torch
 
 from augmentlab.errors import AugmentlabError
+from augmentlab.ops.magnitude import Magnitude
 from augmentlab.ops.printing import format_op
 from augmentlab.rng import bernoulli_mask
 from augmentlab.values import check_probability
@@ -32,13 +33,21 @@ class Op(ABC):
     modality: ClassVar[str] = "image"
     family: ClassVar[str] = ""
     controls: ClassVar[str] = ""
-    # False for ops whose m changes nothing (flips, equalize): a strength sweep refuses them.
+    # What m sets, as data (ops/magnitude.py); None for ops whose m changes nothing (flips,
+    # equalize). Every registered op declares it.
+    magnitude: ClassVar[Magnitude | None]
+    # derived: False when m changes nothing, so a strength sweep refuses the op
     uses_magnitude: ClassVar[bool] = True
     # True when m = 0 leaves every input unchanged (checked by the contract tests).
     identity_at_zero: ClassVar[bool] = True
     # "uniform": strength drawn per sample up to the range m sets; "fixed": exactly m with a
     # random sign (RandAugment/AutoAugment semantics).
     MODES: ClassVar[tuple[str, ...]] = ("uniform", "fixed")
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "magnitude" in cls.__dict__:
+            cls.uses_magnitude = cls.magnitude is not None
 
     def __init__(self, m: float = 0.5, p: float = 1.0, mode: str = "uniform"):
         check_probability(m, f"{self.name}: m")

@@ -16,6 +16,7 @@ import torch.nn.functional as F
 from augmentlab.modality.image import from_float, to_float
 from augmentlab.ops.base import Params
 from augmentlab.ops.batch import BatchOp
+from augmentlab.ops.magnitude import Magnitude
 from augmentlab.ops.registry import register
 from augmentlab.rng import seeds_from
 
@@ -63,6 +64,7 @@ class MixOp(BatchOp):
 @register
 class MixUp(MixOp):
     name = "mixup"
+    magnitude = Magnitude("Beta concentration alpha", 1.0, "", drawn=False)
     controls = "Beta(alpha, alpha) with alpha = m"
 
     def mix_kernel(self, x, params):
@@ -75,6 +77,7 @@ class MixUp(MixOp):
 @register
 class CutMix(MixOp):
     name = "cutmix"
+    magnitude = Magnitude("Beta concentration alpha", 1.0, "", drawn=False)
     controls = "Beta(alpha, alpha) with alpha = m; the box covers 1 - lambda of the image"
 
     def sample_params(self, g, batch, shape):

@@ -13,6 +13,8 @@ def register(cls):
     """Class decorator: make an op creatable by its ``name``."""
     if not cls.name or cls.name in REGISTRY:
         raise ValueError(f"op name {cls.name!r} is empty or already registered")
+    if not hasattr(cls, "magnitude"):
+        raise ValueError(f"op {cls.name!r} must declare what m sets: magnitude = Magnitude(...), or None if nothing")
     REGISTRY[cls.name] = cls
     return cls
 
@@ -39,4 +41,9 @@ def create_op(name: str, **kwargs):
 def op_info(name: str) -> dict:
     cls = REGISTRY[name]
     params = [k for k in inspect.signature(cls.__init__).parameters if k != "self"]
-    return {"name": name, "modality": cls.modality, "family": cls.family, "m_controls": cls.controls, "arguments": params}
+    declared = cls.magnitude
+    magnitude = None if declared is None else {"quantity": declared.quantity, "at_one": declared.at_one, "unit": declared.unit,
+                                               "signed": declared.signed, "scale": declared.scale, "drawn": declared.drawn,
+                                               "summary": declared.describe()}
+    return {"name": name, "modality": cls.modality, "family": cls.family, "m_controls": cls.controls, "magnitude": magnitude,
+            "arguments": params}

@@ -4,8 +4,9 @@ Every node draws parameters for the whole batch up front (so the number of draws
 depends on the data), and records per-sample ``apply`` masks instead of branching. A
 container's parameters are ``{"apply": mask, "children": [child params, ...]}``.
 
-Sequential fuses runs of geometric ops into one warp (one resampling, not one per op) and
-runs of point ops into one lookup table.
+Sequential hands its children to the fuser their modality registers (``ops/fusion.py``): for
+images, runs of geometric ops become one warp (one resampling, not one per op) and runs of
+point ops one lookup table.
 """
 
 from __future__ import annotations
@@ -14,18 +15,12 @@ import inspect
 import math
 from typing import Any
 
-import numpy as np
 import torch
 
 from augmentlab.errors import AugmentlabError
 from augmentlab.ops.base import Op
 from augmentlab.ops.batch import is_batch_op
-from augmentlab.ops.image import matrices as mx
-from augmentlab.ops.image.geometric import GeometricOp
-from augmentlab.ops.image.point import PointOp, apply_point_chain
-from augmentlab.ops.kernels.backend import native_cpu
-from augmentlab.ops.kernels.numba_u8 import histogram
-from augmentlab.ops.kernels.warp import shift_flip_u8, warp
+from augmentlab.ops.fusion import fuser_for
 from augmentlab.ops.printing import spec_value
 from augmentlab.rng import bernoulli_mask
 from augmentlab.values import check_number, check_probability
@@ -128,118 +123,14 @@ class Sequential(Node):
         return super().to_spec()
 
     def apply(self, x, params):
-        runs = _runs(list(zip(self.children, params["children"])))
-        original, hist = x, None
-        for k, (kind, run) in enumerate(runs):
-            if kind == "geometric" and len(run) > 1:
-                following = runs[k + 1] if k + 1 < len(runs) else ("", [])
-                x, hist = _fused_warp(x, run, want_hist=following[0] == "point" and any(op.needs_stats for op, _ in following[1]))
-            elif kind == "point" and (len(run) > 1 or _owned(x, original)):
-                # an intermediate we made can be overwritten: the caller's input never is
-                inplace = _owned(x, original)
-                if hist is not None and bool(_any_apply(run).all()):
-                    x = apply_point_chain(x, run, inplace=inplace, hist=hist)
-                else:
-                    x = _masked(x, run, lambda xs, r: apply_point_chain(xs, r, inplace=inplace and xs is x))
-                hist = None
-            else:
-                x = run[0][0].apply(x, run[0][1])
-                hist = None
-        return x
-
-
-def _runs(pairs):
-    """Split (op, params) pairs into maximal runs of fusable ops: [(kind, run), ...]."""
-    runs = []
-    for op, p in pairs:
-        kind = _fusable(op)
-        if kind and runs and runs[-1][0] == kind:
-            runs[-1][1].append((op, p))
-        else:
-            runs.append((kind, [(op, p)]))
-    return runs
-
-
-def _owned(x: torch.Tensor, original: torch.Tensor) -> bool:
-    """True when ``x`` is a tensor this container made, not (a view of) its input."""
-    return x.untyped_storage().data_ptr() != original.untyped_storage().data_ptr()
-
-
-def _fusable(node) -> str:
-    if isinstance(node, GeometricOp):
-        return "geometric"
-    if isinstance(node, PointOp):
-        return "point"
-    return ""
-
-
-def _any_apply(run) -> torch.Tensor:
-    """Per sample: does any op of the run apply?"""
-    return torch.stack([p["apply"] for _, p in run]).any(0)
-
-
-def _masked(x: torch.Tensor, run, fn) -> torch.Tensor:
-    """Run ``fn`` on the samples that any op of ``run`` applies to."""
-    any_apply = _any_apply(run)
-    if not bool(any_apply.any()):
-        return x
-    if bool(any_apply.all()):
-        return fn(x, run)
-    idx = any_apply.nonzero().squeeze(1)
-    sub = [(op, {k: v[idx] for k, v in p.items()}) for op, p in run]
-    out = x.clone()
-    out[idx.to(x.device)] = fn(x[idx.to(x.device)], sub)
-    return out
-
-
-def _integer_maps(run, shape):
-    """Compose the exact integer axis maps of a run (None if any op has none).
-
-    Returns forward maps ``(sx, tx, sy, ty)``, each an int or a per-sample int64 array:
-    ``x' = sx*x + tx``.
-    """
-    total = None
-    for op, p in run:
-        m = op.axis_map(p, shape)
-        if m is None:
-            return None
-        on = p["apply"].numpy()
-        if not on.all():  # where the op does not apply, its map is the identity
-            on = on.astype(np.int64)
-            m = (1 + on * (m[0] - 1), on * m[1], 1 + on * (m[2] - 1), on * m[3])
-        if total is None:
-            total = m
-        else:  # the new map after the old: x'' = s1*(s*x + t) + t1
-            sx, tx, sy, ty = total
-            total = (m[0] * sx, m[0] * tx + m[1], m[2] * sy, m[2] * ty + m[3])
-    return total
-
-
-def _fused_warp(x: torch.Tensor, run, want_hist: bool = False):
-    """One resampling for a run of geometric ops. Returns ``(images, hist)``: with
-    ``want_hist`` on CPU uint8, the (B, C, 256) histogram of every output image, taken
-    while each image is still in cache (None when not available)."""
-    if native_cpu(x) and x.dtype == torch.uint8:
-        maps = _integer_maps(run, tuple(x.shape[1:]))
-        if maps is not None:
-            sx, tx, sy, ty = maps  # forward; the inverse of x' = s*x + t (s = ±1) is x = s*x' - s*t
-            return shift_flip_u8(x, sx, -sx * tx, sy, -sy * ty), None
-
-    def compose(xs, sub, after_image=None):
-        shape = tuple(xs.shape[1:])
-        total = mx.eye(xs.shape[0])
-        for op, p in sub:
-            m = op.matrix({k: v for k, v in p.items() if k != "apply"}, shape)
-            total = torch.where(p["apply"].view(-1, 1, 1), m, mx.IDENTITY) @ total
-        return warp(xs, total, after_image)
-
-    if want_hist and native_cpu(x) and x.dtype == torch.uint8 and bool(_any_apply(run).all()):
-        B, C = x.shape[:2]
-        hist = torch.empty(B, C, 256, dtype=torch.float32)
-        h = hist.numpy()
-        out = compose(x, run, lambda i, img: histogram(img.reshape(1, C, -1), h[i : i + 1]))
-        return out, hist
-    return _masked(x, run, compose), None
+        # the ops' own fuser joins runs of fusable ops (one warp, one lookup table for images)
+        pairs = list(zip(self.children, params["children"]))
+        fuser = fuser_for(self.ops())
+        if fuser is None:
+            for child, cp in pairs:
+                x = child.apply(x, cp)
+            return x
+        return fuser(x, pairs)
 
 
 class OneOf(Node):

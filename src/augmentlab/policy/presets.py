@@ -2,8 +2,9 @@
 and SVHN policies) and AugMix.
 
 The published policies speak in their own units (rotate 30 degrees, shear 0.3, ...).
-``RA_RANGES`` converts a fraction of those maxima into each op's universal ``m``, so one
-table serves RandAugment's ``m`` and AutoAugment's magnitude levels (level / 9).
+``ra_m`` converts a fraction of those maxima into each op's universal ``m`` through the
+range the op declares, so one table serves RandAugment's ``m`` and AutoAugment's
+magnitude levels (level / 9).
 """
 
 from __future__ import annotations
@@ -15,30 +16,39 @@ import torch
 
 from augmentlab.errors import AugmentlabError
 from augmentlab.modality.image import from_float, to_float
-from augmentlab.ops.registry import create_op
+from augmentlab.ops.registry import REGISTRY, create_op
 from augmentlab.policy.compose import Node, OneOf, Sequential, SomeOf, and_mask
 from augmentlab.rng import seeds_from
 from augmentlab.values import check_number, check_probability
 
 
-def _shear_m(fraction: float) -> float:  # shear factor 0.3*f as an angle, over our 45 degrees
-    return math.degrees(math.atan(0.3 * fraction)) / 45.0
+def _shear_angle(factor: float) -> float:  # the published shear factors as the angle our shear ops declare
+    return math.degrees(math.atan(factor))
 
 
-# fraction of the published maximum -> our m. Ops absent here take no magnitude.
-RA_RANGES = {
-    "rotate": lambda f: f * 30.0 / 90.0,
-    "shear_x": _shear_m,
-    "shear_y": _shear_m,
-    "translate_x": lambda f: f * (150.0 / 331.0) / 0.5,
-    "translate_y": lambda f: f * (150.0 / 331.0) / 0.5,
-    "brightness": lambda f: 0.9 * f,
-    "contrast": lambda f: 0.9 * f,
-    "saturation": lambda f: 0.9 * f,
-    "sharpness": lambda f: f,
-    "posterize": lambda f: round(4 * f) / 7.0,
-    "solarize": lambda f: f,
+# RandAugment's published maxima (torchvision, at full magnitude) in their own units, and how
+# each converts to the unit its op declares (ops/magnitude.py). A fraction f of the maximum
+# becomes m through the op's declared range, so this table and the ops cannot drift apart.
+# Ops absent here take no magnitude.
+RA_PUBLISHED = {
+    "rotate": (30.0, None),  # degrees
+    "shear_x": (0.3, _shear_angle), "shear_y": (0.3, _shear_angle),  # shear factor
+    "translate_x": (150.0 / 331.0, None), "translate_y": (150.0 / 331.0, None),  # 150 px of a 331 px image
+    "brightness": (0.9, None), "contrast": (0.9, None), "saturation": (0.9, None), "sharpness": (0.9, None),  # factor - 1
+    "posterize": (4.0, None),  # bits removed (8 down to 4 kept)
+    "solarize": (1.0, None),  # share of the range inverted (threshold 256 down to 0)
 }
+
+
+def ra_m(name: str, fraction: float) -> float:
+    """Our ``m`` for ``fraction`` of RandAugment's published maximum of ``name``."""
+    if name not in RA_PUBLISHED:
+        return 0.0
+    maximum, convert = RA_PUBLISHED[name]
+    value = fraction * maximum
+    return REGISTRY[name].magnitude.m_for(convert(value) if convert else value)
+
+
 RA_OPS = ("identity", "autocontrast", "equalize", "rotate", "solarize", "saturation", "posterize", "contrast",
           "brightness", "sharpness", "shear_x", "shear_y", "translate_x", "translate_y")
 
@@ -55,7 +65,7 @@ class Preset:
 
 
 def ra_op(name: str, fraction: float, p: float = 1.0, mode: str = "fixed"):
-    m = RA_RANGES[name](fraction) if name in RA_RANGES else 0.0
+    m = ra_m(name, fraction)
     return create_op(name, m=min(1.0, round(m, 6)), p=p, mode=mode)
 
 
@@ -84,14 +94,14 @@ class RandAugment(Preset, SomeOf):
         return True
 
 
-# TrivialAugment wide maxima as our m: rotate 135 deg and translate 32 px exceed our m=1
-# ranges and are capped there; shear 0.99 ~ 44.7 deg; enhancements 0.99; posterize to 2 bits.
-TA_WIDE = {
-    "identity": 0.0, "autocontrast": 0.0, "equalize": 0.0, "rotate": 1.0, "solarize": 1.0, "saturation": 0.99,
-    "posterize": 6 / 7, "contrast": 0.99, "brightness": 0.99, "sharpness": 1.0,  # 0.99 over our 0.9 range, capped
-    "shear_x": math.degrees(math.atan(0.99)) / 45.0, "shear_y": math.degrees(math.atan(0.99)) / 45.0,
-    "translate_x": 1.0, "translate_y": 1.0,
+# TrivialAugment's wide maxima, in the units the ops declare; beyond what m = 1 gives they
+# are capped there (rotate 135 degrees; translate 32 px, the whole of a 32 px CIFAR image).
+TA_WIDE_PUBLISHED = {
+    "identity": None, "autocontrast": None, "equalize": None, "rotate": 135.0, "solarize": 1.0, "saturation": 0.99,
+    "posterize": 6.0, "contrast": 0.99, "brightness": 0.99, "sharpness": 0.99,  # posterize: down to 2 bits
+    "shear_x": _shear_angle(0.99), "shear_y": _shear_angle(0.99), "translate_x": 1.0, "translate_y": 1.0,
 }
+TA_WIDE = {n: 0.0 if v is None else REGISTRY[n].magnitude.m_for(v) for n, v in TA_WIDE_PUBLISHED.items()}  # as our m
 
 
 class TrivialAugment(Preset, OneOf):

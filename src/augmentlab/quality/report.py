@@ -11,6 +11,16 @@ from augmentlab.quality.judge import Judge, train_on_synthetic_test_on_real
 from augmentlab.quality.metrics import frechet_distance, memorisation, prdc
 
 
+def check_samples_per_class(per_class: int) -> int:
+    """Samples drawn per class: precision and recall look at 5 neighbours, so at least 6."""
+    from augmentlab.values import check_number
+
+    per_class = check_number(per_class, "per_class", high=100_000, integer=True)
+    if per_class < 6:
+        raise AugmentlabError(f"per_class must be at least 6 (precision and recall use 5 neighbours); got {per_class}", field="per_class")
+    return per_class
+
+
 def evaluate_generator(generator, train_idx: np.ndarray, ds: Dataset, per_class: int = 100, seed: int = 0,
                        judge_steps: int = 1500, memorisation_quantile: float = 0.01,
                        independent_judge: bool = True) -> tuple[dict, torch.Tensor, torch.Tensor]:

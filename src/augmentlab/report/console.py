@@ -100,3 +100,22 @@ def print_search(results: dict) -> None:
     console.print(f"{results['trials']} trials ({results['trials_pruned']} pruned) in {results['search_seconds']:.0f} s; "
                   f"compute: {results['train_run_equivalents']:.2f} training runs (trials {c['search_run_equivalents']:.2f} "
                   f"+ retraining {c['retrain_run_equivalents']:.2f}; baselines another {c['baseline_run_equivalents']:.2f})")
+
+
+def print_synth_quality(results: dict, grid=None) -> None:
+    """``synth evaluate``'s numbers, one per line, with the independent judge and
+    memorisation explained."""
+    from rich.console import Console
+
+    console = Console()
+    for key in ("conditional_accuracy", "tstr_accuracy", "trtr_accuracy", "frechet_distance", "frechet_distance_real_train_vs_heldout",
+                "precision", "recall", "density", "coverage"):
+        console.print(f"{key:40s} {results[key]:.4f}")
+    if results["independent_judge"]:
+        ind = results["independent_judge"]
+        console.print(f"{'conditional_accuracy (independent judge)':40s} {ind['conditional_accuracy']:.4f}  "
+                      f"(judge trained on {ind['train_images']} other images; {ind['accuracy_on_generator_training_images']:.4f} on the real training images)")
+    mem = results["memorisation"]
+    console.print(f"{'memorisation (share)':40s} {mem['share']:.4f}  (closer to a training image than {100 * mem['quantile']:g}% of training pairs)")
+    if grid is not None:
+        console.print(f"sample grid: {grid}")

@@ -96,29 +96,79 @@ def save(fig, out: str | Path, replace: bool = False) -> None:
     plt.close(fig)
 
 
-def search_plots(study, out_dir: str | Path) -> dict[str, str]:
-    """Optuna's optimisation history and parameter importances as PNGs. Importances need
-    at least two finished trials that differ; when they cannot be computed the reason is
-    returned in place of a file name."""
-    import warnings
-
-    import optuna.visualization.matplotlib as ovm
-
-    plt = _figure()
+def search_plots(trials: list[dict], out_dir: str | Path) -> dict[str, str]:
+    """The search's history (validation accuracy per trial, best so far) and parameter
+    importances as PNGs, drawn from the stored trial records (``results["trial_history"]``).
+    Importances need at least two finished trials that differ; when a figure cannot be
+    drawn the reason is returned in place of a file name."""
     written = {}
-    for name, draw in (("history", ovm.plot_optimization_history), ("importance", ovm.plot_param_importances)):
-        path = Path(out_dir) / f"search_{name}.png"
+    for name, draw in (("history", _history_figure), ("importance", _importance_figure)):
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # Optuna marks its matplotlib plots experimental
-                ax = draw(study)
-            fig = ax.figure if hasattr(ax, "figure") else ax.flat[0].figure
-            fig.set_size_inches(7, 4.5)
-            fig.tight_layout()
-            with atomic_path(path, replace=True) as tmp:  # in our own run directory
-                fig.savefig(tmp, format="png", dpi=120)
-            plt.close(fig)
-            written[name] = path.name
-        except (ValueError, RuntimeError) as e:  # e.g. fewer than two finished trials
+            fig = draw(trials)
+        except ValueError as e:
             written[name] = f"not drawn: {e}"
+            continue
+        path = Path(out_dir) / f"search_{name}.png"
+        fig.tight_layout()
+        with atomic_path(path, replace=True) as tmp:  # in our own run directory
+            fig.savefig(tmp, format="png", dpi=120)
+        _figure().close(fig)
+        written[name] = path.name
     return written
+
+
+def _finished(trials: list[dict]) -> list[dict]:
+    return [t for t in trials if t["finished"] and t["duplicate_of"] is None and t["val_accuracy"] is not None]
+
+
+def _history_figure(trials: list[dict]):
+    scored = [t for t in trials if t["val_accuracy"] is not None]
+    if not scored:
+        raise ValueError("no trial has a validation accuracy")
+    plt = _figure()
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for done, label, marker in ((True, "ran to the end", "o"), (False, "stopped early (its last rung)", "x")):
+        pts = [t for t in scored if t["finished"] == done]
+        ax.scatter([t["number"] for t in pts], [100 * t["val_accuracy"] for t in pts], marker=marker, label=label)
+    best, xs, ys = None, [], []
+    for t in sorted(_finished(trials), key=lambda t: t["number"]):
+        best = t["val_accuracy"] if best is None else max(best, t["val_accuracy"])
+        xs.append(t["number"])
+        ys.append(100 * best)
+    if xs:
+        ax.step(xs, ys, where="post", color="tab:red", label="best so far")
+    ax.set_xlabel("trial")
+    ax.set_ylabel("validation accuracy (%)")
+    ax.set_title("Search history")
+    ax.grid(alpha=0.3)
+    ax.legend()
+    return fig
+
+
+def _importance_figure(trials: list[dict]):
+    """Each parameter's share of a random forest's impurity decrease in predicting a
+    finished trial's validation accuracy from its parameters (the fANOVA idea Optuna uses)."""
+    import numpy as np
+    from sklearn.ensemble import RandomForestRegressor
+
+    done = _finished(trials)
+    names = sorted({k for t in done for k in t["params"]})
+    if len(done) < 2 or not names:
+        raise ValueError("needs at least two finished trials")
+    columns = []
+    for name in names:  # categories as their order of first appearance; missing as -1
+        values = [t["params"].get(name) for t in done]
+        codes = {v: i for i, v in enumerate(dict.fromkeys(v for v in values if not isinstance(v, (int, float)) or isinstance(v, bool)))}
+        columns.append([-1.0 if v is None else float(codes[v]) if v in codes else float(v) for v in values])
+    x = np.array(columns).T
+    y = np.array([t["val_accuracy"] for t in done])
+    if np.ptp(y) == 0 or not np.ptp(x, axis=0).any():
+        raise ValueError("the finished trials do not differ")
+    forest = RandomForestRegressor(n_estimators=64, max_depth=64, random_state=0).fit(x, y)
+    order = np.argsort(forest.feature_importances_)
+    plt = _figure()
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    ax.barh([names[i] for i in order], forest.feature_importances_[order])
+    ax.set_xlabel("importance (share of the forest's impurity decrease)")
+    ax.set_title(f"Parameter importance over {len(done)} finished trials")
+    return fig

@@ -22,7 +22,7 @@ def _import_ray():
         import ray
         from ray import tune
     except ImportError:
-        raise AugmentlabError("--backend ray needs Ray Tune: pip install 'augmentlab[distributed]'") from None
+        raise AugmentlabError("backend ray needs Ray Tune: pip install 'augmentlab[distributed]'", field="backend") from None
     return ray, tune
 
 
@@ -59,7 +59,7 @@ def run_trials_ray(study, study_name: str, space, data: TrialData, plan: TrialPl
             ray.init(address=settings.ray_address, include_dashboard=False, log_to_driver=False, logging_level="ERROR",
                      configure_logging=False)
         except Exception as e:  # noqa: BLE001 - connection errors come in many types
-            raise AugmentlabError(f"--ray-address {settings.ray_address}: cannot connect ({type(e).__name__}: {e})") from None
+            raise AugmentlabError(f"ray_address {settings.ray_address}: cannot connect ({type(e).__name__}: {e})", field="ray_address") from None
     try:
         searcher = OptunaSearch(space=_DefineByRun(space), metric="val_accuracy", mode="max",
                                 sampler=study.sampler, study_name=study_name, storage=study._storage)
@@ -111,7 +111,7 @@ class _DisplayCallback:
             def on_trial_complete(self, iteration, trials, trial, **info):
                 if self.view is None:
                     return
-                from augmentlab.search.study import trial_records
+                from augmentlab.search.records import trial_records
 
                 study_, plan_, space_, display_ = self.view
                 display_.trial_done(trial_records(study_, plan_, space_))

@@ -48,7 +48,7 @@ DEFAULT_OP_SETS = {"all": _GEOMETRIC + _PHOTOMETRIC[1:], "geometric": _GEOMETRIC
 
 
 def takes_magnitude(name: str) -> bool:
-    return not REGISTRY[name].controls.startswith("nothing")
+    return REGISTRY[name].magnitude is not None
 
 
 def _range(value, what: str, low: float = 0.0, high: float = 1.0, integer: bool = False) -> tuple:
@@ -242,4 +242,4 @@ def _parse_given_space(spec: str):
         return space_from_dict({"kind": "rand", **({} if names is None else {"op_sets": {"ops": names}})})
     if is_data_file(spec):
         return space_from_dict(read_data_file(spec, "--space"))
-    raise AugmentlabError(f"--space {spec!r}: expected ops, ops(op,...), rand, rand(op,...) or a .yaml/.json file")
+    raise AugmentlabError(f"space {spec!r}: expected ops, ops(op,...), rand, rand(op,...) or a .yaml/.json file", field="space")

@@ -53,7 +53,7 @@ def open_storage(url: str | None):
     try:
         make_url(url)
     except (ArgumentError, ValueError):
-        raise AugmentlabError(f"--storage {shown}: not a database URL; expected e.g. sqlite:///search.db") from None
+        raise AugmentlabError(f"storage {shown}: not a database URL; expected e.g. sqlite:///search.db", field="storage") from None
     try:
         # A heartbeat lets a later run see that a killed run's trial is no longer running.
         with warnings.catch_warnings():
@@ -61,4 +61,4 @@ def open_storage(url: str | None):
             return optuna.storages.RDBStorage(url, heartbeat_interval=30, grace_period=90)
     except Exception as e:  # noqa: BLE001 - drivers raise many types; all mean "cannot open"
         reason = _scrub(f"{type(e).__name__}: {e}", url)
-        raise AugmentlabError(f"--storage {shown}: cannot open the database ({reason})") from None
+        raise AugmentlabError(f"storage {shown}: cannot open the database ({reason})", field="storage") from None

@@ -28,6 +28,7 @@ from augmentlab.data.dataset import Dataset
 from augmentlab.errors import AugmentlabError
 from augmentlab.modality import get_modality
 from augmentlab.rng import child_seeds
+from augmentlab.search.records import trial_records
 from augmentlab.search.space import spec_of
 from augmentlab.search.storage import open_storage, redact
 from augmentlab.search.trials import TrialData, TrialPlan, run_trial
@@ -56,11 +57,11 @@ class SearchSettings:
     ray_address: str | None = None
 
     def check(self) -> None:
-        check_number(self.budget, "--budget", low=1, integer=True)
-        check_seed(self.seed, "--seed")
+        check_number(self.budget, "budget", low=1, integer=True)
+        check_seed(self.seed, "seed")
         if self.backend not in BACKENDS:
-            raise AugmentlabError(f"--backend {self.backend!r} is unknown; expected one of {', '.join(BACKENDS)}")
-        check_number(self.trial_fraction, "--trial-fraction", low=0.0, low_open=True, high=1.0)
+            raise AugmentlabError(f"backend {self.backend!r} is unknown; expected one of {', '.join(BACKENDS)}", field="backend")
+        check_number(self.trial_fraction, "trial_fraction", low=0.0, low_open=True, high=1.0)
         if self.reduction_factor < 2 or self.rungs < 0:
             raise AugmentlabError("successive halving needs a reduction factor of at least 2 and rungs >= 0")
 
@@ -104,43 +105,14 @@ def open_study(config: dict, settings: SearchSettings, sampler_seed: int, plan: 
         study = optuna.create_study(study_name=name, storage=storage, sampler=sampler, pruner=pruner,
                                     direction="maximize", load_if_exists=True)
     except Exception as e:  # noqa: BLE001 - e.g. a stored study with the other direction
-        raise AugmentlabError(f"--storage {redact(settings.storage)}: cannot use study {name!r} ({type(e).__name__})") from None
+        raise AugmentlabError(f"storage {redact(settings.storage)}: cannot use study {name!r} ({type(e).__name__})", field="storage") from None
     stored = study.user_attrs.get("config")
     if stored is None:
         study.set_user_attr("config", config)
     elif stored != config:
-        raise AugmentlabError(f"--storage {redact(settings.storage)} already holds study {name!r} with another data, space, "
-                              "protocol or seed; pass a new --study-name or the same settings")
+        raise AugmentlabError(f"storage {redact(settings.storage)} already holds study {name!r} with another data, space, "
+                              "protocol or seed; pass a new --study-name or the same settings", field="storage")
     return study, name
-
-
-def trial_records(study, plan: TrialPlan, space) -> list[dict]:
-    """Every trial that ran to a decision, with its policy, rungs reached and steps spent."""
-    import optuna
-
-    out = []
-    trials = study.get_trials(deepcopy=False)
-    for t in trials:
-        if t.state not in (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED):
-            continue
-        # Ray's searcher may not report a trial's last rung; the backend stores it
-        reached = max(max(t.intermediate_values, default=0), study.user_attrs.get(f"rungs:{t.number}", 0))
-        duplicate_of = t.user_attrs.get("duplicate_of")
-        if duplicate_of is not None:  # costs nothing; ranks as the trial it repeats
-            original = trials[duplicate_of]
-            reached = max(original.intermediate_values, default=0)
-        out.append({
-            "number": t.number,
-            "params": dict(t.params),
-            "policy": t.user_attrs.get("policy") or spec_of(space.build(t.params)),
-            "val_accuracy": t.value if t.value is not None else t.intermediate_values.get(reached),
-            "rungs": reached,
-            "finished": reached >= plan.reports,
-            "steps": 0 if duplicate_of is not None else reached * plan.rung_steps,
-            "duplicate_of": duplicate_of,
-            "seconds": (t.datetime_complete - t.datetime_start).total_seconds() if t.datetime_complete else None,
-        })
-    return out
 
 
 def _earlier_result(study, spec: str, number: int):

@@ -15,9 +15,9 @@ from augmentlab.train.stats import paired, summarize
 
 
 def parse_magnitudes(text: str) -> list[float]:
-    values = number_list(text, "--magnitudes", float, "0,0.1,0.3", low=0.0, high=1.0)
+    values = number_list(text, "magnitudes", float, "0,0.1,0.3", low=0.0, high=1.0)
     if len(set(values)) != len(values):
-        raise AugmentlabError(f"--magnitudes {text!r} repeats a value")
+        raise AugmentlabError(f"magnitudes {text!r} repeats a value", field="magnitudes")
     return sorted(values)
 
 

@@ -8,10 +8,10 @@ import numpy as np
 import torch
 
 from augmentlab.data.dataset import Dataset
+from augmentlab.data.split import SplitPlan, check_split_room, make_splits
 from augmentlab.errors import AugmentlabError
 from augmentlab.rng import child_seeds
 from augmentlab.synth.models import MODELS
-from augmentlab.train.protocol import Protocol, make_splits
 from augmentlab.values import check_number
 
 DEFAULT_STEPS = {"cvae": 3000, "cgan": 4000, "ddpm": 2500}
@@ -22,14 +22,14 @@ def training_indices(ds: Dataset, per_class: int | None, split_seed: int) -> np.
     generator fitted here has seen exactly that run's training images)."""
     if per_class is None:
         return np.arange(len(ds))
-    protocol = Protocol(per_class=per_class)
-    protocol.check(ds)
-    return make_splits(ds.labels, protocol, split_seed, external_test=False).train
+    plan = SplitPlan(per_class=check_number(per_class, "per_class", low=1, integer=True))
+    check_split_room(ds.labels, ds.num_classes, plan, external_test=False)
+    return make_splits(ds.labels, plan, split_seed, external_test=False).train
 
 
 def check_model_name(model: str) -> None:
     if model not in MODELS:
-        raise AugmentlabError(f"--model {model!r} is unknown; expected one of {', '.join(MODELS)}")
+        raise AugmentlabError(f"model {model!r} is unknown; expected one of {', '.join(MODELS)}", field="model")
 
 
 def fit_generator(ds: Dataset, model: str, steps: int | None, seed: int, per_class: int | None = None,
@@ -38,7 +38,7 @@ def fit_generator(ds: Dataset, model: str, steps: int | None, seed: int, per_cla
     ``device``. Parameters are initialised on CPU, so a seed gives the same start everywhere."""
     check_model_name(model)
     ds.kind.require("generators", "a generator")
-    steps = DEFAULT_STEPS[model] if steps is None else check_number(steps, "--steps", low=1, high=10_000_000, integer=True)
+    steps = DEFAULT_STEPS[model] if steps is None else check_number(steps, "steps", low=1, high=10_000_000, integer=True)
     idx = training_indices(ds, per_class, split_seed)
     init_seed, train_seed = child_seeds(seed, 2)
     with torch.random.fork_rng(devices=[]):

@@ -29,18 +29,18 @@ class SyntheticSource:
         from augmentlab.synth.checkpoint import load_checkpoint
 
         if not paths:
-            raise AugmentlabError("--synthetic needs at least one checkpoint")
+            raise AugmentlabError("synthetic needs at least one checkpoint", field="synthetic")
         self.paths, self.data = [Path(p) for p in paths], data
         self.by_split: dict[bytes, tuple[Path, object]] = {}
         for path in self.paths:
             generator, meta, extra = load_checkpoint(path)
             if identity is not None and meta.get("data") not in (None, identity):
-                raise AugmentlabError(f"--synthetic {path}: fitted on {meta['data']}, not on {identity}")
+                raise AugmentlabError(f"synthetic {path}: fitted on {meta['data']}, not on {identity}", field="synthetic")
             if generator.shape != tuple(ds.data.shape[1:]) or generator.num_classes != ds.num_classes:
-                raise AugmentlabError(f"--synthetic {path}: fitted on {generator.shape} images with {generator.num_classes} "
-                                      f"classes; the data has {tuple(ds.data.shape[1:])} with {ds.num_classes}")
+                raise AugmentlabError(f"synthetic {path}: fitted on {generator.shape} images with {generator.num_classes} "
+                                      f"classes; the data has {tuple(ds.data.shape[1:])} with {ds.num_classes}", field="synthetic")
             if "train_indices" not in extra:
-                raise AugmentlabError(f"--synthetic {path}: the checkpoint does not record its training images")
+                raise AugmentlabError(f"synthetic {path}: the checkpoint does not record its training images", field="synthetic")
             self.by_split[_key(extra["train_indices"].numpy())] = (path, generator)
         self.model, self.shape = generator.name, generator.shape
         self._drawn: dict[tuple[str, int], torch.Tensor] = {}
@@ -72,7 +72,7 @@ class SyntheticSource:
 
     def check_covers(self, ds: Dataset, protocol, external_test: bool) -> None:
         """Fail before any training if some seed has no checkpoint fitted on its split."""
-        from augmentlab.train.protocol import make_splits
+        from augmentlab.data.split import make_splits
 
         for seed in range(protocol.seeds):
             self.generator_for(make_splits(ds.labels, protocol, seed, external_test).train, seed, protocol.per_class)
@@ -115,7 +115,7 @@ MAX_RATIO = 100.0  # synthetic images per real one; beyond this the real data is
 
 
 def parse_ratios(text: str) -> list[float]:
-    values = number_list(text, "--ratios", float, "0,0.5,1,2", low=0.0, high=MAX_RATIO)
+    values = number_list(text, "ratios", float, "0,0.5,1,2", low=0.0, high=MAX_RATIO)
     if len(set(values)) != len(values):
-        raise AugmentlabError(f"--ratios {text!r} repeats a value")
+        raise AugmentlabError(f"ratios {text!r} repeats a value", field="ratios")
     return sorted(values)

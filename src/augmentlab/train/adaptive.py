@@ -41,7 +41,7 @@ class AdaptiveConfig:
         if self.signal not in SIGNALS:
             raise AugmentlabError(f"adaptive signal {self.signal!r} is unknown; expected one of {', '.join(SIGNALS)}")
         if self.target is not None:
-            check_number(self.target, "--adaptive-target", low=-1.0, high=1.0)  # both signals lie in [-1, 1]
+            check_number(self.target, "adaptive_target", low=-1.0, high=1.0)  # both signals lie in [-1, 1]
         if self.interval < 1 or not 0 < self.step_size <= 1 or not 0 <= self.start <= 1:
             raise AugmentlabError("adaptive: interval must be >= 1, step size in (0, 1], start in [0, 1]")
 

@@ -10,11 +10,10 @@ from __future__ import annotations
 import time
 from dataclasses import asdict, dataclass
 
-import numpy as np
 import torch
 
 from augmentlab.data.dataset import Dataset
-from augmentlab.data.split import stratified_split
+from augmentlab.data.split import Splits, check_split_room, make_splits
 from augmentlab.errors import AugmentlabError
 from augmentlab.ops.text.encoder import DEFAULT_ENCODER
 from augmentlab.policy.training import TrainingPolicy
@@ -27,7 +26,6 @@ from augmentlab.values import check_number
 
 TEST_SPLITS = ("per_seed", "fixed")
 MAX_SEEDS = 1000
-FIXED_TEST_SEED = 20_240_531  # the fixed test set does not depend on the run's seeds
 
 
 @dataclass(frozen=True)
@@ -59,23 +57,25 @@ class Protocol:
         given = {"copies": self.copies is not None, "min_similarity": self.min_similarity is not None, "filter_model": custom_filter}
         if any(on and name not in ds.kind.options for name, on in given.items()):
             able = " or ".join(k.name for k in modalities() if "copies" in k.options)
-            raise AugmentlabError(f"--copies, --min-similarity and --filter-model apply to {able} data; "
-                                  f"{ds.kind.noun} are augmented batch by batch while training")
+            raise AugmentlabError(f"copies, min_similarity and filter_model apply to {able} data; "
+                                  f"{ds.kind.noun} are augmented batch by batch while training",
+                                  field=("copies", "min_similarity", "filter_model"))
         if custom_filter:
             if self.min_similarity is None:
-                raise AugmentlabError(f"--filter-model {self.filter_model!r} is the filter's encoder; give --min-similarity too")
+                raise AugmentlabError(f"filter_model {self.filter_model!r} is the filter's encoder; give min_similarity too",
+                                      field=("filter_model", "min_similarity"))
             resolve_model_path(self.filter_model)  # a local path that does not exist fails now, before training
 
     def check(self, ds: Dataset, test: Dataset | None = None) -> None:
         if self.test_split not in TEST_SPLITS:
             raise AugmentlabError(f"test_split {self.test_split!r} is unknown; expected one of {', '.join(TEST_SPLITS)}")
-        check_number(self.seeds, "--seeds", low=1, high=MAX_SEEDS, integer=True)
-        check_number(self.steps, "--steps", low=1, high=10_000_000, integer=True)
-        check_number(self.per_class, "--per-class", low=1, integer=True)
+        check_number(self.seeds, "seeds", low=1, high=MAX_SEEDS, integer=True)
+        check_number(self.steps, "steps", low=1, high=10_000_000, integer=True)
+        check_number(self.per_class, "per_class", low=1, integer=True)
         if self.copies is not None:
-            check_number(self.copies, "--copies", low=1, high=10_000, integer=True)
+            check_number(self.copies, "copies", low=1, high=10_000, integer=True)
         if self.min_similarity is not None:
-            check_number(self.min_similarity, "--min-similarity", low=-1.0, high=1.0)
+            check_number(self.min_similarity, "min_similarity", low=-1.0, high=1.0)
         present = int((torch.bincount(ds.labels, minlength=ds.num_classes) > 0).sum())
         if present < 2:
             raise AugmentlabError(f"the data has {present} class{'es' if present != 1 else ''} with samples; telling classes "
@@ -83,57 +83,16 @@ class Protocol:
         self._check_options(ds)
         if self.model is not None and self.model not in ds.kind.models:
             article = "an" if ds.modality[:1] in "aeiou" else "a"
-            raise AugmentlabError(f"--model {self.model!r} is not {article} {ds.modality} model; "
-                                  f"expected one of {', '.join(ds.kind.models)}")
-        smallest = int(torch.bincount(ds.labels, minlength=ds.num_classes).min())
-        room = 1 if test is not None else 2  # at least one validation and one test sample per class
-        held = ""
-        if test is None and self.test_split == "fixed":
-            smallest -= smallest // 2  # half of every class is held out for the fixed test set
-            room, held = 1, " once half of every class is held out for test,"
-        if self.per_class < 1 or self.per_class + room > smallest:
-            raise AugmentlabError(
-                f"--per-class {self.per_class} is too large: the smallest class has {smallest} samples{held} and "
-                f"{room} per class must stay out for validation{'' if test is not None or held else ' and test'}"
-            )
+            raise AugmentlabError(f"model {self.model!r} is not {article} {ds.modality} model; "
+                                  f"expected one of {', '.join(ds.kind.models)}", field="model")
+        check_split_room(ds.labels, ds.num_classes, self, external_test=test is not None)
         if test is not None:
-            ds.kind.same_kind(test, "--test")
+            ds.kind.same_kind(test, "test")
             if ds.kind.sample_shape(test.data) != ds.kind.sample_shape(ds.data):
-                raise AugmentlabError(f"--test {ds.kind.noun} are {ds.kind.sample_shape(test.data)} but the data's are "
-                                      f"{ds.kind.sample_shape(ds.data)}")
+                raise AugmentlabError(f"test {ds.kind.noun} are {ds.kind.sample_shape(test.data)} but the data's are "
+                                      f"{ds.kind.sample_shape(ds.data)}", field="test")
             if test.num_classes > ds.num_classes:
-                raise AugmentlabError(f"--test has {test.num_classes} classes but the data only {ds.num_classes}")
-
-
-@dataclass(frozen=True)
-class Splits:
-    train: np.ndarray
-    val: np.ndarray
-    test: np.ndarray | None  # None: the test set is a separate file
-
-
-def make_splits(labels: torch.Tensor, protocol: Protocol, seed: int, external_test: bool) -> Splits:
-    labels = np.asarray(labels)
-    if protocol.test_split == "fixed" and not external_test:
-        test_idx, pool = fixed_test_holdout(labels)
-        train_pos, rest_pos = stratified_split(labels[pool], protocol.per_class, seed)
-        rest = pool[rest_pos]
-        smallest = int(np.bincount(labels[rest]).min())
-        val_pos, _ = stratified_split(labels[rest], min(protocol.val_per_class, smallest), child_seeds(seed, 1)[0])
-        return Splits(pool[train_pos], rest[val_pos], test_idx)
-    train_idx, rest = stratified_split(labels, protocol.per_class, seed)
-    rest_labels = labels[rest]
-    smallest = int(np.bincount(rest_labels).min())
-    # half of what is left goes to validation unless the test set comes from a file
-    val_n = min(protocol.val_per_class, smallest if external_test else max(1, smallest // 2))
-    val_pos, test_pos = stratified_split(rest_labels, val_n, child_seeds(seed, 1)[0])
-    return Splits(train_idx, rest[val_pos], None if external_test else rest[test_pos])
-
-
-def fixed_test_holdout(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Half of every class (rounded down) as a test set that no seed changes; and the rest."""
-    smallest = int(np.bincount(labels).min())
-    return stratified_split(labels, max(1, smallest // 2), FIXED_TEST_SEED)
+                raise AugmentlabError(f"test has {test.num_classes} classes but the data only {ds.num_classes}", field="test")
 
 
 def robust_accuracy(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, attack, seed: int, batch_size: int = 512) -> float:
@@ -262,9 +221,9 @@ def evaluate(ds: Dataset, policy, protocol: Protocol, test: Dataset | None = Non
     ``synthetic`` (a ``Fused`` policy), a third arm adds synthetic images, and its lift is
     measured against the same policy on real images only."""
     if adaptive:
-        ds.kind.require("adaptive", "--adaptive")
+        ds.kind.require("adaptive", "adaptive")
     if synthetic is not None:
-        ds.kind.require("synthetic", "--synthetic")
+        ds.kind.require("synthetic", "synthetic")
     if synthetic is not None:  # fail before any training if a seed has no generator of its own
         synthetic.source.check_covers(ds, protocol, test is not None)
     arms = {"augmented": policy, **({"adaptive": Adaptive(policy, adaptive)} if adaptive else {}),

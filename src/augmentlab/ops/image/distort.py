@@ -15,6 +15,7 @@ import torch.nn.functional as F
 from augmentlab.ops.base import Op
 from augmentlab.ops.kernels.backend import native_cpu, opencv_single_thread
 from augmentlab.ops.kernels.warp import remap
+from augmentlab.ops.magnitude import Magnitude
 from augmentlab.ops.registry import register
 
 CONTROL_POINTS = 6
@@ -39,6 +40,7 @@ def _identity_coords(H: int, W: int, device) -> torch.Tensor:
 @register
 class Elastic(Op):
     name = "elastic"
+    magnitude = Magnitude("control-point displacement", 0.15, "of the size")
     family = "distort"
     controls = "displacement: control points move up to m * 0.15 of the size"
 
@@ -60,6 +62,7 @@ class GridDistortion(Op):
     heights; pixels follow piecewise linearly."""
 
     name = "grid_distortion"
+    magnitude = Magnitude("cell size change", 0.9, "of the cell", signed=True)
     family = "distort"
     controls = "cell size change: each cell's width/height scaled by 1 ± 0.9*m"
     steps = 5

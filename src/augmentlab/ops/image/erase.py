@@ -10,6 +10,7 @@ import torch
 from augmentlab.errors import AugmentlabError
 from augmentlab.modality.image import from_float, to_float
 from augmentlab.ops.base import Op
+from augmentlab.ops.magnitude import Magnitude
 from augmentlab.ops.registry import register
 from augmentlab.rng import seeds_from
 
@@ -23,6 +24,7 @@ class Cutout(Op):
     """Erase one rectangle (random erasing): zeros, or per-pixel noise with ``fill='noise'``."""
 
     name = "cutout"
+    magnitude = Magnitude("erased area", 0.5, "of the image")
     family = "erase"
     controls = "erased area: up to m * 0.5 of the image, aspect ratio in [1/3, 3]"
     FILLS = ("zero", "noise")
@@ -61,6 +63,7 @@ class GridDropout(Op):
     drawn per sample."""
 
     name = "grid_dropout"
+    magnitude = Magnitude("side of each dropped square", 0.8, "of the grid unit")
     family = "erase"
     controls = "side of each dropped square: up to 0.8*m of the grid unit"
 

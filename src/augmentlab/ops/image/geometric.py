@@ -12,6 +12,7 @@ from augmentlab.errors import AugmentlabError
 from augmentlab.ops.base import Op, Params
 from augmentlab.ops.image import matrices as mx
 from augmentlab.ops.kernels.warp import warp
+from augmentlab.ops.magnitude import Magnitude
 from augmentlab.ops.registry import register
 
 
@@ -36,8 +37,8 @@ class GeometricOp(Op):
 @register
 class HorizontalFlip(GeometricOp):
     name = "hflip"
+    magnitude = None
     controls = "nothing (apply with probability p, 0.5 by default)"
-    uses_magnitude = False
     identity_at_zero = False
 
     def __init__(self, m: float = 0.5, p: float = 0.5, mode: str = "uniform"):
@@ -56,6 +57,7 @@ class HorizontalFlip(GeometricOp):
 @register
 class VerticalFlip(HorizontalFlip):
     name = "vflip"
+    magnitude = None
 
     def matrix(self, params, shape):
         return mx.flip(len(params["flip"]), shape[-2], shape[-1], horizontal=False)
@@ -69,6 +71,7 @@ class PadCrop(GeometricOp):
     """Pad by ``pad`` pixels (zeros) and crop back at a random offset: an integer shift."""
 
     name = "pad_crop"
+    magnitude = Magnitude("padding", 0.5, "of the size")
     controls = "padding: round(m * size / 2) pixels, unless pad is given"
 
     def __init__(self, m: float = 0.5, p: float = 1.0, mode: str = "uniform", pad: int | None = None):
@@ -99,6 +102,7 @@ class PadCrop(GeometricOp):
 @register
 class Translate(GeometricOp):
     name = "translate"
+    magnitude = Magnitude("shift in x and y", 0.5, "of the size", signed=True)
     controls = "shift in x and y: up to m * 0.5 of the size"
     axes = (True, True)
 
@@ -114,6 +118,7 @@ class Translate(GeometricOp):
 @register
 class TranslateX(Translate):
     name = "translate_x"
+    magnitude = Magnitude("shift in x", 0.5, "of the width", signed=True)
     controls = "shift in x: up to m * 0.5 of the width"
     axes = (True, False)
 
@@ -121,6 +126,7 @@ class TranslateX(Translate):
 @register
 class TranslateY(Translate):
     name = "translate_y"
+    magnitude = Magnitude("shift in y", 0.5, "of the height", signed=True)
     controls = "shift in y: up to m * 0.5 of the height"
     axes = (False, True)
 
@@ -128,6 +134,7 @@ class TranslateY(Translate):
 @register
 class Rotate(GeometricOp):
     name = "rotate"
+    magnitude = Magnitude("rotation angle", 90.0, "degrees", signed=True)
     controls = "angle: up to ±90° * m"
 
     def sample_params(self, g, batch, shape):
@@ -140,6 +147,7 @@ class Rotate(GeometricOp):
 @register
 class ShearX(GeometricOp):
     name = "shear_x"
+    magnitude = Magnitude("shear angle along x", 45.0, "degrees", signed=True)
     controls = "shear angle along x: up to ±45° * m"
     axes = (True, False)
 
@@ -154,6 +162,7 @@ class ShearX(GeometricOp):
 @register
 class ShearY(ShearX):
     name = "shear_y"
+    magnitude = Magnitude("shear angle along y", 45.0, "degrees", signed=True)
     controls = "shear angle along y: up to ±45° * m"
     axes = (False, True)
 
@@ -161,6 +170,7 @@ class ShearY(ShearX):
 @register
 class Scale(GeometricOp):
     name = "scale"
+    magnitude = Magnitude("zoom factor", 1.0, "", signed=True, scale="exp2")
     controls = "zoom factor: 2^(±m), from 0.5x to 2x at m=1"
 
     def sample_params(self, g, batch, shape):
@@ -176,6 +186,7 @@ class Affine(GeometricOp):
     """Rotation, shear, scale and translation together, all set by one ``m``."""
 
     name = "affine"
+    magnitude = Magnitude("rotation angle (shear, zoom and shift scale with it)", 90.0, "degrees", signed=True)
     controls = "rotate ±90°*m, shear ±45°*m, zoom 2^(±m), shift ±0.5*m of the size, together"
 
     def sample_params(self, g, batch, shape):
@@ -200,6 +211,7 @@ class RandomResizedCrop(GeometricOp):
     """Crop a random box and resize it back to the input size."""
 
     name = "random_resized_crop"
+    magnitude = Magnitude("area cropped away", 0.92, "of the image")
     controls = "crop area from 100% down to (1 - 0.92*m) and aspect ratio up to (4/3)^(±m)"
 
     def sample_params(self, g, batch, shape):
@@ -227,6 +239,7 @@ class RandomResizedCrop(GeometricOp):
 @register
 class Perspective(GeometricOp):
     name = "perspective"
+    magnitude = Magnitude("corner displacement", 0.25, "of the size", signed=True)
     controls = "corner displacement: up to m * 0.25 of the size per coordinate"
 
     def sample_params(self, g, batch, shape):
@@ -246,9 +259,9 @@ class Identity(Op):
     """Leaves images unchanged: the "no augmentation" choice in presets and search spaces."""
 
     name = "identity"
+    magnitude = None
     family = "none"
     controls = "nothing"
-    uses_magnitude = False
 
     def sample_params(self, g, batch, shape):
         return {}

@@ -12,6 +12,7 @@ import torch.nn.functional as F
 from augmentlab.modality.image import from_float, to_float
 from augmentlab.ops.base import Op
 from augmentlab.ops.kernels.backend import native_cpu, opencv_single_thread
+from augmentlab.ops.magnitude import Magnitude
 from augmentlab.ops.registry import register
 from augmentlab.rng import seeds_from
 
@@ -22,6 +23,7 @@ class GaussianNoise(Op):
     drawn on CPU, so replays and devices agree."""
 
     name = "gaussian_noise"
+    magnitude = Magnitude("noise standard deviation", 0.5, "of the value range")
     family = "noise"
     controls = "noise standard deviation: up to 0.5*m of the value range"
 
@@ -42,6 +44,7 @@ def _kernel_size(sigma: float) -> int:
 @register
 class GaussianBlur(Op):
     name = "gaussian_blur"
+    magnitude = Magnitude("blur sigma", 0.1, "of the size")
     family = "noise"
     controls = "blur sigma: up to m * size / 10 pixels"
 

@@ -19,12 +19,14 @@ from augmentlab.ops.image.point import (
     level_histogram,
     wmin_max,
 )
+from augmentlab.ops.magnitude import Magnitude
 from augmentlab.ops.registry import register
 
 
 @register
 class Brightness(PointOp):
     name = "brightness"
+    magnitude = Magnitude("factor deviation from 1", 1.0, "", signed=True)
     controls = "multiplicative factor in [1-m, 1+m]"
 
     def sample_params(self, g, batch, shape):
@@ -37,6 +39,7 @@ class Brightness(PointOp):
 @register
 class Contrast(PointOp):
     name = "contrast"
+    magnitude = Magnitude("factor deviation from 1", 1.0, "", signed=True)
     controls = "factor in [1-m, 1+m] about the mean grey level"
     needs_stats = True
 
@@ -51,6 +54,7 @@ class Contrast(PointOp):
 @register
 class Gamma(PointOp):
     name = "gamma"
+    magnitude = Magnitude("gamma exponent", 2.0, "", signed=True, scale="exp2")
     controls = "exponent 2^(±2m), from 1/4 to 4 at m=1"
 
     def sample_params(self, g, batch, shape):
@@ -63,6 +67,7 @@ class Gamma(PointOp):
 @register
 class Posterize(PointOp):
     name = "posterize"
+    magnitude = Magnitude("bits removed", 7.0, "bits", scale="steps")
     controls = "bits removed: up to round(7m), keeping 8 down to 1 bit"
 
     def sample_params(self, g, batch, shape):
@@ -82,6 +87,7 @@ class Posterize(PointOp):
 @register
 class Solarize(PointOp):
     name = "solarize"
+    magnitude = Magnitude("share of the range inverted", 1.0, "of the value range")
     controls = "threshold 1-m: values above it are inverted (m=1 inverts all but black)"
 
     def sample_params(self, g, batch, shape):
@@ -94,8 +100,8 @@ class Solarize(PointOp):
 @register
 class Invert(PointOp):
     name = "invert"
+    magnitude = None
     controls = "nothing (apply with probability p)"
-    uses_magnitude = False
     identity_at_zero = False
 
     def sample_params(self, g, batch, shape):
@@ -108,8 +114,8 @@ class Invert(PointOp):
 @register
 class AutoContrast(PointOp):
     name = "autocontrast"
+    magnitude = None
     controls = "nothing (apply with probability p): stretch each channel to the full range"
-    uses_magnitude = False
     identity_at_zero = False
     needs_stats = True
 
@@ -126,8 +132,8 @@ class AutoContrast(PointOp):
 @register
 class Equalize(PointOp):
     name = "equalize"
+    magnitude = None
     controls = "nothing (apply with probability p): equalise each channel's histogram"
-    uses_magnitude = False
     identity_at_zero = False
     needs_stats = True
 
@@ -163,6 +169,7 @@ class ColourOp(Op):
 @register
 class Saturation(ColourOp):
     name = "saturation"
+    magnitude = Magnitude("factor deviation from 1", 1.0, "", signed=True)
     controls = "factor in [1-m, 1+m] (0 is grey)"
 
     def sample_params(self, g, batch, shape):
@@ -177,6 +184,7 @@ class Saturation(ColourOp):
 @register
 class Hue(ColourOp):
     name = "hue"
+    magnitude = Magnitude("hue shift", 0.5, "of the colour circle", signed=True)
     controls = "hue shift up to ±0.5*m of the colour circle"
 
     def sample_params(self, g, batch, shape):
@@ -191,8 +199,8 @@ class Hue(ColourOp):
 @register
 class Grayscale(ColourOp):
     name = "grayscale"
+    magnitude = None
     controls = "nothing (apply with probability p)"
-    uses_magnitude = False
     identity_at_zero = False
 
     def sample_params(self, g, batch, shape):
@@ -207,6 +215,7 @@ class Sharpness(Op):
     """PIL's sharpness: blend with a 3x3 smoothed copy; border pixels are kept."""
 
     name = "sharpness"
+    magnitude = Magnitude("factor deviation from 1", 0.9, "", signed=True)
     family = "photometric"
     controls = "factor in [1-0.9m, 1+0.9m]: below 1 blurs, above 1 sharpens"
 

@@ -14,6 +14,7 @@ import random
 from abc import abstractmethod
 
 from augmentlab.errors import AugmentlabError
+from augmentlab.ops.magnitude import Magnitude
 from augmentlab.ops.registry import register
 from augmentlab.ops.text.base import SentenceOp, check_positive_int, count_to_touch
 from augmentlab.ops.text.wordnet import synonyms
@@ -91,6 +92,7 @@ class _WordOp(SentenceOp):
 @register
 class Synonym(_WordOp):
     name = "synonym"
+    magnitude = Magnitude("words replaced", 1.0, "of the words")
     controls = "share of words replaced by a WordNet synonym (EDA's α; stop words are kept)"
 
     def edit_words(self, words, strength, rng):
@@ -100,6 +102,7 @@ class Synonym(_WordOp):
 @register
 class Insert(_WordOp):
     name = "insert"
+    magnitude = Magnitude("words inserted", 1.0, "of the length")
     controls = "share of the length inserted: synonyms of random words at random places (EDA's α)"
 
     def edit_words(self, words, strength, rng):
@@ -109,6 +112,7 @@ class Insert(_WordOp):
 @register
 class Swap(_WordOp):
     name = "swap"
+    magnitude = Magnitude("word swaps", 1.0, "of the length")
     controls = "share of the length in swaps of two random words (EDA's α)"
 
     def edit_words(self, words, strength, rng):
@@ -118,6 +122,7 @@ class Swap(_WordOp):
 @register
 class Delete(_WordOp):
     name = "delete"
+    magnitude = Magnitude("deletion probability per word", 1.0, "")
     controls = "probability of deleting each word (EDA's α; one word always stays)"
 
     def edit_words(self, words, strength, rng):
@@ -135,6 +140,7 @@ class EDA(_WordOp):
     (EDA's n_aug: 16 for about 500 training sentences, 8 for 2,000, 4 above 5,000)."""
 
     name = "eda"
+    magnitude = Magnitude("EDA's α", 1.0, "")
     controls = "α for whichever of synonym, insert, swap or delete each sentence gets"
 
     def __init__(self, m: float = 0.1, p: float = 1.0, mode: str = "fixed", copies: int = 4, edits: str = "synonym,insert,swap,delete"):

@@ -13,6 +13,7 @@ import random
 
 import torch
 
+from augmentlab.ops.magnitude import Magnitude
 from augmentlab.ops.registry import register
 from augmentlab.ops.text.base import TextOp, as_text_batch, check_positive_int, count_to_touch
 from augmentlab.ops.text.encoder import resolve_model_path
@@ -53,6 +54,7 @@ class BackTranslate(TextOp):
     """Translate to a pivot language and back (Sennrich et al. 2016; Xie et al. 2020)."""
 
     name = "backtranslate"
+    magnitude = Magnitude("extra beams to choose from", 7.0, "beams", scale="steps")
     family = "model"
     controls = "paraphrase freedom: each direction picks among the 1 + round(7m) best beams (m = 0: the top beam)"
     identity_at_zero = False
@@ -113,6 +115,7 @@ class Contextual(TextOp):
     in proportion to the model's probabilities."""
 
     name = "contextual"
+    magnitude = Magnitude("words masked and refilled", 1.0, "of the words")
     family = "model"
     controls = "share of words masked and refilled by the language model"
 

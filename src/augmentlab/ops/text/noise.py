@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from abc import abstractmethod
 
+from augmentlab.ops.magnitude import Magnitude
 from augmentlab.ops.registry import register
 from augmentlab.ops.text.base import SentenceOp, count_to_touch
 
@@ -77,6 +78,7 @@ class _CharOp(SentenceOp):
 @register
 class Typo(_CharOp):
     name = "typo"
+    magnitude = Magnitude("words with a typo", 1.0, "of the words")
     controls = "share of words with one keyboard typo (a neighbouring key substituted or inserted, a letter dropped or transposed)"
 
     def corrupt(self, word, rng):
@@ -86,6 +88,7 @@ class Typo(_CharOp):
 @register
 class OCRNoise(_CharOp):
     name = "ocr"
+    magnitude = Magnitude("words with an OCR confusion", 1.0, "of the words")
     controls = "share of words with one OCR confusion (o/0, l/1, rn/m, e/c, ...)"
 
     def corrupt(self, word, rng):
