@@ -1,24 +1,9 @@
 import json
-import sys
 
 import numpy as np
 import pytest
 
-from augmentlab.cli import main
-
-
-def run(argv, capsys):
-    old = sys.argv
-    sys.argv = ["augmentlab", *argv]
-    try:
-        main()
-        code = 0
-    except SystemExit as e:
-        code = e.code or 0
-    finally:
-        sys.argv = old
-    out = capsys.readouterr()
-    return code, out.out, out.err
+from tests.conftest import run
 
 
 def test_ops_json_lists_image_ops(capsys):

@@ -3,7 +3,7 @@ import json
 import pytest
 import yaml
 
-from tests.cli.test_cli import run
+from tests.conftest import run
 
 
 def test_evaluate_writes_json_and_run_directory(tmp_path, capsys):
@@ -112,7 +112,9 @@ def test_evaluate_reports_on_a_given_test_file(tmp_path, capsys):
                         "--test", str(tmp_path / "test.npz"), "--json", str(out), "--runs", str(tmp_path / "runs")], capsys)
     assert code == 0, err
     r = json.loads(out.read_text())
-    assert r["test"].endswith("test.npz") and 0.0 <= r["baseline"]["test_accuracy"]["mean"] <= 1.0
+    accuracy = r["baseline"]["test_accuracy"]["mean"]
+    assert r["test"].endswith("test.npz") and accuracy == r["baseline"]["runs"][0]["test_accuracy"]
+    assert abs(accuracy * 300 - round(accuracy * 300)) < 1e-6  # scored on the 300 images of --test
     np.savez(tmp_path / "odd.npz", images=np.zeros((4, 5, 5), np.uint8), labels=np.zeros(4, np.int64))
     code, _, err = run(["evaluate", "digits", "--policy", "hflip", "--per-class", "5", "--test", str(tmp_path / "odd.npz"),
                         "--runs", str(tmp_path / "runs2")], capsys)
@@ -129,7 +131,9 @@ def test_evaluate_adaptive_from_sweep_and_adversarial_report(tmp_path, capsys):
     r = json.loads(out.read_text())
     assert r["fixed_magnitude_from_sweep"]["magnitude"] == 0.2 and r["policy"] == "affine(m=0.2)+fgsm(m=0.2)"
     for arm in ("baseline", "augmented", "adaptive"):
-        assert 0 <= r[arm]["robust_test_accuracy"]["mean"] <= 1
+        robust = [run["robust_test_accuracy"] for run in r[arm]["runs"]]
+        assert r[arm]["robust_test_accuracy"]["mean"] == pytest.approx(sum(robust) / len(robust))
+        assert all(run["attack"] == "fgsm(m=0.2)" for run in r[arm]["runs"])
     (run_dir,) = (tmp_path / "runs").iterdir()
     assert (run_dir / "adaptive.png").stat().st_size > 0
 

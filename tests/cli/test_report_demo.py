@@ -1,6 +1,6 @@
 import json
 
-from tests.cli.test_cli import run
+from tests.conftest import run
 
 
 def test_demo_runs_end_to_end_and_writes_reports(tmp_path, capsys):

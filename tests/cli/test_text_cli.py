@@ -3,7 +3,7 @@ import json
 import pytest
 
 from augmentlab.data import load_dataset
-from tests.cli.test_cli import run
+from tests.conftest import run
 from tests.text_data import write_sentiment_tsv
 
 

@@ -61,3 +61,16 @@ def test_mix_contract(name, dtype):
     assert torch.equal(again[0], mixed) and torch.equal(again[1], soft)
     replayed = params_from_json(json.loads(json.dumps(params_to_json(params))))
     assert torch.equal(op.apply_mix(x, y, 3, replayed)[0], mixed)
+
+
+def test_mixup_mixes_batches_of_any_rank_by_the_same_weight_as_the_labels():
+    x = torch.rand(6, 2, 50)  # waveforms or series: (N, C, T)
+    y = torch.tensor([0, 1, 2, 0, 1, 2])
+    op = create_op("mixup", m=0.4)
+    params = op.sample(torch.Generator().manual_seed(1), 6, (2, 50))
+    mixed, soft = op.apply_mix(x, y, 3, params)
+    lam, perm = params["lam"].float(), params["perm"]
+    expected = lam.view(-1, 1, 1) * x + (1 - lam.view(-1, 1, 1)) * x[perm]
+    torch.testing.assert_close(mixed, expected)
+    torch.testing.assert_close(soft.sum(1), torch.ones(6))
+    torch.testing.assert_close(soft[torch.arange(6), y] >= lam - 1e-6, torch.ones(6, dtype=torch.bool))

@@ -13,7 +13,7 @@ from augmentlab.ops import create_op  # noqa: E402
 from augmentlab.ops.text.base import as_text_batch  # noqa: E402
 from augmentlab.policy import parse_policy  # noqa: E402
 from augmentlab.rng import torch_generator  # noqa: E402
-from tests.cli.test_cli import run  # noqa: E402
+from tests.conftest import run  # noqa: E402
 
 WORDS = ("the a film movie story plot cast is was and but very quite good great fine bad dull slow long "
          "funny sad with from to of it this that").split()

@@ -10,7 +10,7 @@ from augmentlab.synth.checkpoint import save_checkpoint
 from augmentlab.synth.fit import fit_generator
 from augmentlab.synth.fusion import Fused, SyntheticSource, parse_ratios, synthetic_labels
 from augmentlab.train.protocol import Protocol, make_splits
-from tests.cli.test_cli import run
+from tests.conftest import run
 
 PER_CLASS = 10
 

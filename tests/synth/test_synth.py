@@ -9,7 +9,7 @@ from augmentlab.errors import AugmentlabError
 from augmentlab.synth.checkpoint import load_checkpoint, save_checkpoint
 from augmentlab.synth.fit import fit_generator
 from augmentlab.train.protocol import Protocol, make_splits
-from tests.cli.test_cli import run
+from tests.conftest import run
 
 
 @pytest.fixture(scope="module")

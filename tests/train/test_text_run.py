@@ -9,7 +9,7 @@ from augmentlab.policy import parse_policy
 from augmentlab.train.protocol import Protocol, evaluate, make_splits
 from augmentlab.train.text_models import TEXT_MODELS, build_text_model
 from augmentlab.train.text_run import expand
-from tests.cli.test_cli import run
+from tests.conftest import run
 from tests.text_data import sentiment_rows, write_sentiment_tsv
 
 TEXTS = as_text_batch(["a wonderful and moving film", "dull , slow and far too long", "great fun", "awful"])

@@ -16,7 +16,7 @@ import torch.nn.functional as F
 
 from augmentlab.errors import AugmentlabError
 from augmentlab.modality.image import to_float
-from augmentlab.ops.batch import BatchOp
+from augmentlab.ops.batch import BatchOp, per_sample
 from augmentlab.ops.magnitude import Magnitude
 from augmentlab.ops.registry import register
 
@@ -64,7 +64,7 @@ class AdversarialOp(BatchOp):
                 adv = self.attack(model, x0, y, generator, forward)
         finally:
             model.train(was_training)
-        return torch.where(apply.to(x.device).view(-1, 1, 1, 1), adv, x0)
+        return torch.where(per_sample(apply.to(x.device), x0), adv, x0)
 
     @abstractmethod
     def attack(self, model, x0, y, generator, forward) -> torch.Tensor:

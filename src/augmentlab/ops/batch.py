@@ -27,3 +27,10 @@ class BatchOp(Op):
 def is_batch_op(node) -> bool:
     """Whether ``node`` (an op or an op class) is a batch-level op."""
     return isinstance(node, BatchOp) or (isinstance(node, type) and issubclass(node, BatchOp))
+
+
+def per_sample(values: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+    """``values`` (one per sample) shaped to broadcast over ``like`` of any rank: (B,) ->
+    (B, 1, ..., 1), so batch-level ops work on images, waveforms and series alike."""
+    return values.view(-1, *([1] * (like.ndim - 1)))
+

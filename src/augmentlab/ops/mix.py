@@ -15,7 +15,7 @@ import torch.nn.functional as F
 
 from augmentlab.modality.image import from_float, to_float
 from augmentlab.ops.base import Params
-from augmentlab.ops.batch import BatchOp
+from augmentlab.ops.batch import BatchOp, per_sample
 from augmentlab.ops.magnitude import Magnitude
 from augmentlab.ops.registry import register
 from augmentlab.rng import seeds_from
@@ -49,7 +49,7 @@ class MixOp(BatchOp):
         mixed, lam = self.mix_kernel(x, params)
         on = params["apply"].to(x.device)
         lam = torch.where(on, lam.to(x.device), torch.ones_like(lam)).float().view(-1, 1)
-        mixed = torch.where(on.view(-1, 1, 1, 1), mixed, x)
+        mixed = torch.where(per_sample(on, x), mixed, x)
         perm = params["perm"].to(x.device)
         return mixed, lam * soft + (1 - lam) * soft[perm]
 
@@ -70,8 +70,8 @@ class MixUp(MixOp):
     def mix_kernel(self, x, params):
         lam = params["lam"].to(x.device)
         perm = params["perm"].to(x.device)
-        l4 = lam.float().view(-1, 1, 1, 1)
-        return from_float(l4 * to_float(x) + (1 - l4) * to_float(x)[perm], x), lam
+        weight = per_sample(lam.float(), x)
+        return from_float(weight * to_float(x) + (1 - weight) * to_float(x)[perm], x), lam
 
 
 @register
