@@ -21,6 +21,7 @@ def test_evaluate_writes_json_and_run_directory(tmp_path, capsys):
     assert json.loads((run_dir / "results.json").read_text())["lift"] == r["lift"]
 
 
+@pytest.mark.slow
 def test_config_file_sets_defaults_flags_win_and_the_run_keeps_the_resolved_config(tmp_path, capsys):
     config = tmp_path / "lab.yaml"
     config.write_text("policy: affine(m=0.2)\nper-class: 5\nseeds: 3\nsteps: 500\n")

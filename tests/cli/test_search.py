@@ -55,6 +55,7 @@ def test_search_is_reproducible_for_a_seed(tmp_path, capsys):
     assert results[0] == results[1]
 
 
+@pytest.mark.slow
 def test_killed_search_resumes_from_its_storage(tmp_path, capsys):
     url = f"sqlite:///{tmp_path / 'search.db'}"
     argv = ["search", "digits", "--per-class", "5", "--seeds", "1", "--steps", "450", "--threads", "1", "--budget", "6",

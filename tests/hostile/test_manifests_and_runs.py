@@ -66,6 +66,7 @@ def test_report_on_a_corrupt_run_directory_is_one_line(tmp_path, config, results
     assert_refused(cli("report", run, cwd=tmp_path), "run", before, tmp_path)
 
 
+@pytest.mark.slow
 def test_one_seed_says_it_has_no_spread(tmp_path):
     r = cli("evaluate", "digits", "--policy", "rotate(m=0.1)", "--per-class", "5", "--seeds", "1", "--steps", "5",
             "--json", "r.json", cwd=tmp_path)
@@ -75,6 +76,7 @@ def test_one_seed_says_it_has_no_spread(tmp_path):
     assert lift["std"] is None and lift["ci95"] is None
 
 
+@pytest.mark.slow
 def test_sigterm_while_writing_leaves_nothing(tmp_path, imgs):
     # 12,006 PNGs take seconds to write: the signal comes while the temporary folder fills
     cmd = [sys.executable, "-c", "from augmentlab.cli import main; main()", "augment", str(imgs), "--policy",

@@ -48,6 +48,7 @@ def test_replay_onto_its_own_input_is_refused(tmp_path, npz):
     assert_refused(r, "is the input", before, tmp_path)
 
 
+@pytest.mark.slow
 def test_our_own_output_is_replaced_only_with_overwrite(tmp_path, npz):
     assert cli("augment", npz, "--policy", "rotate(m=0.2)", "--out", "a.npz", cwd=tmp_path).code == 0
     before = snapshot(tmp_path)

@@ -18,6 +18,7 @@ def local_ray():
     ray.shutdown()
 
 
+@pytest.mark.slow
 def test_ray_backend_gives_a_valid_result_with_the_same_fields(local_ray):
     import io
 

@@ -1,10 +1,13 @@
 import json
 
+import pytest
+
 from tests.conftest import run
 from tests.text_data import write_sentiment_tsv
 
 
-def test_search_on_text_compares_against_none_and_eda_and_never_ends_below_none_on_validation(tmp_path, capsys):
+@pytest.mark.slow
+def test_search_on_text_compares_against_none_and_eda_and_chooses_the_best_on_validation(tmp_path, capsys):
     data = write_sentiment_tsv(tmp_path / "train.tsv", 80)
     out = tmp_path / "search.json"
     code, _, err = run(["search", str(data), "--per-class", "10", "--budget", "3", "--seeds", "2", "--steps", "20",

@@ -84,6 +84,7 @@ def test_synth_sample_rejects_bad_counts_labels_and_checkpoints(fitted, tmp_path
     assert code == 2 and "not an augmentlab checkpoint" in err
 
 
+@pytest.mark.slow
 def test_synth_evaluate_reports_every_metric_and_a_grid(fitted, tmp_path, capsys):
     import json
 
