@@ -111,7 +111,7 @@ def open_study(config: dict, settings: SearchSettings, sampler_seed: int, plan: 
         study.set_user_attr("config", config)
     elif stored != config:
         raise AugmentlabError(f"storage {redact(settings.storage)} already holds study {name!r} with another data, space, "
-                              "protocol or seed; pass a new --study-name or the same settings", field="storage")
+                              "protocol or seed; pass a new study_name or the same settings", field=("storage", "study_name"))
     return study, name
 
 
@@ -203,7 +203,7 @@ def _search_and_retrain(ds, space, protocol, settings, test, study, name, plan, 
     trials = trial_records(study, plan, space)
     finished = [t for t in trials if t["finished"] and t["duplicate_of"] is None]
     if not finished:
-        raise AugmentlabError("no trial ran to the end; raise --budget")
+        raise AugmentlabError("no trial ran to the end; raise budget", field="budget")
     best = max(finished, key=lambda t: (t["val_accuracy"], -t["number"]))
     best_policy = space.build(best["params"])
 
