@@ -39,4 +39,3 @@ def run(argv, capsys):
         sys.argv = old
     out = capsys.readouterr()
     return code, out.out, out.err
-

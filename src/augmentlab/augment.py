@@ -136,10 +136,10 @@ def manifest_path(out: Path) -> Path:
 def save_with_manifest(ds: Dataset, out: Path, fmt: str, manifest: dict, *, replace: bool = False) -> None:
     """Write the data and its manifest together: both in full to temporary names, then
     renamed into place, all or none."""
-    from augmentlab.data.load import write_dataset
+    from augmentlab.data.load import is_folder_format, write_dataset
     from augmentlab.io_atomic import atomic_outputs
 
-    with atomic_outputs([(out, fmt == "folder"), (manifest_path(out), False)], replace=replace) as (tmp_data, tmp_manifest):
+    with atomic_outputs([(out, is_folder_format(fmt)), (manifest_path(out), False)], replace=replace) as (tmp_data, tmp_manifest):
         write_dataset(tmp_data, ds, fmt)
         tmp_manifest.write_text(json.dumps(manifest), encoding="utf-8")
 

@@ -63,7 +63,7 @@ def augment(
     """Write the originals plus K augmented copies, with a replay manifest beside them."""
     from augmentlab.augment import augment_dataset, build_manifest, estimated_bytes, manifest_path, save_with_manifest
     from augmentlab.data import load_dataset
-    from augmentlab.data.load import output_format
+    from augmentlab.data.load import is_folder_format, output_format
     from augmentlab.outputs import check_room, input_paths
     from augmentlab.policy import load_policy
     from augmentlab.policy.modality import check_modality
@@ -78,7 +78,7 @@ def augment(
     pol = image_part(load_policy(policy), "augment")
     check_modality(pol, ds.modality)
     fmt = output_format(ds, out)
-    target = _dataset_output(out, inputs, overwrite, folder=fmt == "folder")
+    target = _dataset_output(out, inputs, overwrite, folder=is_folder_format(fmt))
     if not no_size_check:
         check_room(estimated_bytes(ds, copies), target.path.parent, f"{len(ds)} samples with {copies} copies each", "--no-size-check")
     bar, advance = progress_bar(len(ds) * copies, "augmenting")
@@ -116,7 +116,7 @@ def replay(
     """Rebuild an augmented set from its input and manifest, byte for byte."""
     from augmentlab.augment import read_manifest, replay_dataset, save_with_manifest
     from augmentlab.data import load_dataset
-    from augmentlab.data.load import output_format
+    from augmentlab.data.load import is_folder_format, output_format
     from augmentlab.outputs import input_paths
 
     m = read_manifest(manifest)
@@ -127,7 +127,7 @@ def replay(
     fmt = output_format(ds, out)
     if fmt != m["format"]:
         raise AugmentlabError(f"manifest {manifest}: format {m['format']!r} does not fit {ds.modality} data written to {out} ({fmt})")
-    target = _dataset_output(out, inputs, overwrite, folder=fmt == "folder")
+    target = _dataset_output(out, inputs, overwrite, folder=is_folder_format(fmt))
     bar, advance = progress_bar(len(ds) * m["copies"], "replaying")
     with bar:
         result = replay_dataset(ds, m, advance)

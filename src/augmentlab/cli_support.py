@@ -157,4 +157,3 @@ def as_flags(error) -> str:
         flag = "--" + field.replace("_", "-")
         message = re.sub(rf"(?<![\w-]){re.escape(field)}(?![\w-])", flag, message, count=1)
     return message
-

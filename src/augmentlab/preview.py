@@ -148,4 +148,3 @@ PREVIEWS = {"grid": GridPreview(), "table": TablePreview()}  # by Modality.previ
 
 def preview_style(ds: Dataset):
     return PREVIEWS[ds.kind.preview]
-

@@ -91,4 +91,3 @@ def read_idx_dataset(images_path: Path, labels_path: Path) -> Dataset:
     if not np.issubdtype(labels.dtype, np.integer):
         raise AugmentlabError(f"{labels_path}: labels must be integers; the IDX file holds {labels.dtype}")
     return Dataset.from_images(images, labels.astype(np.int64), None, "idx", where=str(images_path))
-

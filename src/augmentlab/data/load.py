@@ -56,7 +56,7 @@ def save_dataset(ds: Dataset, out: str | Path, fmt: str | None = None, *, replac
     ``out``); returns the format used. An existing ``out`` is replaced only with ``replace``."""
     out = Path(out)
     fmt = fmt or output_format(ds, out)
-    with atomic_path(out, directory=fmt == "folder", replace=replace) as tmp:
+    with atomic_path(out, directory=is_folder_format(fmt), replace=replace) as tmp:
         write_dataset(tmp, ds, fmt)
     return fmt
 
@@ -66,8 +66,12 @@ def output_formats() -> tuple[str, ...]:
     return tuple(f for kind in modalities() for f in kind.formats)
 
 
+def is_folder_format(fmt: str) -> bool:
+    """Whether a registered modality writes ``fmt`` as a folder (an image folder) rather than a file."""
+    return any(fmt in kind.folder_formats for kind in modalities())
+
+
 def dataset_identity(data: str) -> str:
     """A dataset's identity for resuming and for checkpoints: the resolved path, or the built-in name."""
     path = Path(data)
     return str(path.resolve()) if path.exists() else data
-

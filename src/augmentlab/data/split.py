@@ -93,4 +93,3 @@ def check_split_room(labels: torch.Tensor, num_classes: int, plan: SplitPlan, ex
         raise AugmentlabError(
             f"per_class {plan.per_class} is too large: the smallest class has {smallest} samples{held} and "
             f"{room} per class must stay out for validation{'' if external_test or held else ' and test'}", field="per_class")
-

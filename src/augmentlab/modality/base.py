@@ -41,6 +41,7 @@ class Modality(ABC):
     # lab features that need batch-wise tensors ("adaptive", "synthetic")
     features: ClassVar[frozenset[str]] = frozenset()
     formats: ClassVar[tuple[str, ...]]  # output formats it writes, as manifests name them
+    folder_formats: ClassVar[frozenset[str]] = frozenset()  # those of them written as a folder, not a file
     files: ClassVar[str]  # the inputs it reads, for "expected ..." messages
 
     # -- the batch -------------------------------------------------------------------------

@@ -34,6 +34,7 @@ class ImageModality(Modality):
     default_space = {"kind": "rand"}
     features = frozenset({"adaptive", "synthetic", "rungs", "generators"})
     formats = ("npz", "folder")
+    folder_formats = frozenset({"folder"})
     files = ".npz, a folder of IDX files, an image folder"
 
     to_float = staticmethod(to_float)

@@ -33,4 +33,3 @@ def per_sample(values: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
     """``values`` (one per sample) shaped to broadcast over ``like`` of any rank: (B,) ->
     (B, 1, ..., 1), so batch-level ops work on images, waveforms and series alike."""
     return values.view(-1, *([1] * (like.ndim - 1)))
-

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import inspect
 import math
+from functools import cached_property
 from typing import Any
 
 import torch
@@ -117,6 +118,11 @@ class Node:
 class Sequential(Node):
     kind = "sequential"
 
+    @cached_property
+    def _fuser(self):
+        """Chosen once: the children never change, and apply runs on every batch."""
+        return fuser_for(self.ops())
+
     def to_spec(self, inside_sequence: bool = False) -> str:
         if type(self) is Sequential and self.p == 1.0 and len(self.children) > 1 and not inside_sequence:
             return "+".join(c.to_spec(inside_sequence=True) for c in self.children)
@@ -125,7 +131,7 @@ class Sequential(Node):
     def apply(self, x, params):
         # the ops' own fuser joins runs of fusable ops (one warp, one lookup table for images)
         pairs = list(zip(self.children, params["children"]))
-        fuser = fuser_for(self.ops())
+        fuser = self._fuser
         if fuser is None:
             for child, cp in pairs:
                 x = child.apply(x, cp)
