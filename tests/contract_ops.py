@@ -2,7 +2,9 @@
 batches and compares them, and the ops of that modality. A new modality adds its fixture
 here (a test fails until it does); a new op is swept the day it registers."""
 
-from dataclasses import dataclass
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -12,7 +14,13 @@ from augmentlab.ops import REGISTRY
 from augmentlab.ops.batch import is_batch_op
 from augmentlab.ops.text.base import as_text_batch
 
-IMAGE_OPS = sorted(n for n, c in REGISTRY.items() if c.modality == "image" and not is_batch_op(c))
+
+def _works_on(cls, kind: str) -> bool:
+    return cls.modality in (kind, "any") or (isinstance(cls.modality, tuple) and kind in cls.modality)
+
+
+IMAGE_OPS = sorted(n for n, c in REGISTRY.items() if _works_on(c, "image") and not is_batch_op(c))
+AUDIO_OPS = sorted(n for n, c in REGISTRY.items() if _works_on(c, "audio") and not is_batch_op(c))
 # model-based text ops need a model to run; tests/ops/test_text_models.py builds tiny ones
 TEXT_OPS = sorted(n for n, c in REGISTRY.items() if c.modality == "text" and c.family != "model")
 BATCH_OPS = sorted(n for n, c in REGISTRY.items() if is_batch_op(c))
@@ -32,6 +40,37 @@ def _sentences(seed: int) -> np.ndarray:
     return as_text_batch([" ".join(rng.choice(_WORDS, size=rng.integers(1, 14))) for _ in range(5)] + [""])
 
 
+def _clips(seed: int) -> torch.Tensor:
+    """Five half-second clips at 16 kHz: tones, noise and a silent one, in [-1, 1]."""
+    g = torch.Generator().manual_seed(seed)
+    t = torch.arange(8000) / 16000.0
+    tones = [0.5 * torch.sin(2 * torch.pi * f * t) for f in (220.0, 880.0, 3000.0)]
+    noise = (torch.randn(8000, generator=g) * 0.3).clamp(-1, 1)
+    return torch.stack(tones + [noise, torch.zeros(8000)]).unsqueeze(1)
+
+
+def _log_mels(seed: int) -> torch.Tensor:
+    """What SpecAugment's ops see: (B, C, 40 bands, 101 frames) log-mel features."""
+    g = torch.Generator().manual_seed(seed)
+    return torch.randn(4, 1, 40, 101, generator=g) * 3.0 - 5.0
+
+
+def _noise_folder() -> str:
+    """A folder of two short noise recordings for background_noise (made once per session)."""
+    import soundfile as sf
+
+    folder = Path(tempfile.mkdtemp(prefix="augmentlab-noise-"))
+    rng = np.random.default_rng(0)
+    for i, rate in enumerate((16000, 8000)):
+        sf.write(str(folder / f"noise{i}.wav"), (rng.standard_normal(rate // 2) * 0.2).astype(np.float32), rate)
+    return str(folder)
+
+
+def _close(a, b) -> bool:
+    # FFT-based ops may differ in the last float bits between batch sizes
+    return a.dtype == b.dtype and a.shape == b.shape and torch.allclose(a, b, atol=2e-6, rtol=0)
+
+
 @dataclass(frozen=True)
 class ModalityFixture:
     """How the contract makes and compares batches of one modality."""
@@ -39,10 +78,16 @@ class ModalityFixture:
     batch: Callable[[int], object]  # seed -> a batch with a few samples
     equal: Callable[[object, object], bool]
     ops: list[str]  # the ops that run without extra set-up (models, labels)
+    features: Callable[[int], object] | None = None  # seed -> what ops with stage "features" take
+    args: dict = field(default_factory=dict)  # op -> the arguments it needs (a folder of noise)
+
+    def batch_for(self, name: str, seed: int):
+        return self.features(seed) if REGISTRY[name].stage == "features" else self.batch(seed)
 
 
 FIXTURES = {
     "image": ModalityFixture(_images, lambda a, b: a.dtype == b.dtype and torch.equal(a, b), IMAGE_OPS),
     "text": ModalityFixture(_sentences, lambda a, b: a.dtype == b.dtype and list(a) == list(b), TEXT_OPS),
+    "audio": ModalityFixture(_clips, _close, AUDIO_OPS, features=_log_mels, args={"background_noise": {"folder": _noise_folder()}}),
 }
 CASES = [(kind, name) for kind, fixture in FIXTURES.items() for name in fixture.ops]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import asdict
 from pathlib import Path
 
 from augmentlab import __version__
@@ -45,7 +46,8 @@ def augment_dataset(ds: Dataset, policy, copies: int, seed: int, batch_size: int
         records.append(params_to_json(params))
         return params
 
-    return _apply_copies(ds, policy, copies, batch_size, draw, progress), records
+    with ds.kind.context(ds.layout):
+        return _apply_copies(ds, policy, copies, batch_size, draw, progress), records
 
 
 def replay_dataset(ds: Dataset, manifest: dict, progress=None) -> Dataset:
@@ -53,7 +55,12 @@ def replay_dataset(ds: Dataset, manifest: dict, progress=None) -> Dataset:
     recorded parameter is checked against the policy before anything is applied."""
     if manifest.get("input_sha256") != dataset_digest(ds):
         raise AugmentlabError(f"input {manifest.get('input')!r} differs from the one the manifest was made from (sha256 mismatch)")
-    policy = manifest_policy(manifest)
+    with ds.kind.context(ds.layout):
+        return _replay(ds, manifest, progress)
+
+
+def _replay(ds: Dataset, manifest: dict, progress) -> Dataset:
+    policy = manifest_policy(manifest, ds.modality)
     copies, batch_size = manifest["copies"], manifest["batch_size"]
     records = manifest["params"]
     expected = copies * -(-len(ds) // batch_size)
@@ -82,9 +89,9 @@ def sample_shape(ds: Dataset) -> tuple[int, ...]:
     return ds.kind.sample_shape(ds.data)
 
 
-def manifest_policy(manifest: dict):
+def manifest_policy(manifest: dict, modality: str = "image"):
     try:
-        return policy_from_dict(manifest["policy"], where="manifest policy")
+        return policy_from_dict(manifest["policy"], where="manifest policy", modality=modality)
     except RecursionError:
         raise AugmentlabError("manifest policy: nested too deeply") from None
 
@@ -105,7 +112,8 @@ def _apply_copies(ds: Dataset, policy, copies: int, batch_size: int, params_for,
     return ds.with_data(data, ds.labels.repeat(copies + 1))
 
 
-def build_manifest(input_spec: str, ds: Dataset, policy, copies: int, seed: int, batch_size: int, fmt: str, records) -> dict:
+def build_manifest(input_spec: str, ds: Dataset, policy, copies: int, seed: int, batch_size: int, fmt: str, records,
+                   options=None) -> dict:
     from augmentlab.data.load import BUILTINS
 
     # an absolute path, so `replay` works from any directory (built-in names stay names)
@@ -120,8 +128,21 @@ def build_manifest(input_spec: str, ds: Dataset, policy, copies: int, seed: int,
         "copies": copies,
         "batch_size": batch_size,
         "format": fmt,
+        # how the input was read (label pattern, sample rate, ...), so replay reads it alike
+        "read": {} if options is None else asdict(options),
         "params": records,
     }
+
+
+def manifest_read_options(manifest: dict, where):
+    """The ``ReadOptions`` a manifest recorded (none recorded: the defaults)."""
+    from augmentlab.data.read_options import ReadOptions
+
+    read = manifest.get("read", {})
+    try:
+        return ReadOptions(**read)
+    except TypeError:
+        raise AugmentlabError(f"manifest {where}: read must map label_from, sample_rate, duration, mixed_sizes; got {read!r}"[:300]) from None
 
 
 def manifest_path(out: Path) -> Path:

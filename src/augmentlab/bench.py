@@ -95,9 +95,10 @@ def _steps(pipeline: str, size: int, pool: torch.Tensor, pool_hwc: np.ndarray, b
     return steps
 
 
-def run_bench(seconds: float = 2.0, sizes=(32, 224), libraries=("augmentlab", "albumentations", "kornia", "memcpy"), rounds: int = 5) -> dict:
-    """Images per second per library; each library runs ``rounds`` interleaved rounds of
-    ``seconds / rounds`` and reports the median, so machine drift hits all alike."""
+def run_bench(seconds: float = 2.0, sizes=(32, 224), libraries=("augmentlab", "albumentations", "kornia", "memcpy"), rounds: int = 5,
+              audio: bool = True) -> dict:
+    """Images (and clips) per second per library; each library runs ``rounds`` interleaved
+    rounds of ``seconds / rounds`` and reports the median, so machine drift hits all alike."""
     torch.set_num_threads(1)
     torch.set_flush_denormal(True)
     import cv2
@@ -115,9 +116,12 @@ def run_bench(seconds: float = 2.0, sizes=(32, 224), libraries=("augmentlab", "a
                 for lib, step in steps.items():
                     rates[lib].append(_timed(step, n // bs, seconds / rounds))
             for lib, r in rates.items():
+                rate = round(float(np.median(r)), 1)
                 results.append({"library": lib, "pipeline": pipeline, "size": size, "batch_size": bs,
-                                "images_per_second": round(float(np.median(r)), 1),
+                                "images_per_second": rate, "items_per_second": rate,
                                 "min": round(min(r), 1), "max": round(max(r), 1)})
+    if audio:
+        results += _audio(seconds, rounds)
     return {"threads": 1, "seconds_per_measurement": seconds, "rounds": rounds, "results": results,
             "ratios": _ratios(results), "distortion": _distortion(seconds, rounds) if 224 in sizes else []}
 
@@ -155,13 +159,26 @@ def _distortion(seconds: float, rounds: int) -> list[dict]:
     return out
 
 
+def _audio(seconds: float, rounds: int) -> list[dict]:
+    """The audio pipeline's rows (bench_audio.py): clips per second."""
+    from augmentlab.bench_audio import BATCH, CLIP, audio_steps
+
+    steps, n_batches = audio_steps(("augmentlab", "audiomentations", "memcpy"))
+    rates: dict[str, list[float]] = {lib: [] for lib in steps}
+    for _ in range(rounds):
+        for lib, step in steps.items():
+            rates[lib].append(_timed(step, n_batches, seconds / rounds))
+    return [{"library": lib, "pipeline": "audio", "size": CLIP, "batch_size": BATCH, "items_per_second": round(float(np.median(r)), 1),
+             "min": round(min(r), 1), "max": round(max(r), 1)} for lib, r in rates.items()]
+
+
 def _ratios(results: list[dict]) -> dict:
-    by = {(r["library"], r["pipeline"], r["size"]): r["images_per_second"] for r in results}
+    by = {(r["library"], r["pipeline"], r["size"]): r["items_per_second"] for r in results}
     out = {}
     for (lib, pipeline, size), rate in by.items():
         if lib != "augmentlab":
             continue
-        for other in ("albumentations", "kornia", "memcpy"):
+        for other in ("albumentations", "kornia", "audiomentations", "memcpy"):
             if (other, pipeline, size) in by:
                 out[f"{pipeline}_{size}_vs_{other}"] = round(rate / by[(other, pipeline, size)], 3)
     return out

@@ -13,11 +13,15 @@ from typing import Optional
 import typer
 
 from augmentlab.cli_support import (
+    DURATION,
+    LABEL_FROM,
     MIXED_SIZES,
     OVERWRITE,
+    SAMPLE_RATE,
     as_flags,
     cpu_speed_settings,
     progress_bar,
+    read_options,
     seed_option,
 )
 from augmentlab.cli_synth import synth_app
@@ -58,6 +62,9 @@ def augment(
     batch_size: int = typer.Option(256, "--batch-size"),
     overwrite: bool = OVERWRITE,
     mixed_sizes: str = MIXED_SIZES,
+    label_from: Optional[str] = LABEL_FROM,
+    sample_rate: Optional[int] = SAMPLE_RATE,
+    duration: Optional[float] = DURATION,
     no_size_check: bool = typer.Option(False, "--no-size-check", help="Skip the check that the output fits in memory and on disk."),
 ):
     """Write the originals plus K augmented copies, with a replay manifest beside them."""
@@ -74,8 +81,9 @@ def augment(
     check_number(batch_size, "--batch-size", low=1, integer=True)
     inputs = input_paths(data, policy)
     target = _dataset_output(out, inputs, overwrite)  # before loading: a bad --out costs nothing
-    ds = load_dataset(data, on_mixed_sizes=mixed_sizes)
-    pol = image_part(load_policy(policy), "augment")
+    options = read_options(mixed_sizes, label_from, sample_rate, duration)
+    ds = load_dataset(data, options=options)
+    pol = image_part(load_policy(policy, ds.modality), "augment")
     check_modality(pol, ds.modality)
     fmt = output_format(ds, out)
     target = _dataset_output(out, inputs, overwrite, folder=is_folder_format(fmt))
@@ -84,7 +92,7 @@ def augment(
     bar, advance = progress_bar(len(ds) * copies, "augmenting")
     with bar:
         result, records = augment_dataset(ds, pol, copies, seed, batch_size, advance)
-    manifest = build_manifest(data, ds, pol, copies, seed, batch_size, fmt, records)
+    manifest = build_manifest(data, ds, pol, copies, seed, batch_size, fmt, records, options)
     save_with_manifest(result, target.path, fmt, manifest, replace=target.replace)
     typer.echo(f"wrote {len(result)} {ds.kind.noun} ({len(ds)} originals + {copies} copies) to {out} [{fmt}], manifest {manifest_path(out)}")
 
@@ -114,7 +122,7 @@ def replay(
     overwrite: bool = OVERWRITE,
 ):
     """Rebuild an augmented set from its input and manifest, byte for byte."""
-    from augmentlab.augment import read_manifest, replay_dataset, save_with_manifest
+    from augmentlab.augment import manifest_read_options, read_manifest, replay_dataset, save_with_manifest
     from augmentlab.data import load_dataset
     from augmentlab.data.load import is_folder_format, output_format
     from augmentlab.outputs import input_paths
@@ -123,7 +131,7 @@ def replay(
     source = data or m["input"]
     inputs = input_paths(source, manifest)
     _dataset_output(out, inputs, overwrite)
-    ds = load_dataset(source)
+    ds = load_dataset(source, options=manifest_read_options(m, manifest))
     fmt = output_format(ds, out)
     if fmt != m["format"]:
         raise AugmentlabError(f"manifest {manifest}: format {m['format']!r} does not fit {ds.modality} data written to {out} ({fmt})")
@@ -145,9 +153,12 @@ def preview(
     draws: Optional[int] = typer.Option(None, "--draws", help="Augmented versions per original [default: 7 images, 3 sentences]."),
     overwrite: bool = OVERWRITE,
     mixed_sizes: str = MIXED_SIZES,
+    label_from: Optional[str] = LABEL_FROM,
+    sample_rate: Optional[int] = SAMPLE_RATE,
+    duration: Optional[float] = DURATION,
 ):
     """Originals next to several augmented draws: a PNG grid for images, a table in the
-    terminal for text."""
+    terminal for text, spectrograms (and WAV files of the draws beside the PNG) for audio."""
     from augmentlab.data import load_dataset
     from augmentlab.outputs import check_output, input_paths
     from augmentlab.policy import format_policy, load_policy
@@ -162,9 +173,9 @@ def preview(
     inputs = input_paths(data, policy)
     # an explicit --out is checked before anything is loaded
     target = check_output(out, "--out", inputs=inputs, overwrite=overwrite) if out is not None else None
-    ds = load_dataset(data, on_mixed_sizes=mixed_sizes)
+    ds = load_dataset(data, options=read_options(mixed_sizes, label_from, sample_rate, duration))
     style = preview_style(ds)
-    pol = image_part(load_policy(policy), "preview")
+    pol = image_part(load_policy(policy, ds.modality), "preview")
     check_modality(pol, ds.modality)
     out = out or style.default_out
     if out is not None and out.suffix.lower() != style.suffix:

@@ -3,6 +3,7 @@ app by :mod:`augmentlab.cli`."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import Optional
 
@@ -10,15 +11,21 @@ import typer
 
 from augmentlab.cli_support import (
     CONFIG,
+    DURATION,
     FILTER_MODEL,
+    LABEL_FROM,
     MIN_SIMILARITY,
     MIXED_SIZES,
     MODEL,
     OVERWRITE,
+    SAMPLE_RATE,
+    TEST_GROUPS,
     TEXT_COPIES,
     RunOutputs,
     cpu_speed_settings,
+    parse_groups,
     progress_bar,
+    read_options,
     seed_option,
     split_paths,
 )
@@ -50,6 +57,10 @@ def evaluate(
     synthetic_ratio: float = typer.Option(1.0, "--synthetic-ratio", help="Synthetic images added per real training image."),
     overwrite: bool = OVERWRITE,
     mixed_sizes: str = MIXED_SIZES,
+    label_from: Optional[str] = LABEL_FROM,
+    test_groups: Optional[str] = TEST_GROUPS,
+    sample_rate: Optional[int] = SAMPLE_RATE,
+    duration: Optional[float] = DURATION,
     config: Optional[Path] = CONFIG,
 ):
     """Train with and without the policy under the low-data protocol; report test accuracy
@@ -73,7 +84,7 @@ def evaluate(
         adaptive_config.check()
     cpu_speed_settings(threads)
     lab = Lab(data, policy, per_class, seeds, steps, test, model, mixed_sizes, copies, min_similarity, filter_model,
-              sweepable=adaptive_config is not None)
+              label_from, parse_groups(test_groups), sample_rate, duration, sweepable=adaptive_config is not None)
     fixed_m = lab.use_best_from_sweep(from_sweep) if from_sweep is not None else None
     fused = None
     if synthetic is not None:
@@ -122,6 +133,10 @@ def sweep(
     filter_model: str = FILTER_MODEL,
     overwrite: bool = OVERWRITE,
     mixed_sizes: str = MIXED_SIZES,
+    label_from: Optional[str] = LABEL_FROM,
+    test_groups: Optional[str] = TEST_GROUPS,
+    sample_rate: Optional[int] = SAMPLE_RATE,
+    duration: Optional[float] = DURATION,
     config: Optional[Path] = CONFIG,
 ):
     """Accuracy against augmentation strength, or with --synthetic against the share of
@@ -141,7 +156,7 @@ def sweep(
                          options=ctx.params)
     cpu_speed_settings(threads)
     lab = Lab(data, policy, per_class, seeds, steps, test, model, mixed_sizes, copies, min_similarity, filter_model,
-              sweepable=synthetic is None)  # a magnitude sweep fails early when m sets nothing
+              label_from, parse_groups(test_groups), sample_rate, duration, sweepable=synthetic is None)  # a magnitude sweep fails early when m sets nothing
     source = lab.synthetic_source(synthetic) if synthetic is not None else None
     bar, advance = progress_bar(len(values) * seeds, "sweeping")
     with bar:
@@ -182,6 +197,10 @@ def search(
     threads: int = typer.Option(2, "--threads", help="torch CPU threads; results are deterministic for a fixed count."),
     overwrite: bool = OVERWRITE,
     mixed_sizes: str = MIXED_SIZES,
+    label_from: Optional[str] = LABEL_FROM,
+    test_groups: Optional[str] = TEST_GROUPS,
+    sample_rate: Optional[int] = SAMPLE_RATE,
+    duration: Optional[float] = DURATION,
     config: Optional[Path] = CONFIG,
 ):
     """Search augmentation policies within a budget (Optuna TPE with successive halving), then
@@ -203,13 +222,14 @@ def search(
     outputs = RunOutputs(runs, inputs, overwrite, json_out, options=ctx.params)
     _check_storage(storage, inputs, outputs)
     cpu_speed_settings(threads)
-    ds = load_dataset(data, on_mixed_sizes=mixed_sizes)
-    test_ds = load_dataset(test, like=ds, on_mixed_sizes=mixed_sizes) if test else None
+    options = read_options(mixed_sizes, label_from, sample_rate, duration)
+    ds = load_dataset(data, options=options)
+    test_ds = load_dataset(test, like=ds, options=options) if test else None
     search_space = parse_space(space, ds.modality)
     if "copies" in ds.kind.options and copies is None:
         copies = 4  # searched policies carry no copies of their own
     protocol = Protocol(per_class=per_class, seeds=seeds, steps=steps, model=model, copies=copies, min_similarity=min_similarity,
-                        filter_model=filter_model)
+                        filter_model=filter_model, test_groups=parse_groups(test_groups))
     from augmentlab.data.load import dataset_identity
 
     data_id = {"data": dataset_identity(data), "test": dataset_identity(test) if test else None, "samples": len(ds)}
@@ -220,7 +240,7 @@ def search(
     results["plots"] = search_plots(results["trial_history"], run_dir)
     outputs.record(run_dir, "search", {"data": data, "test": test, "space": search_space.to_dict(), "budget": budget,
                                        "seeds": list(range(seeds)), "seed": seed, "backend": backend, "storage": redact(storage),
-                                       "protocol": results["protocol"], "threads": threads}, results)
+                                       "protocol": results["protocol"], "threads": threads, "read": asdict(options)}, results)
     print_search(results)
     typer.echo(f"run directory: {run_dir}")
 

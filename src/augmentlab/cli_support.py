@@ -26,7 +26,33 @@ def _mixed_sizes_value(ctx, param, value):
 
 
 MIXED_SIZES = typer.Option("resize", "--mixed-sizes", callback=_mixed_sizes_value,
-                           help="Image folders with mixed sizes: resize (to the most common size, with a note) or reject.")
+                           help="Samples unlike the rest (image sizes; audio sample rates and channel counts): "
+                                "resize (resize, resample, mix down; with a note) or reject.")
+LABEL_FROM = typer.Option(None, "--label-from", help="A flat folder whose file names carry the label (and group), "
+                          "e.g. '{label}_{group}_{_}' for FSDD's 7_theo_12.wav; applies to --test too.")
+TEST_GROUPS = typer.Option(None, "--test-groups", help="Comma-separated groups (from --label-from's {group}) held out "
+                           "as the test set; train and validation come from the other groups.")
+SAMPLE_RATE = typer.Option(None, "--sample-rate", help="Audio: resample every clip to this rate in Hz [default: the most common].")
+DURATION = typer.Option(None, "--duration", help="Audio: pad or crop clips to this many seconds "
+                        "[default: long enough for 99% of the clips, in tenths of a second].")
+
+
+def read_options(mixed_sizes: str = "resize", label_from: str | None = None, sample_rate: int | None = None,
+                 duration: float | None = None):
+    """The reading choices of a command's flags, checked (``ReadOptions``)."""
+    from augmentlab.data.read_options import ReadOptions
+
+    return ReadOptions(mixed_sizes, label_from, sample_rate, duration)
+
+
+def parse_groups(text: str | None) -> tuple[str, ...] | None:
+    """``--test-groups theo,lucas`` as a tuple of names (None when not given)."""
+    if text is None:
+        return None
+    names = tuple(part.strip() for part in text.split(","))
+    if not all(names):
+        raise AugmentlabError(f"--test-groups {text!r}: expected comma-separated group names, none empty")
+    return names
 
 
 def _seed_value(ctx, param, value):

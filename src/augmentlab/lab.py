@@ -5,7 +5,7 @@ CLI. Errors name arguments by their Python names (``per_class``); the CLI shows 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from augmentlab.errors import AugmentlabError
@@ -27,27 +27,35 @@ class Lab:
     copies: int | None = None
     min_similarity: float | None = None
     filter_model: str = "minilm"
+    label_from: str | None = None  # file names carry label and group: "{label}_{group}_{_}"
+    test_groups: tuple[str, ...] | None = None  # groups held out as the test set
+    sample_rate: int | None = None  # audio: resample every clip to this rate
+    duration: float | None = None  # audio: pad or crop every clip to this many seconds
     sweepable: bool = False  # refuse policies whose magnitude sets nothing (sweeps, adaptive runs)
     ds: object = field(init=False, repr=False)
     test_ds: object = field(init=False, repr=False)
     policy: object = field(init=False, repr=False)
     protocol: object = field(init=False, repr=False)
+    read_options: object = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         from augmentlab.data import load_dataset
+        from augmentlab.data.read_options import ReadOptions
         from augmentlab.policy import load_policy
         from augmentlab.policy.magnitude import check_sweepable
         from augmentlab.policy.modality import check_modality
         from augmentlab.train.protocol import Protocol
 
-        self.ds = load_dataset(self.data, on_mixed_sizes=self.mixed_sizes)
-        self.test_ds = load_dataset(self.test, like=self.ds, on_mixed_sizes=self.mixed_sizes) if self.test else None
-        self.policy = load_policy(self.policy_spec)
+        self.read_options = options = ReadOptions(self.mixed_sizes, self.label_from, self.sample_rate, self.duration)
+        self.ds = load_dataset(self.data, options=options)
+        self.test_ds = load_dataset(self.test, like=self.ds, options=options) if self.test else None
+        self.policy = load_policy(self.policy_spec, self.ds.modality)
         check_modality(self.policy, self.ds.modality)
         if self.sweepable:
             check_sweepable(self.policy)  # fails clearly for policies without a magnitude
         self.protocol = Protocol(per_class=self.per_class, seeds=self.seeds, steps=self.steps, model=self.model, copies=self.copies,
-                                 min_similarity=self.min_similarity, filter_model=self.filter_model)
+                                 min_similarity=self.min_similarity, filter_model=self.filter_model,
+                                 test_groups=tuple(self.test_groups) if self.test_groups else None)
         self.protocol.check(self.ds, self.test_ds)
 
     @property
@@ -72,7 +80,7 @@ class Lab:
         """The run's ``(config, results)`` records, each naming the data and the policy."""
         results = {"data": self.data, "test": self.test, "policy": self.spec, **results}
         config = {"data": self.data, "test": self.test, "policy": self.spec, "seeds": list(range(self.protocol.seeds)),
-                  "protocol": results["protocol"], "threads": threads, **config}
+                  "protocol": results["protocol"], "threads": threads, "read": asdict(self.read_options), **config}
         return config, results
 
 

@@ -1,5 +1,6 @@
 """Previews: originals next to several augmented draws, in the style the data's modality
-names (``Modality.preview``): a PNG grid for images, a table for text."""
+names (``Modality.preview``): a PNG grid for images, a table for text, spectrograms and
+WAV files for audio (``preview_audio.py``)."""
 
 from __future__ import annotations
 
@@ -143,8 +144,14 @@ class TablePreview:
         return "table", (["label", "original", "draw 1", "draw 2"], [[r["label"], r["original"], *r["augmented"]] for r in shown])
 
 
-PREVIEWS = {"grid": GridPreview(), "table": TablePreview()}  # by Modality.preview
+def _spectrogram_preview():
+    from augmentlab.preview_audio import SpectrogramPreview
+
+    return SpectrogramPreview()
+
+
+PREVIEWS = {"grid": GridPreview, "table": TablePreview, "spectrogram": _spectrogram_preview}  # by Modality.preview
 
 
 def preview_style(ds: Dataset):
-    return PREVIEWS[ds.kind.preview]
+    return PREVIEWS[ds.kind.preview]()

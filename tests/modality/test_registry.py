@@ -36,7 +36,7 @@ class SeriesLike(Modality):
         with np.load(path) as z:
             return 3 if "x" in z and z["x"].dtype.kind == "f" and z["x"].ndim == 3 else 0
 
-    def read(self, path, *, like=None, on_mixed_sizes="resize"):
+    def read(self, path, *, like=None, options=None):
         with np.load(path) as z:
             x, y = torch.from_numpy(z["x"]), torch.from_numpy(z["y"].astype(np.int64))
         return Dataset(x, y, tuple(str(i) for i in range(int(y.max()) + 1)), self.name, "toynpz")
@@ -57,12 +57,12 @@ def toyseries():
 
 
 def test_builtins_are_registered_once_and_looked_up_by_name():
-    assert [m.name for m in modalities()][:2] == ["image", "text"]
+    assert [m.name for m in modalities()][:3] == ["image", "text", "audio"]
     assert get_modality("text").noun == "sentences" and get_modality("image").training == "batches"
     with pytest.raises(ValueError, match="already registered"):
         register_modality(get_modality("image"))
-    with pytest.raises(AugmentlabError, match="modality 'audio' is unknown; expected one of image, text"):
-        get_modality("audio")
+    with pytest.raises(AugmentlabError, match="modality 'video' is unknown; expected one of image, text, audio"):
+        get_modality("video")
 
 
 def test_a_modality_declares_a_known_training_style():
@@ -95,14 +95,14 @@ def test_the_highest_claim_reads_the_file(tmp_path, toyseries):
 def test_unclaimed_paths_name_what_every_modality_reads(tmp_path, toyseries):
     odd = tmp_path / "notes.bin"
     odd.write_bytes(b"\0")
-    with pytest.raises(AugmentlabError, match="expected .npz, a folder of IDX files, an image folder, a .tsv/.csv text table, "
+    with pytest.raises(AugmentlabError, match="expected .npz, a folder of IDX files, an image folder, a .tsv/.csv text table, a folder of .wav/.flac files, "
                                               "or a .npz of float series"):
         load_dataset(odd)
 
 
 def test_features_and_foreign_parts_are_refused_with_the_data_kind():
     text = get_modality("text")
-    with pytest.raises(AugmentlabError, match="^adaptive works on image data; this data is text") as error:
+    with pytest.raises(AugmentlabError, match="^adaptive works on image or audio data; this data is text") as error:
         text.require("adaptive", "adaptive")
     assert error.value.fields == ("adaptive",)
     with pytest.raises(AugmentlabError, match="op 'rotate' works on image data, but this data is text"):

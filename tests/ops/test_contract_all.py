@@ -21,6 +21,19 @@ def _draw(op, x, seed):
     return op.sample(torch_generator(seed), len(x), tuple(x.shape[1:]))
 
 
+def _op(kind, name, **kwargs):
+    return create_op(name, **kwargs, **FIXTURES[kind].args.get(name, {}))
+
+
+def _node(policy):
+    """A lone feature op parses as a training policy around it (only a trainer applies it)."""
+    from augmentlab.policy.training import TrainingPolicy
+
+    if isinstance(policy, TrainingPolicy) and policy.image is None and not policy.batch_ops:
+        return policy.features
+    return policy
+
+
 def test_every_registered_modality_has_a_fixture_and_every_op_is_swept():
     assert sorted(FIXTURES) == sorted(m.name for m in modalities())
     swept = {name for _, name in CASES} | set(BATCH_OPS)
@@ -31,9 +44,9 @@ def test_every_registered_modality_has_a_fixture_and_every_op_is_swept():
 @pytest.mark.parametrize("kind,name", CASES)
 def test_pure_seeded_and_batched_equals_per_sample(kind, name):
     fx = FIXTURES[kind]
-    x = fx.batch(0)
-    before = fx.batch(0)
-    op = create_op(name, m=0.6, p=0.8)
+    x = fx.batch_for(name, 0)
+    before = fx.batch_for(name, 0)
+    op = _op(kind, name, m=0.6, p=0.8)
     params = _draw(op, x, 3)
     y = op.apply(x, params)
     assert fx.equal(x, before), "ops must not change their input"
@@ -47,12 +60,12 @@ def test_pure_seeded_and_batched_equals_per_sample(kind, name):
 @pytest.mark.parametrize("kind,name", CASES)
 def test_replay_from_json_and_round_trips(kind, name):
     fx = FIXTURES[kind]
-    x = fx.batch(1)
-    op = create_op(name, m=0.35, p=0.7)
+    x = fx.batch_for(name, 1)
+    op = _op(kind, name, m=0.35, p=0.7)
     params = _draw(op, x, 5)
     replayed = params_from_json(json.loads(json.dumps(params_to_json(params))))
     assert fx.equal(op.apply(x, replayed), op.apply(x, params))
-    assert parse_policy(op.to_spec()) == op
+    assert _node(parse_policy(op.to_spec())) == op
     assert policy_from_dict(op.to_dict()) == op
     assert policy_from_dict(yaml.safe_load(yaml.safe_dump(op.to_dict()))) == op
 
@@ -60,17 +73,17 @@ def test_replay_from_json_and_round_trips(kind, name):
 @pytest.mark.parametrize("kind,name", CASES)
 def test_p_zero_and_declared_m_zero_change_nothing(kind, name):
     fx = FIXTURES[kind]
-    x = fx.batch(2)
-    assert fx.equal(create_op(name, m=0.9, p=0.0)(x, torch_generator(0)), x)
+    x = fx.batch_for(name, 2)
+    assert fx.equal(_op(kind, name, m=0.9, p=0.0)(x, torch_generator(0)), x)
     if REGISTRY[name].identity_at_zero:
-        assert fx.equal(create_op(name, m=0.0)(x, torch_generator(0)), x)
+        assert fx.equal(_op(kind, name, m=0.0)(x, torch_generator(0)), x)
 
 
 @pytest.mark.parametrize("kind,name", CASES)
 def test_pickled_op_is_equal_and_draws_alike(kind, name):
     fx = FIXTURES[kind]
-    x = fx.batch(3)
-    op = create_op(name, m=0.5)
+    x = fx.batch_for(name, 3)
+    op = _op(kind, name, m=0.5)
     copy = pickle.loads(pickle.dumps(op))
     assert copy == op and fx.equal(copy(x, torch_generator(7)), op(x, torch_generator(7)))
 

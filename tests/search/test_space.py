@@ -97,8 +97,8 @@ def test_text_gets_a_default_space_of_text_ops_and_refuses_image_ops():
     space = parse_space(None, "text")
     assert space.n[0] == 0  # n = 0: "none" is in the space
     assert {"synonym", "swap", "delete", "insert"} <= {n for _, ops in space.op_sets for n in ops}
-    with pytest.raises(AugmentlabError, match="modality 'audio' is unknown; expected one of image, text"):
-        parse_space(None, "audio")
+    with pytest.raises(AugmentlabError, match="modality 'video' is unknown; expected one of image, text, audio"):
+        parse_space(None, "video")
     with pytest.raises(AugmentlabError, match="op 'rotate' works on image data, but this data is text"):
         parse_space("rand(rotate,swap)", "text")
     with pytest.raises(AugmentlabError, match="op 'swap' works on text data, but this data is image"):

@@ -6,7 +6,7 @@ from augmentlab.errors import AugmentlabError
 from augmentlab.policy import parse_policy
 from augmentlab.train.adaptive import Adaptive, AdaptiveConfig, StrengthController
 from augmentlab.train.protocol import Protocol, evaluate
-from augmentlab.train.trainer import normalise
+from augmentlab.train.trainer import model_input
 
 
 class _Constant(torch.nn.Module):
@@ -19,7 +19,7 @@ class _Constant(torch.nn.Module):
 def _controller(signal, heldout_labels):
     x = torch.zeros(64, 1, 4, 4, dtype=torch.uint8)
     cfg = AdaptiveConfig(signal=signal, interval=2, step_size=0.1)
-    return StrengthController(Adaptive(parse_policy("affine(m=0.5)"), cfg), (x, heldout_labels), 0, normalise)
+    return StrengthController(Adaptive(parse_policy("affine(m=0.5)"), cfg), (x, heldout_labels), 0, model_input)
 
 
 def test_gap_signal_strengthens_when_training_batches_beat_heldout_and_weakens_otherwise():

@@ -35,6 +35,11 @@ class Dataset:
     modality: str = "image"
     source_format: str = "npz"
     layout: object = field(default=None, compare=False)
+    # Optional per-sample facts that travel with every subset: the group a sample belongs
+    # to (a speaker, a patient, a customer; group-aware splits keep each group on one side),
+    # and for padded sequences the length each sample really had (writers crop to it).
+    groups: np.ndarray | None = field(default=None, compare=False)
+    lengths: torch.Tensor | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if self.data.shape[0] != self.labels.shape[0]:
@@ -45,6 +50,9 @@ class Dataset:
         if self.labels.dtype != torch.int64 or self.labels.ndim != 1:
             raise AugmentlabError("labels must be a 1-D int64 tensor")
         self.kind.check_data(self.data)
+        for name, values in (("groups", self.groups), ("lengths", self.lengths)):
+            if values is not None and len(values) != len(self.labels):
+                raise AugmentlabError(f"dataset has {len(self.labels)} samples but {len(values)} {name}; expected one per sample")
         if len(self.labels) and (int(self.labels.min()) < 0 or int(self.labels.max()) >= len(self.class_names)):
             raise AugmentlabError(
                 f"labels must lie in [0, {len(self.class_names) - 1}] for {len(self.class_names)} classes; "
@@ -67,10 +75,23 @@ class Dataset:
 
     def subset(self, index: torch.Tensor | np.ndarray) -> Dataset:
         index = torch.as_tensor(index, dtype=torch.int64)
-        return replace(self, data=self.kind.take(self.data, index), labels=self.labels[index])
+        return replace(self, data=self.kind.take(self.data, index), labels=self.labels[index],
+                       groups=None if self.groups is None else self.groups[index.numpy()],
+                       lengths=None if self.lengths is None else self.lengths[index])
 
     def with_data(self, data: Batch, labels: torch.Tensor) -> Dataset:
-        return replace(self, data=data, labels=labels)
+        """New samples in place of the old; groups and lengths follow when the new samples
+        are whole copies of the old ones (``augment``: originals, then copies in order)."""
+        copies, rest = divmod(len(labels), max(len(self.labels), 1))
+        keep = rest == 0 and copies >= 1
+        return replace(self, data=data, labels=labels,
+                       groups=np.tile(self.groups, copies) if keep and self.groups is not None else None,
+                       lengths=self.lengths.repeat(copies) if keep and self.lengths is not None else None)
+
+    @property
+    def group_names(self) -> tuple[str, ...]:
+        """The distinct groups, sorted (empty when the data has none)."""
+        return () if self.groups is None else tuple(sorted(set(self.groups.tolist())))
 
     @staticmethod
     def from_images(images: np.ndarray, labels: np.ndarray, class_names=None, source_format="npz", where="data") -> Dataset:

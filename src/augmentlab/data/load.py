@@ -5,10 +5,12 @@ tables are text)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from augmentlab.data.builtin import digits
 from augmentlab.data.dataset import Dataset
+from augmentlab.data.read_options import ReadOptions
 from augmentlab.errors import AugmentlabError
 from augmentlab.io_atomic import atomic_path
 from augmentlab.modality import modalities
@@ -16,9 +18,14 @@ from augmentlab.modality import modalities
 BUILTINS: dict[str, Callable[[], Dataset]] = {"digits": digits}
 
 
-def load_dataset(spec: str | Path, *, on_mixed_sizes: str = "resize", like: Dataset | None = None) -> Dataset:
+def load_dataset(spec: str | Path, *, on_mixed_sizes: str | None = None, like: Dataset | None = None,
+                 options: ReadOptions | None = None) -> Dataset:
     """Load a dataset from a built-in name or a path, detecting the format. ``like``: the
-    training data a test set must match (text labels are read against its classes)."""
+    training data a test set must match (text labels are read against its classes);
+    ``options``: how to read it (``on_mixed_sizes`` is the shorthand for one field)."""
+    options = options or ReadOptions()
+    if on_mixed_sizes is not None:
+        options = replace(options, mixed_sizes=on_mixed_sizes)
     text = str(spec)
     if text in BUILTINS:
         return BUILTINS[text]()
@@ -32,7 +39,7 @@ def load_dataset(spec: str | Path, *, on_mixed_sizes: str = "resize", like: Data
     if best <= 0:
         known = [k.files for k in modalities()]
         raise AugmentlabError(f"{path}: unknown dataset format; expected {', '.join(known[:-1])}, or {known[-1]}")
-    return kind.read(path, like=like, on_mixed_sizes=on_mixed_sizes)
+    return kind.read(path, like=like, options=options)
 
 
 def output_format(ds: Dataset, out: Path) -> str:

@@ -1,4 +1,6 @@
-"""Seeded, stratified N-per-class splits for the low-data protocol."""
+"""Seeded, stratified N-per-class splits for the low-data protocol, group-aware when the
+data has groups (speakers, patients, customers): the test set is then made of whole
+groups, so no group is seen both in training and at test."""
 
 from __future__ import annotations
 
@@ -46,6 +48,7 @@ class SplitPlan:
     per_class: int
     val_per_class: int = 100
     test_split: str = "per_seed"
+    test_groups: tuple[str, ...] | None = None  # groups held out as the test set (data with groups)
 
 
 @dataclass(frozen=True)
@@ -55,10 +58,46 @@ class Splits:
     test: np.ndarray | None  # None: the test set is a separate file
 
 
-def make_splits(labels: torch.Tensor, plan: SplitPlan, seed: int, external_test: bool) -> Splits:
+GROUP_TEST_SHARE = 0.2  # with groups and no named test groups: about a fifth of them, at least one
+
+
+def held_out_groups(groups: np.ndarray, plan, seed: int) -> tuple[str, ...]:
+    """The groups whose samples form the test set: the named ones, or (drawn with the
+    fixed test seed or the run's seed, as ``plan.test_split`` says) about a fifth of them."""
+    named = getattr(plan, "test_groups", None)
+    if named:
+        return tuple(named)
+    names = sorted(set(groups.tolist()))
+    k = max(1, round(GROUP_TEST_SHARE * len(names)))
+    rng = np.random.default_rng(np.random.SeedSequence(FIXED_TEST_SEED if plan.test_split == "fixed" else int(seed)))
+    return tuple(sorted(rng.choice(names, size=k, replace=False).tolist()))
+
+
+def group_splits(labels: np.ndarray, groups: np.ndarray, plan, seed: int) -> Splits:
+    """Test: every sample of the held-out groups. Train: ``per_class`` of every class from
+    the other groups; validation: up to ``val_per_class`` of their remaining samples."""
+    held = held_out_groups(groups, plan, seed)
+    in_test = np.isin(groups, held)
+    test_idx, pool = np.flatnonzero(in_test), np.flatnonzero(~in_test)
+    train_pos, rest_pos = stratified_split(labels[pool], plan.per_class, seed)
+    rest = pool[rest_pos]
+    counts = np.bincount(labels[rest], minlength=int(labels.max()) + 1)
+    smallest = int(counts[np.unique(labels[pool])].min())
+    if smallest < 1:
+        raise AugmentlabError(f"per_class {plan.per_class} leaves a class no validation sample outside the test groups "
+                              f"{', '.join(held)}", field="per_class")
+    val_pos, _ = stratified_split(labels[rest], min(plan.val_per_class, smallest), child_seeds(seed, 1)[0])
+    return Splits(pool[train_pos], rest[val_pos], test_idx)
+
+
+def make_splits(labels: torch.Tensor, plan: SplitPlan, seed: int, external_test: bool,
+                groups: np.ndarray | None = None) -> Splits:
     """Seed ``seed``'s disjoint train, validation and test indices under ``plan`` (a
-    ``SplitPlan`` or anything with its fields, such as the lab's ``Protocol``)."""
+    ``SplitPlan`` or anything with its fields, such as the lab's ``Protocol``). With
+    ``groups`` (one per sample) and no test file, the test set is whole groups."""
     labels = np.asarray(labels)
+    if groups is not None and not external_test:
+        return group_splits(labels, np.asarray(groups), plan, seed)
     if plan.test_split == "fixed" and not external_test:
         test_idx, pool = fixed_test_holdout(labels)
         train_pos, rest_pos = stratified_split(labels[pool], plan.per_class, seed)
@@ -79,6 +118,31 @@ def fixed_test_holdout(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Half of every class (rounded down) as a test set that no seed changes; and the rest."""
     smallest = int(np.bincount(labels).min())
     return stratified_split(labels, max(1, smallest // 2), FIXED_TEST_SEED)
+
+
+def check_groups(groups: np.ndarray | None, labels: torch.Tensor, plan, external_test: bool) -> None:
+    """Refuse test groups the data does not have, or that leave a class too few samples."""
+    named = getattr(plan, "test_groups", None)
+    if not named:
+        return
+    if groups is None:
+        raise AugmentlabError("test_groups needs data with groups; read it with a label pattern that has a {group} field "
+                              "(label_from '{label}_{group}_{_}')", field="test_groups")
+    if external_test:
+        raise AugmentlabError("test_groups and test both name a test set; give one of them", field=("test_groups", "test"))
+    known = sorted(set(np.asarray(groups).tolist()))
+    unknown = [g for g in named if g not in known]
+    if unknown:
+        raise AugmentlabError(f"test_groups: no group {unknown[0]!r} in the data; its groups are {', '.join(known[:20])}"
+                              f"{', ...' if len(known) > 20 else ''}", field="test_groups")
+    if len(set(named)) == len(known):
+        raise AugmentlabError("test_groups names every group; leave at least one for training and validation", field="test_groups")
+    labels = np.asarray(labels)
+    pool = labels[~np.isin(np.asarray(groups), list(named))]
+    counts = np.bincount(pool, minlength=int(labels.max()) + 1)[np.unique(labels)]
+    if int(counts.min()) < plan.per_class + 1:
+        raise AugmentlabError(f"per_class {plan.per_class} is too large: outside the test groups the smallest class has "
+                              f"{int(counts.min())} samples and 1 per class must stay out for validation", field="per_class")
 
 
 def check_split_room(labels: torch.Tensor, num_classes: int, plan: SplitPlan, external_test: bool) -> None:

@@ -4,6 +4,7 @@ A new kind of data adds ``modality/<kind>.py`` (a ``Modality``), its ops under
 ``ops/<kind>/`` and one ``register_modality`` line below; see CONTRIBUTING.md.
 """
 
+from augmentlab.modality.audio import AudioModality
 from augmentlab.modality.base import TRAINING_STYLES, Modality
 from augmentlab.modality.image import ImageModality
 from augmentlab.modality.registry import get_modality, modalities, register_modality
@@ -13,3 +14,4 @@ __all__ = ["TRAINING_STYLES", "Modality", "get_modality", "modalities", "registe
 
 register_modality(ImageModality())
 register_modality(TextModality())
+register_modality(AudioModality())

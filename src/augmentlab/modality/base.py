@@ -18,6 +18,7 @@ from augmentlab.errors import AugmentlabError
 
 if TYPE_CHECKING:
     from augmentlab.data.dataset import Dataset
+    from augmentlab.data.read_options import ReadOptions
 
 # How the lab trains a kind of data: "batches" applies the policy to every training batch
 # as it is drawn (tensors; rungs and adaptive strength work); "copies" writes augmented
@@ -77,6 +78,14 @@ class Modality(ABC):
         """Memory one sample takes, on average (for the size check before augmenting)."""
         return data[:1].numel() * data.element_size() if len(data) else 0
 
+    def context(self, layout):
+        """A context manager entered while data read with ``layout`` (``Dataset.layout``) is
+        augmented or fed to a model: it sets what a batch tensor does not carry (audio: the
+        sample rate). Nothing by default."""
+        import contextlib
+
+        return contextlib.nullcontext()
+
     def default_model(self, shape: tuple[int, ...]) -> str:
         """The model the lab trains when none is named, for samples of ``shape``."""
         return self.models[0]
@@ -87,8 +96,9 @@ class Modality(ABC):
         """How surely ``path`` holds this kind of data: 0 not at all; the highest claim wins."""
 
     @abstractmethod
-    def read(self, path: Path, *, like: Dataset | None = None, on_mixed_sizes: str = "resize") -> Dataset:
-        """Read ``path`` (claimed before). ``like``: the training data a test set must match."""
+    def read(self, path: Path, *, like: Dataset | None = None, options: ReadOptions) -> Dataset:
+        """Read ``path`` (claimed before). ``like``: the training data a test set must match;
+        ``options``: the user's reading choices (each kind uses those that concern it)."""
 
     @abstractmethod
     def output_format(self, ds: Dataset, out: Path) -> str:
@@ -109,10 +119,12 @@ class Modality(ABC):
                                   field=what if what.isidentifier() else None)
 
     def refuse_foreign(self, kinds: list[tuple[str, str]], where: str = "op") -> None:
-        """Refuse parts made for other data: ``kinds`` lists ``(part name, its modality)``."""
+        """Refuse parts made for other data: ``kinds`` lists ``(part name, its modality or
+        modalities)``."""
         for part, kind in kinds:
-            if kind != self.name:
-                raise AugmentlabError(f"{where} {part!r} works on {kind} data, but this data is {self.name}; "
+            if kind != "any" and self.name not in ((kind,) if isinstance(kind, str) else kind):
+                shown = kind if isinstance(kind, str) else " or ".join(kind)
+                raise AugmentlabError(f"{where} {part!r} works on {shown} data, but this data is {self.name}; "
                                       f"run `augmentlab ops` for the {self.name} ops")
 
     def same_kind(self, other: Dataset, what: str) -> None:

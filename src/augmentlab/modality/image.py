@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import torch
 
@@ -22,6 +23,9 @@ def from_float(y: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
     if like.dtype == torch.uint8:
         return (y * 255.0).round_().to(torch.uint8)
     return y.to(like.dtype)
+
+if TYPE_CHECKING:
+    from augmentlab.data.read_options import ReadOptions
 
 
 class ImageModality(Modality):
@@ -54,7 +58,7 @@ class ImageModality(Modality):
             return int(path.suffix == ".npz" or ("idx" in path.name and "ubyte" in path.name))
         return 1  # a folder of IDX files or of class subfolders; the reader tells which
 
-    def read(self, path: Path, *, like=None, on_mixed_sizes: str = "resize"):
+    def read(self, path: Path, *, like=None, options: ReadOptions):
         from augmentlab.data.folder import read_image_folder
         from augmentlab.data.idx import find_idx_pair, read_idx_dataset
         from augmentlab.data.npz import read_npz
@@ -66,7 +70,7 @@ class ImageModality(Modality):
             return read_idx_dataset(*pair)
         if path.is_file():
             raise AugmentlabError(f"{path}: expected an IDX images file (*idx3-ubyte) and a labels file (*idx1-ubyte) beside it")
-        return read_image_folder(path, on_mixed_sizes=on_mixed_sizes)
+        return read_image_folder(path, on_mixed_sizes=options.mixed_sizes)
 
     def output_format(self, ds, out: Path) -> str:
         """``npz`` for a .npz name; ``folder`` for an image folder's output with no file

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from augmentlab.errors import AugmentlabError
 from augmentlab.modality.base import Modality
+
+if TYPE_CHECKING:
+    from augmentlab.data.read_options import ReadOptions
 
 
 class TextModality(Modality):
@@ -57,7 +61,7 @@ class TextModality(Modality):
 
         return 2 if find_text_file(path) is not None else 0
 
-    def read(self, path: Path, *, like=None, on_mixed_sizes: str = "resize"):
+    def read(self, path: Path, *, like=None, options: ReadOptions):
         from augmentlab.data.text import find_text_file, read_text_table
 
         names = like.class_names if like is not None and like.modality == self.name else None

@@ -3,6 +3,8 @@ what the universal magnitude ``m`` in [0, 1] controls."""
 
 # Importing the families registers their ops.
 from augmentlab.ops import adversarial, mix  # noqa: F401
+from augmentlab.ops.audio import filters, level, reverb, shift, spectrogram, tempo  # noqa: F401
+from augmentlab.ops.audio import noise as _audio_noise  # noqa: F401
 from augmentlab.ops.base import Op, Params
 from augmentlab.ops.image import distort, erase, fusion, geometric, noise, photometric  # noqa: F401
 from augmentlab.ops.registry import REGISTRY, create_op, op_info, register

@@ -30,7 +30,11 @@ class Op(ABC):
     """
 
     name: ClassVar[str] = ""
-    modality: ClassVar[str] = "image"
+    # the kind of data it works on; a tuple for ops that several kinds share (MixUp)
+    modality: ClassVar[str | tuple[str, ...]] = "image"
+    # "input": applied to the samples; "features": to what the model computes from them
+    # (SpecAugment on log-mel features), so only a trainer can apply it
+    stage: ClassVar[str] = "input"
     family: ClassVar[str] = ""
     controls: ClassVar[str] = ""
     # What m sets, as data (ops/magnitude.py); None for ops whose m changes nothing (flips,

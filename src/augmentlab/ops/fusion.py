@@ -22,5 +22,5 @@ def register_fuser(modality: str, fuse: Callable) -> Callable:
 
 def fuser_for(ops: list) -> Callable | None:
     """The fuser for a sequence whose ops all share one modality (None: run op by op)."""
-    kinds = {op.modality for op in ops}
+    kinds = {op.modality for op in ops} - {"any"}  # identity fits any fuser
     return _FUSERS.get(kinds.pop()) if len(kinds) == 1 else None

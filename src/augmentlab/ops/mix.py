@@ -21,6 +21,15 @@ from augmentlab.ops.registry import register
 from augmentlab.rng import seeds_from
 
 
+def blend(x: torch.Tensor, weight: torch.Tensor, perm: torch.Tensor) -> torch.Tensor:
+    """``weight * x + (1 - weight) * x[perm]`` in ``x``'s dtype. uint8 images go through
+    [0, 1] floats and are rounded back; float data (waveforms in [-1, 1], float images)
+    stays in its own range, which a convex combination never leaves."""
+    if x.dtype == torch.uint8:
+        return from_float(weight * to_float(x) + (1 - weight) * to_float(x)[perm], x)
+    return (weight * x.float() + (1 - weight) * x.float()[perm]).to(x.dtype)
+
+
 class MixOp(BatchOp):
     family = "mix"
     modality = "image"
@@ -64,6 +73,7 @@ class MixOp(BatchOp):
 @register
 class MixUp(MixOp):
     name = "mixup"
+    modality = ("image", "audio")
     magnitude = Magnitude("Beta concentration alpha", 1.0, "", drawn=False)
     controls = "Beta(alpha, alpha) with alpha = m"
 
@@ -71,7 +81,7 @@ class MixUp(MixOp):
         lam = params["lam"].to(x.device)
         perm = params["perm"].to(x.device)
         weight = per_sample(lam.float(), x)
-        return from_float(weight * to_float(x) + (1 - weight) * to_float(x)[perm], x), lam
+        return blend(x, weight, perm), lam
 
 
 @register

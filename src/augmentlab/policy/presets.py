@@ -10,6 +10,8 @@ magnitude levels (level / 9).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -69,29 +71,64 @@ def ra_op(name: str, fraction: float, p: float = 1.0, mode: str = "fixed"):
     return create_op(name, m=min(1.0, round(m, 6)), p=p, mode=mode)
 
 
+@dataclass(frozen=True)
+class RandSet:
+    """The ops RandAugment and TrivialAugment draw from for one kind of data: ``m_of(op,
+    fraction)`` is our ``m`` for a fraction of the op's published maximum, and ``trivial``
+    the ``m`` each op is drawn up to by TrivialAugment."""
+
+    ops: tuple[str, ...]
+    m_of: Callable[[str, float], float]
+    trivial: dict[str, float]
+
+
+RAND_SETS: dict[str, RandSet] = {}
+
+
+def register_rand_set(modality: str, rand_set: RandSet) -> None:
+    """Give ``modality`` its RandAugment and TrivialAugment (once per modality)."""
+    if modality in RAND_SETS:
+        raise ValueError(f"a RandAugment set for {modality!r} is already registered")
+    RAND_SETS[modality] = rand_set
+
+
+def rand_set(modality: str, preset: str) -> RandSet:
+    if modality not in RAND_SETS:
+        able = " or ".join(RAND_SETS)
+        raise AugmentlabError(f"{preset} is defined for {able} data, not {modality}; compose ops instead (`augmentlab ops`)")
+    return RAND_SETS[modality]
+
+
 class RandAugment(Preset, SomeOf):
-    """``n`` ops per image from the RandAugment set, each at strength ``m`` (a fraction of
-    the published maxima, so m=0.9 is torchvision's magnitude 9) with a random sign."""
+    """``n`` ops per sample from the RandAugment set of the data's modality, each at strength
+    ``m`` (a fraction of the published maxima, so m=0.9 is torchvision's magnitude 9 on
+    images) with a random sign."""
 
     kind = "rand"
 
-    def __init__(self, n: int = 2, m: float = 0.9):
-        check_number(n, "rand: n", low=0, high=len(RA_OPS), integer=True)
+    def __init__(self, n: int = 2, m: float = 0.9, modality: str = "image"):
+        table = rand_set(modality, "rand")
+        check_number(n, "rand: n", low=0, high=len(table.ops), integer=True)
         check_probability(m, "rand: m")
-        super().__init__([ra_op(name, m) for name in RA_OPS], n=n)
+        super().__init__([_fixed_op(name, table.m_of(name, m)) for name in table.ops], n=n)
         self.m = float(m)
+        self.modality = modality
 
     def config(self):
-        return {"n": self.n, "m": self.m}
+        return {"n": self.n, "m": self.m, "modality": self.modality}
 
     def to_spec(self, inside_sequence: bool = False) -> str:
         return f"rand-n{self.n}-m{self.m!r}"
 
     def with_magnitude(self, m: float) -> RandAugment:
-        return RandAugment(self.n, m)
+        return RandAugment(self.n, m, self.modality)
 
     def magnitude_matters(self) -> bool:
         return True
+
+
+def _fixed_op(name: str, m: float, p: float = 1.0, mode: str = "fixed"):
+    return create_op(name, m=min(1.0, round(m, 6)), p=p, mode=mode)
 
 
 # TrivialAugment's wide maxima, in the units the ops declare; beyond what m = 1 gives they
@@ -102,18 +139,22 @@ TA_WIDE_PUBLISHED = {
     "shear_x": _shear_angle(0.99), "shear_y": _shear_angle(0.99), "translate_x": 1.0, "translate_y": 1.0,
 }
 TA_WIDE = {n: 0.0 if v is None else REGISTRY[n].magnitude.m_for(v) for n, v in TA_WIDE_PUBLISHED.items()}  # as our m
+register_rand_set("image", RandSet(RA_OPS, ra_m, TA_WIDE))
 
 
 class TrivialAugment(Preset, OneOf):
-    """One op per image, its strength drawn uniformly up to the wide maxima."""
+    """One op per sample, its strength drawn uniformly up to the wide maxima of the data's
+    modality."""
 
     kind = "trivial"
 
-    def __init__(self):
-        super().__init__([create_op(n, m=min(1.0, round(m, 6))) for n, m in TA_WIDE.items()])
+    def __init__(self, modality: str = "image"):
+        table = rand_set(modality, "trivial")
+        super().__init__([create_op(n, m=min(1.0, round(m, 6))) for n, m in table.trivial.items()])
+        self.modality = modality
 
     def config(self):
-        return {}
+        return {"modality": self.modality}
 
     def to_spec(self, inside_sequence: bool = False) -> str:
         return "trivial"

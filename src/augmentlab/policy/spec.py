@@ -25,6 +25,7 @@ from augmentlab.errors import AugmentlabError
 from augmentlab.ops.base import Op
 from augmentlab.ops.batch import is_batch_op
 from augmentlab.ops.registry import REGISTRY, create_op
+from augmentlab.policy.audio_presets import SpecAugment
 from augmentlab.policy.compose import OneOf, RandomApply, Sequential, SomeOf
 from augmentlab.policy.presets import AugMix, AutoAugment, RandAugment, TrivialAugment
 from augmentlab.policy.training import TrainingPolicy
@@ -48,10 +49,16 @@ def shown(text: str, pos: int = 0) -> str:
 
 
 # -- presets by name --------------------------------------------------------------------------
-def _preset(name: str):
-    """The preset a compact name denotes, or None if it is not a preset name."""
+def _preset(name: str, modality: str = "image"):
+    """The preset a compact name denotes, or None if it is not a preset name. ``rand`` and
+    ``trivial`` draw from the ops of ``modality``."""
     if name == "trivial":
-        return TrivialAugment()
+        return TrivialAugment(modality)
+    if name.startswith("specaugment"):
+        variant = name.split("-", 1)[1] if "-" in name else "lb"
+        if variant not in SpecAugment.POLICIES:
+            raise AugmentlabError(f"preset {name!r}: expected {' or '.join('specaugment-' + v for v in SpecAugment.POLICIES)}")
+        return SpecAugment(variant)
     if name.startswith("autoaugment"):
         parts = name.split("-", 1)
         return AutoAugment(parts[1] if len(parts) == 2 else "cifar10")
@@ -66,7 +73,7 @@ def _preset(name: str):
                     kwargs[{"w": "width", "d": "depth"}.get(key, key)] = keys[key](val)
                 except ValueError:
                     raise AugmentlabError(f"preset {name!r}: {part!r} is not {key} followed by a number") from None
-            return cls(**kwargs)
+            return cls(**kwargs, modality=modality) if cls is RandAugment else cls(**kwargs)
     return None
 
 
@@ -78,9 +85,39 @@ def image_op(name: str, kwargs: dict) -> Op:
 
 
 # -- string parsing ----------------------------------------------------------------------------
+def stage_of(node) -> str:
+    """``"input"`` or ``"features"`` (ops on what the model computes, e.g. SpecAugment)."""
+    stages = {op.stage for op in node.ops()}
+    if len(stages) > 1:
+        raise AugmentlabError(f"{node.to_spec()!r} mixes ops on the samples with ops on the model's features "
+                              f"({', '.join(op.name for op in node.ops() if op.stage == 'features')}); "
+                              "put the feature ops after the others in the top-level sequence")
+    return stages.pop() if stages else "input"
+
+
+def assemble(terms: list, where: str):
+    """A top-level sequence of terms as a policy: the ops on samples first, then those on
+    the model's features, then batch-level ops (mixup, pgd). A policy with only the first
+    kind is a plain node; otherwise a ``TrainingPolicy``."""
+    kinds = ["batch" if is_batch_op(t) else stage_of(t) for t in terms]
+    order = {"input": 0, "features": 1, "batch": 2}
+    for a, b in zip(kinds, kinds[1:]):
+        if order[a] > order[b]:
+            raise AugmentlabError(f"{where}: ops on the samples come first, then ops on the model's features "
+                                  f"(specaugment, freq_mask, ...), then batch-level ops (mixup, pgd)")
+    head = [t for t, k in zip(terms, kinds) if k == "input"]
+    features = [t for t, k in zip(terms, kinds) if k == "features"]
+    batch = [t for t, k in zip(terms, kinds) if k == "batch"]
+    join = lambda parts: None if not parts else parts[0] if len(parts) == 1 else Sequential(parts)  # noqa: E731
+    if not features and not batch:
+        return join(head)
+    return TrainingPolicy(join(head), batch, join(features))
+
+
 class _Parser:
-    def __init__(self, text: str):
+    def __init__(self, text: str, modality: str = "image"):
         self.text = text
+        self.modality = modality
         self.tokens: list[tuple[str, str, int]] = []
         pos = 0
         while pos < len(text):
@@ -127,6 +164,8 @@ class _Parser:
             terms.append(self.term())
         batch = [t for t in terms if is_batch_op(t)]
         if not batch:
+            if top:
+                return assemble(terms, f"policy {shown(self.text, start)}")
             return terms[0] if len(terms) == 1 else Sequential(terms)
         # batch-level ops (mixup, cutmix, fgsm, pgd) close the top-level sequence
         if not top:
@@ -134,7 +173,7 @@ class _Parser:
         image = terms[: len(terms) - len(batch)]
         if any(is_batch_op(t) for t in image):
             raise self.error(f"batch-level ops ({', '.join(t.name for t in batch)}) must come after every image op", start)
-        return TrainingPolicy(None if not image else image[0] if len(image) == 1 else Sequential(image), batch)
+        return assemble(terms, f"policy {shown(self.text, start)}")
 
     def term(self):
         start = self.tokens[self.i][2] if self.i < len(self.tokens) else len(self.text)
@@ -158,7 +197,7 @@ class _Parser:
             return create_op("identity")
         if name in REGISTRY:
             return create_op(name, **kwargs) if is_batch_op(REGISTRY[name]) else image_op(name, kwargs)
-        preset = _preset(name)
+        preset = _preset(name, self.modality)
         if preset is not None and not kwargs:
             return preset
         return create_op(name, **kwargs)  # raises "unknown op" with suggestions
@@ -201,11 +240,12 @@ class _Parser:
         return {"true": True, "false": False, "null": None, "none": None}.get(word.lower(), word)
 
 
-def parse_policy(text: str):
-    """Parse a compact policy string into a policy (an op or a container)."""
+def parse_policy(text: str, modality: str = "image"):
+    """Parse a compact policy string into a policy (an op or a container); presets such as
+    ``rand-n2-m0.5`` draw from the ops of ``modality``."""
     if not isinstance(text, str) or not text.strip():
         raise AugmentlabError("policy is empty; give an op name, a preset or a spec such as 'hflip+affine(m=0.3)'")
-    p = _Parser(text)
+    p = _Parser(text, modality)
     node = p.policy(top=True)
     if p.i != len(p.tokens):
         raise p.error(f"unexpected {p.tokens[p.i][1]!r}")
@@ -223,17 +263,21 @@ def policy_to_dict(node) -> Any:
     return node.to_dict()
 
 
-def policy_from_dict(data: Any, where: str = "policy", depth: int = 0):
+def policy_from_dict(data: Any, where: str = "policy", depth: int = 0, modality: str = "image"):
     if depth > MAX_DEPTH:
         raise AugmentlabError(f"{where}: nested more than {MAX_DEPTH} levels deep")
     if isinstance(data, str):
-        return parse_policy(data)
+        return parse_policy(data, modality)
     if isinstance(data, list):
         batch = _closing_batch_ops(data, where) if depth == 0 else []
-        head = [policy_from_dict(d, f"{where}[{i}]", depth + 1) for i, d in enumerate(data[: len(data) - len(batch)])]
-        if not batch:
+        head = [policy_from_dict(d, f"{where}[{i}]", depth + 1, modality) for i, d in enumerate(data[: len(data) - len(batch)])]
+        if depth > 0:
             return Sequential(head)
-        return TrainingPolicy(None if not head else head[0] if len(head) == 1 else Sequential(head), batch)
+        if not head and not batch:
+            raise AugmentlabError(f"{where}: an empty list is no policy; give at least one op")
+        if not batch and all(stage_of(h) == "input" for h in head):
+            return Sequential(head)
+        return assemble(head + batch, where)
     if not isinstance(data, dict):
         raise AugmentlabError(f"{where}: expected a mapping, a list or a string; got {type(data).__name__}")
     data = dict(data)
@@ -248,7 +292,11 @@ def policy_from_dict(data: Any, where: str = "policy", depth: int = 0):
     if "preset" in data:
         if len(data) != 1:
             raise AugmentlabError(f"{where}: a preset takes no other keys; got {sorted(data)}")
-        return parse_policy(str(data["preset"]))
+        preset = _preset(str(data["preset"]), modality)
+        if preset is None:
+            raise AugmentlabError(f"{where}.preset: {data['preset']!r} is not a preset; expected rand-nN-mM, trivial, "
+                                  "autoaugment-..., augmix-..., specaugment-lb or specaugment-ld")
+        return preset
     kinds = [k for k in data if k in CONTAINERS]
     if len(kinds) != 1:
         raise AugmentlabError(f"{where}: expected exactly one of op, preset, {', '.join(CONTAINERS)}; got keys {sorted(data)}")
@@ -256,7 +304,7 @@ def policy_from_dict(data: Any, where: str = "policy", depth: int = 0):
     children = data.pop(kind)
     if not isinstance(children, list):
         children = [children]
-    kids = [policy_from_dict(c, f"{where}.{kind}[{i}]", depth + 1) for i, c in enumerate(children)]
+    kids = [policy_from_dict(c, f"{where}.{kind}[{i}]", depth + 1, modality) for i, c in enumerate(children)]
     try:
         return CONTAINERS[kind](kids, **data)
     except TypeError as e:
@@ -283,11 +331,12 @@ def _closing_batch_ops(items: list, where: str) -> list:
     return ops
 
 
-def load_policy(spec: str):
-    """A policy from a compact string or from a ``.yaml``/``.yml``/``.json`` file.
+def load_policy(spec: str, modality: str = "image"):
+    """A policy from a compact string or from a ``.yaml``/``.yml``/``.json`` file, for data
+    of ``modality`` (what ``rand-...`` and ``trivial`` draw from).
 
     Files are parsed as data only (``yaml.safe_load``); nothing is executed.
     """
     if is_data_file(spec):
-        return policy_from_dict(read_data_file(spec, "policy file"), where=spec)
-    return parse_policy(spec)
+        return policy_from_dict(read_data_file(spec, "policy file"), where=spec, modality=modality)
+    return parse_policy(spec, modality)

@@ -97,12 +97,12 @@ def _figures(run_dir: Path, config: dict, results: dict) -> list[tuple[str, str]
     return figs
 
 
-def _policies_to_preview(config: dict, results: dict) -> list[tuple[str, object]]:
+def _policies_to_preview(config: dict, results: dict, modality: str) -> list[tuple[str, object]]:
     from augmentlab.policy import parse_policy
 
     if config["command"] == "compare":
-        return [(spec, parse_policy(spec)) for spec in config["policies"].values()]
-    policy = parse_policy(results["policy"])
+        return [(spec, parse_policy(spec, modality)) for spec in config["policies"].values()]
+    policy = parse_policy(results["policy"], modality)
     if config["command"] == "sweep" and sweep_axis(results)[0] == "ratio":
         return [(results["policy"], policy)]
     if config["command"] == "sweep":
@@ -117,15 +117,16 @@ def _previews(config: dict, results: dict) -> list[tuple[str, str, object]]:
     """``(label, "figure" or "table", what to show)`` for each previewed policy, in the
     style of the data's modality; none if the data is no longer reachable."""
     from augmentlab.data import load_dataset
+    from augmentlab.data.read_options import ReadOptions
     from augmentlab.policy.training import TrainingPolicy
     from augmentlab.preview import preview_style
 
     try:
-        ds = load_dataset(config["data"])
-    except AugmentlabError:
+        ds = load_dataset(config["data"], options=ReadOptions(**config.get("read", {})))
+    except (AugmentlabError, TypeError):
         return []
     shown = []
-    for label, policy in _policies_to_preview(config, results):
+    for label, policy in _policies_to_preview(config, results, ds.modality):
         if isinstance(policy, TrainingPolicy):  # batch-level ops need a model: preview the augmentation part
             policy = policy.image
         made = None if policy is None else preview_style(ds).for_report(ds, policy)

@@ -211,7 +211,7 @@ def _search_and_retrain(ds, space, protocol, settings, test, study, name, plan, 
     from augmentlab.policy import parse_policy
 
     baselines = baselines_for(ds.modality)
-    arms = {"search": best_policy, **{k: parse_policy(v) for k, v in baselines.items()}}
+    arms = {"search": best_policy, **{k: parse_policy(v, ds.modality) for k, v in baselines.items()}}
     specs = {"baseline": "none", "search": spec_of(best_policy), **baselines}
     if best_policy is None:
         arms.pop("search")

@@ -49,7 +49,7 @@ def sweep_axis(axis: str, policies: dict, ds: Dataset, protocol: Protocol, test:
     runs = {v: [] for v in policies}
     attack = attack_of(getattr(p, "policy", p) for p in policies.values())
     for seed in range(protocol.seeds):
-        splits = make_splits(ds.labels, protocol, seed, external_test=test is not None)
+        splits = make_splits(ds.labels, protocol, seed, external_test=test is not None, groups=ds.groups)
         for v, pol in policies.items():
             runs[v].append(run_once(ds, splits, pol, protocol, seed, test, attack))
             if progress:

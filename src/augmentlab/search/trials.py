@@ -61,20 +61,25 @@ class TrialData:
     seed: int
     training: str = "batches"  # the modality's training style (Modality.training)
     protocol: Protocol | None = None  # trials on copies take copies and the filter from it
+    modality: str = "image"
+    layout: object = None  # how the data was read (audio: its sample rate), for the modality's context
 
     @classmethod
     def from_dataset(cls, ds: Dataset, protocol: Protocol, seed: int, external_test: bool) -> TrialData:
-        splits = make_splits(ds.labels, protocol, seed, external_test)
+        splits = make_splits(ds.labels, protocol, seed, external_test, groups=ds.groups)
         shape = ds.kind.sample_shape(ds.data)
         model = protocol.model or ds.kind.default_model(shape)
         return cls(ds.data[splits.train], ds.labels[splits.train], ds.data[splits.val], ds.labels[splits.val],
-                   model, shape, ds.num_classes, protocol.batch_size, seed, ds.kind.training, protocol)
+                   model, shape, ds.num_classes, protocol.batch_size, seed, ds.kind.training, protocol, ds.modality, ds.layout)
 
 
 def run_trial(data: TrialData, policy, plan: TrialPlan, report) -> float:
     """Train under ``policy``; call ``report(rung_index, val_accuracy)`` after every rung
     (it raises to stop the trial). Returns the final validation accuracy."""
-    return TRIAL_RUNNERS[data.training](data, policy, plan, report)
+    from augmentlab.modality import get_modality
+
+    with get_modality(data.modality).context(data.layout):
+        return TRIAL_RUNNERS[data.training](data, policy, plan, report)
 
 
 def _run_batches_trial(data: TrialData, policy, plan: TrialPlan, report) -> float:

@@ -68,13 +68,13 @@ class StrengthController:
     """Owns the current policy; the trainer asks it for the policy each step and tells it
     what the model predicted on the training batch."""
 
-    def __init__(self, adaptive: Adaptive, heldout: tuple[torch.Tensor, torch.Tensor], seed: int, normalise):
+    def __init__(self, adaptive: Adaptive, heldout: tuple[torch.Tensor, torch.Tensor], seed: int, model_input):
         adaptive.config.check()
         self.base, self.config = adaptive.policy, adaptive.config
         self.m = adaptive.config.start
         self.policy = with_magnitude(self.base, self.m)
         self.heldout = heldout
-        self.normalise = normalise
+        self.model_input = model_input  # model_input(model, x): the batch as the model takes it
         self.g = torch_generator(seed)
         self.correct = self.margins = self.seen = 0
         self.trajectory: list[dict] = [{"step": 0, "magnitude": self.m, "signal": None}]
@@ -103,6 +103,6 @@ class StrengthController:
         idx = torch.randperm(len(x), generator=self.g)[: self.config.heldout_batch].to(x.device)
         was_training = model.training
         model.eval()
-        acc = float((model(self.normalise(x[idx])).argmax(1) == y[idx]).float().mean())
+        acc = float((model(self.model_input(model, x[idx])).argmax(1) == y[idx]).float().mean())
         model.train(was_training)
         return acc

@@ -63,7 +63,13 @@ class SmallResNet(nn.Module):
         return self.head(self.blocks(self.stem(x)))
 
 
-MODELS = {"cnn": SmallCNN, "mlp": MLP, "resnet": SmallResNet}
+def _logmel_cnn(channels: int, num_classes: int) -> nn.Module:
+    from augmentlab.train.audio_models import LogMelCNN
+
+    return LogMelCNN(channels, num_classes)
+
+
+MODELS = {"cnn": SmallCNN, "mlp": MLP, "resnet": SmallResNet, "logmel_cnn": _logmel_cnn}
 
 
 def build_model(name: str, shape: tuple[int, ...], num_classes: int) -> nn.Module:

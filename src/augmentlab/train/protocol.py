@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 import torch
 
 from augmentlab.data.dataset import Dataset
-from augmentlab.data.split import Splits, check_split_room, make_splits
+from augmentlab.data.split import Splits, check_groups, check_split_room, make_splits
 from augmentlab.errors import AugmentlabError
 from augmentlab.ops.text.encoder import DEFAULT_ENCODER
 from augmentlab.policy.training import TrainingPolicy
@@ -21,7 +21,7 @@ from augmentlab.rng import child_seeds, torch_generator
 from augmentlab.train.adaptive import Adaptive, AdaptiveConfig, StrengthController
 from augmentlab.train.models import build_model
 from augmentlab.train.stats import paired, summarize
-from augmentlab.train.trainer import TrainConfig, accuracy, normalise, train
+from augmentlab.train.trainer import TrainConfig, accuracy, model_input, train
 from augmentlab.values import check_number
 
 TEST_SPLITS = ("per_seed", "fixed")
@@ -46,6 +46,9 @@ class Protocol:
     copies: int | None = None
     min_similarity: float | None = None
     filter_model: str = DEFAULT_ENCODER
+    # data with groups (speakers, patients): these groups are the test set, and train and
+    # validation come from the others; None draws whole groups (data/split.py)
+    test_groups: tuple[str, ...] | None = None
 
     def _check_options(self, ds: Dataset) -> None:
         """Refuse options the data's modality does not train with (copies are for data
@@ -85,6 +88,7 @@ class Protocol:
             article = "an" if ds.modality[:1] in "aeiou" else "a"
             raise AugmentlabError(f"model {self.model!r} is not {article} {ds.modality} model; "
                                   f"expected one of {', '.join(ds.kind.models)}", field="model")
+        check_groups(ds.groups, ds.labels, self, external_test=test is not None)
         check_split_room(ds.labels, ds.num_classes, self, external_test=test is not None)
         if test is not None:
             ds.kind.same_kind(test, "test")
@@ -102,7 +106,7 @@ def robust_accuracy(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, at
     correct = 0
     for i in range(0, len(x), batch_size):
         xb, yb = x[i : i + batch_size], y[i : i + batch_size]
-        adv = attack.perturb(model, xb, yb, g, normalise)
+        adv = attack.perturb(model, xb, yb, g, lambda v: model_input(model, v))
         correct += round(accuracy(model, adv, yb) * len(yb))
     return correct / max(len(x), 1)
 
@@ -118,8 +122,10 @@ def attack_of(policies) -> object | None:
 
 def run_once(ds: Dataset, splits: Splits, policy, protocol: Protocol, seed: int, test: Dataset | None,
              attack=None) -> dict:
-    """One training run on ``seed``'s splits, in the way the data's modality trains."""
-    return RUNNERS[ds.kind.training](ds, splits, policy, protocol, seed, test, attack)
+    """One training run on ``seed``'s splits, in the way the data's modality trains (inside
+    its context: audio ops and models read the data's sample rate there)."""
+    with ds.kind.context(ds.layout):
+        return RUNNERS[ds.kind.training](ds, splits, policy, protocol, seed, test, attack)
 
 
 def run_copies_once(ds: Dataset, splits: Splits, policy, protocol: Protocol, seed: int, test: Dataset | None,
@@ -149,7 +155,7 @@ def run_batches_once(ds: Dataset, splits: Splits, policy, protocol: Protocol, se
     if isinstance(policy, Adaptive):  # the magnitude follows an overfitting signal (train/adaptive.py)
         heldout = (ds.data[splits.val], ds.labels[splits.val])
         # child streams 0-2 belong to the trainer; 3 draws held-out batches, 4 the test attack
-        controller = StrengthController(policy, heldout, child_seeds(seed, 4)[3], normalise)
+        controller = StrengthController(policy, heldout, child_seeds(seed, 4)[3], model_input)
         policy = None
     result = train(lambda: build_model(name, shape, ds.num_classes), fit_x, fit_y, policy, config, seed, controller=controller,
                    num_classes=ds.num_classes)
@@ -196,7 +202,7 @@ def compare(ds: Dataset, policies: dict, protocol: Protocol, test: Dataset | Non
     runs: dict[str, list[dict]] = {"baseline": [], **{name: [] for name in policies}}
     attack = attack_of(policies.values())
     for seed in range(protocol.seeds):
-        splits = make_splits(ds.labels, protocol, seed, external_test=test is not None)
+        splits = make_splits(ds.labels, protocol, seed, external_test=test is not None, groups=ds.groups)
         for name, pol in (("baseline", None), *policies.items()):
             run = cache.get(name, seed) if cache is not None else None
             if run is None:

@@ -36,7 +36,21 @@ class TrainResult:
 
 
 def normalise(x: torch.Tensor) -> torch.Tensor:
+    """Images to [-1, 1], as the image models take them."""
     return to_float(x) * 2.0 - 1.0
+
+
+def model_input(model: torch.nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """``x`` as ``model`` takes it: a model with a ``prepare`` method says how (the audio
+    model takes waveforms as they are); the image models take ``normalise(x)``."""
+    prepare = getattr(model, "prepare", None)
+    return prepare(x) if prepare is not None else normalise(x)
+
+
+def forward_with_features(model: torch.nn.Module, x: torch.Tensor, features, g: torch.Generator) -> torch.Tensor:
+    """The logits, with ``features`` (a policy on what the model computes, e.g. SpecAugment)
+    applied between the model's ``front`` and ``body``."""
+    return model.body(features(model.front(x), g))
 
 
 @torch.no_grad()
@@ -44,7 +58,7 @@ def accuracy(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, batch_siz
     model.eval()
     correct = 0
     for i in range(0, len(x), batch_size):
-        logits = model(normalise(x[i : i + batch_size]))
+        logits = model(model_input(model, x[i : i + batch_size]))
         correct += int((logits.argmax(1) == y[i : i + batch_size]).sum())
     return correct / max(len(x), 1)
 
@@ -77,7 +91,7 @@ def apply_batch_ops(policy: TrainingPolicy, model: torch.nn.Module, x: torch.Ten
         x = policy.image(x, g)
     target = y
     for op in policy.batch_ops:
-        x, target = op.apply_batch(x, target, num_classes, g, model=model, forward=normalise)
+        x, target = op.apply_batch(x, target, num_classes, g, model=model, forward=lambda v: model_input(model, v))
     return x, target
 
 
@@ -119,12 +133,17 @@ def train(model_fn: Callable[[], torch.nn.Module], x: torch.Tensor, y: torch.Ten
         xb, yb = x[idx], y[idx]
         current = controller.policy if controller is not None else policy
         target = yb
+        features = None
         if isinstance(current, TrainingPolicy):
             xb, target = apply_batch_ops(current, model, xb, yb, num_classes, g_aug)
+            features = current.features
         elif current is not None:
             xb = current(xb, g_aug)
         model.train()
-        logits = model(normalise(xb))
+        if features is not None:
+            logits = forward_with_features(model, model_input(model, xb), features, g_aug)
+        else:
+            logits = model(model_input(model, xb))
         loss = F.cross_entropy(logits, target, label_smoothing=config.label_smoothing)
         opt.zero_grad(set_to_none=True)
         loss.backward()

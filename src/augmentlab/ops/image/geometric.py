@@ -256,9 +256,11 @@ class Perspective(GeometricOp):
 
 @register
 class Identity(Op):
-    """Leaves images unchanged: the "no augmentation" choice in presets and search spaces."""
+    """Leaves samples unchanged: the "no augmentation" choice in presets and search spaces,
+    for any kind of tensor data."""
 
     name = "identity"
+    modality = "any"
     magnitude = None
     family = "none"
     controls = "nothing"
