@@ -96,3 +96,23 @@ def pitch_frames(mag, phi, factor, advance, out_mag, out_phase):
                     out_mag[b, c, k, t] = m0 + a * (m1 - m0)
                     out_phase[b, c, k, t] = acc
     return out_mag
+
+
+@numba.njit(nogil=True, cache=True)
+def overlap_add(frames, hop, envelope, start, out):
+    """Inverse STFT's last step: windowed frames (N, count, n_fft) added at every ``hop``,
+    divided by the summed squared window ``envelope``, from sample ``start`` on."""
+    N, count, n_fft = frames.shape
+    length = out.shape[1]
+    for b in range(N):
+        for i in range(length):
+            out[b, i] = 0.0
+        for f in range(count):
+            base = f * hop - start
+            lo = max(0, -base)
+            hi = min(n_fft, length - base)
+            for k in range(lo, hi):
+                out[b, base + k] += frames[b, f, k]
+        for i in range(length):
+            out[b, i] /= envelope[start + i]
+    return out
