@@ -48,7 +48,8 @@ def ops(as_json: bool = typer.Option(False, "--json", help="Print a JSON list.")
         table.add_column(col)
     for i in infos:
         declared = "nothing (apply with probability p)" if i["magnitude"] is None else i["magnitude"]["summary"]
-        table.add_row(i["name"], i["modality"], i["family"], declared, i["m_controls"])
+        kind = i["modality"] if isinstance(i["modality"], str) else ", ".join(i["modality"])
+        table.add_row(i["name"], kind + (" features" if i["stage"] == "features" else ""), i["family"], declared, i["m_controls"])
     Console().print(table)
 
 

@@ -45,5 +45,6 @@ def op_info(name: str) -> dict:
     magnitude = None if declared is None else {"quantity": declared.quantity, "at_one": declared.at_one, "unit": declared.unit,
                                                "signed": declared.signed, "scale": declared.scale, "drawn": declared.drawn,
                                                "summary": declared.describe()}
-    return {"name": name, "modality": cls.modality, "family": cls.family, "m_controls": cls.controls, "magnitude": magnitude,
+    return {"name": name, "modality": cls.modality, "stage": cls.stage, "family": cls.family, "m_controls": cls.controls,
+            "magnitude": magnitude,
             "arguments": params}
