@@ -52,3 +52,19 @@ def test_speeding_up_filters_what_would_alias():
     x = _tone(3800.0)  # near Nyquist: read twice as fast it would fold back to 400 Hz
     y = resample_by(x, torch.tensor([2.0]))
     assert y[..., :3500].abs().max() < 0.02
+
+
+def test_the_torch_path_cuda_runs_agrees_with_the_cpu_kernels():
+    from augmentlab.ops.audio.signal import istft, pitch_vocoder, stft
+    from augmentlab.ops.kernels.backend import torch_kernels
+
+    x = (torch.randn(4, 2, 6000, generator=torch.Generator().manual_seed(0)) * 0.2).clamp(-1, 1)
+    rate = torch.tensor([0.8, 1.0, 1.25, 1.41])
+    n_fft, hop = frame_sizes(RATE)
+    native = [phase_vocoder(x, rate, n_fft, hop, 6000), pitch_vocoder(x, rate, n_fft, hop), resample_by(x, rate),
+              istft(stft(x, n_fft, hop), n_fft, hop, 6000)]
+    with torch_kernels():
+        portable = [phase_vocoder(x, rate, n_fft, hop, 6000), pitch_vocoder(x, rate, n_fft, hop), resample_by(x, rate),
+                    istft(stft(x, n_fft, hop), n_fft, hop, 6000)]
+    for a, b in zip(native, portable):
+        assert a.shape == b.shape and float((a - b).abs().max()) < 1e-3

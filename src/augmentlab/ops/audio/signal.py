@@ -137,11 +137,13 @@ def pitch_vocoder(x: torch.Tensor, factor: torch.Tensor, n_fft: int, hop: int) -
         m, phase = torch.empty(B, C, F, frames), torch.empty(B, C, F, frames)
         pitch_frames(mag.numpy(), phi.numpy(), factor.numpy(), advance.numpy(), m.numpy(), phase.numpy())
     else:
-        src = torch.arange(F, device=x.device, dtype=torch.float32).view(1, F) / factor.view(B, 1)  # (B, F)
+        # source bins in float64, as the CPU kernel computes them (bins that fall on .5 round alike)
+        src = torch.arange(F, device=x.device, dtype=torch.float64).view(1, F) / factor.double().view(B, 1)  # (B, F)
         j, jr = src.floor().long(), (src + 0.5).floor().long()
         a = (src - j).view(B, 1, F, 1)
         take = lambda v, idx: v.gather(2, idx.clamp(max=F - 1).view(B, 1, F, 1).expand(B, C, F, frames)) * (idx < F).view(B, 1, F, 1)  # noqa: E731
-        m = torch.lerp(take(mag, j), take(mag, j + 1), a)
+        low = take(mag, j)
+        m = (low.double() + a * (take(mag, j + 1) - low).double()).float()
         adv = advance.view(1, 1, F, 1)
         d = phi[..., 1:] - phi[..., :-1] - adv
         inst = torch.nn.functional.pad(adv + d - (2 * math.pi) * torch.round(d / (2 * math.pi)), (1, 0))  # (B, C, F, frames)
