@@ -194,7 +194,8 @@ def bench(
     as_json: bool = typer.Option(False, "--json", help="Print the JSON result."),
     seconds: float = typer.Option(2.0, "--seconds", help="Time per measurement."),
 ):
-    """Time the standard pipeline against albumentations, kornia and a memory copy (1 thread)."""
+    """Time the image pipelines against albumentations, kornia and a memory copy, and the
+    audio pipeline against audiomentations (one thread, side by side in one run)."""
     from augmentlab.bench import run_bench
     from augmentlab.values import check_number
 
@@ -206,11 +207,13 @@ def bench(
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title="images/s, one CPU thread")
-    for col in ("pipeline", "size", "library", "images/s"):
+    table = Table(title="throughput, one CPU thread")
+    for col in ("pipeline", "size", "batch", "library", "per second"):
         table.add_column(col)
     for r in result["results"]:
-        table.add_row(r["pipeline"], str(r["size"]), r["library"], f"{r['images_per_second']:,.0f}")
+        unit = "clips" if r["pipeline"] == "audio" else "images"
+        size = f"{r['size'] / 16000:g} s at 16 kHz" if r["pipeline"] == "audio" else f"{r['size']}x{r['size']}"
+        table.add_row(r["pipeline"], size, str(r["batch_size"]), r["library"], f"{r['items_per_second']:,.0f} {unit}")
     console = Console()
     console.print(table)
     for k, v in result["ratios"].items():

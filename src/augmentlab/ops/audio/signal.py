@@ -7,6 +7,7 @@ closed forms and librosa on its own.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -59,19 +60,27 @@ def istft(spec: torch.Tensor, n_fft: int, hop: int, length: int) -> torch.Tensor
 
     count = spec.shape[-1]
     frames = torch.fft.irfft(spec.reshape(B * C, *spec.shape[-2:]).transpose(1, 2), n=n_fft, dim=-1) * window
+    start = n_fft // 2
+    out = torch.empty(B * C, length)
+    overlap_add(frames.contiguous().numpy(), hop, _envelope(n_fft, hop, count, start + length), start, out.numpy())
+    return out.view(B, C, length)
+
+
+@functools.lru_cache(maxsize=16)
+def _envelope(n_fft: int, hop: int, count: int, size: int) -> np.ndarray:
+    """The summed squared Hann windows of ``count`` frames (what overlap-add divides by),
+    as torch.istft computes it, extended with ones past the last frame."""
+    window = torch.hann_window(n_fft, dtype=torch.float32)
     full = (count - 1) * hop + n_fft
     envelope = torch.zeros(full)
     for f in range(count):
         envelope[f * hop : f * hop + n_fft] += window * window
     envelope = envelope.clamp_min(1e-11)
-    start = n_fft // 2
-    if start + length > full:  # past the last frame: silence
-        envelope = torch.cat([envelope, torch.ones(start + length - full)])
-        frames_out = torch.zeros(B * C, length)
-    else:
-        frames_out = torch.empty(B * C, length)
-    overlap_add(frames.contiguous().numpy(), hop, envelope.numpy(), start, frames_out.numpy())
-    return frames_out.view(B, C, length)
+    if size > full:
+        envelope = torch.cat([envelope, torch.ones(size - full)])
+    out = envelope.numpy()
+    out.flags.writeable = False
+    return out
 
 
 def polar(mag: torch.Tensor, phase: torch.Tensor) -> torch.Tensor:

@@ -18,25 +18,35 @@ TWO_PI = 2.0 * math.pi
 def vocoder_frames(mag, phi, steps, frames, advance, out_mag, out_phase):
     """For every output frame t of clip b, read at fractional input frame ``steps[b, t]``:
     the interpolated magnitude (zero past the clip's end) and the accumulated phase.
-    ``mag``/``phi`` are (B, C, F, frames + 2) float32 with two silent frames at the end."""
+    ``mag``/``phi`` are (B, C, F, frames + 2) float32 with two silent frames at the end.
+    Where each output frame reads is worked out once per clip, not once per bin."""
     B, C, F, _ = mag.shape
     n_out = steps.shape[1]
+    i0s = np.empty(n_out, np.int64)
+    alphas = np.empty(n_out, np.float64)
+    alive = np.empty(n_out, np.bool_)
     for b in range(B):
+        for t in range(n_out):
+            s = steps[b, t]
+            i0 = int(math.floor(s))
+            if i0 > frames:
+                i0 = frames
+            i0s[t] = i0
+            alphas[t] = s - i0
+            alive[t] = s < frames
         for c in range(C):
             for f in range(F):
                 acc = phi[b, c, f, 0]
                 adv = advance[f]
+                mrow = mag[b, c, f]
+                prow = phi[b, c, f]
                 for t in range(n_out):
-                    s = steps[b, t]
-                    i0 = int(math.floor(s))
-                    if i0 > frames:
-                        i0 = frames
-                    a = s - i0
-                    m0 = mag[b, c, f, i0]
-                    m = m0 + a * (mag[b, c, f, i0 + 1] - m0)
-                    out_mag[b, c, f, t] = m if s < frames else 0.0
+                    i0 = i0s[t]
+                    m0 = mrow[i0]
+                    m = m0 + alphas[t] * (mrow[i0 + 1] - m0)
+                    out_mag[b, c, f, t] = m if alive[t] else 0.0
                     out_phase[b, c, f, t] = acc
-                    d = phi[b, c, f, i0 + 1] - phi[b, c, f, i0] - adv
+                    d = prow[i0 + 1] - prow[i0] - adv
                     d = d - TWO_PI * np.round(d / TWO_PI)
                     acc += adv + d
     return out_mag
