@@ -103,3 +103,15 @@ def test_text_gets_a_default_space_of_text_ops_and_refuses_image_ops():
         parse_space("rand(rotate,swap)", "text")
     with pytest.raises(AugmentlabError, match="op 'swap' works on text data, but this data is image"):
         parse_space("ops(hflip,swap)", "image")
+
+
+def test_every_modality_s_default_space_and_baselines_use_its_own_ops():
+    from augmentlab.modality import modalities
+    from augmentlab.policy import parse_policy
+    from augmentlab.policy.modality import check_modality
+
+    for kind in modalities():
+        if kind.default_space is not None:
+            parse_space(None, kind.name)  # an op of another kind is refused here
+        for spec in kind.baselines.values():
+            check_modality(parse_policy(spec, kind.name), kind.name)

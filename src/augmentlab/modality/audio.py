@@ -52,7 +52,7 @@ class AudioModality(Modality):
     # a fixed audio RandAugment (two waveform ops at half strength) and TrivialAugment
     baselines = {"randaugment": "rand-n2-m0.5", "trivialaugment": "trivial"}
     default_space = {"kind": "rand", "n": [0, 3], "m": [0, 1],
-                     "op_sets": {"waveform": ["gain", "gaussian_noise", "shift", "time_stretch", "pitch_shift", "speed",
+                     "op_sets": {"waveform": ["gain", "noise", "shift", "time_stretch", "pitch_shift", "speed",
                                               "lowpass", "highpass", "reverb", "fade"]}}
     features = frozenset({"adaptive", "rungs"})
     formats = ("audio",)

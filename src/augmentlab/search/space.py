@@ -218,8 +218,9 @@ def parse_space(spec: str | None, modality: str = "image"):
     if spec is None or spec.strip() == "":
         if kind.default_space is None:
             raise AugmentlabError(f"there is no default search space for {modality} data; pass --space")
-        return space_from_dict(kind.default_space)
-    space = _parse_given_space(spec)
+        space = space_from_dict(kind.default_space)
+    else:
+        space = _parse_given_space(spec)
     kind.refuse_foreign([(n, REGISTRY[n].modality) for n in _op_names(space)], where="search space: op")
     return space
 
