@@ -2,8 +2,24 @@
 
 from __future__ import annotations
 
+from abc import abstractmethod
+
+import torch
+
 from augmentlab.ops.audio.signal import in_range
 from augmentlab.ops.base import Op
+
+
+def only_where(moving: torch.Tensor, x: torch.Tensor, params: dict, fn) -> torch.Tensor:
+    """``fn(x, params)`` for the samples where ``moving`` is True; the others pass through
+    unchanged (for DSP that is not exactly the identity at a parameter of zero)."""
+    if bool(moving.all()):
+        return fn(x, params)
+    out = x.clone()
+    if bool(moving.any()):
+        idx = moving.nonzero().squeeze(1)
+        out[idx] = fn(x[idx], {k: v[idx] for k, v in params.items()})
+    return out
 
 
 class AudioOp(Op):
@@ -13,16 +29,11 @@ class AudioOp(Op):
     still: str | None = None
 
     def kernel(self, x, params):
+        clamped = lambda v, p: in_range(self.wave(v, p), v)  # noqa: E731
         if self.still is not None:
-            moving = params[self.still] != 0
-            if not bool(moving.all()):
-                out = x.clone()
-                if bool(moving.any()):
-                    idx = moving.nonzero().squeeze(1)
-                    out[idx] = in_range(self.wave(x[idx], {k: v[idx] for k, v in params.items()}), x)
-                return out
-        return in_range(self.wave(x, params), x)
+            return only_where(params[self.still] != 0, x, params, clamped)
+        return clamped(x, params)
 
+    @abstractmethod
     def wave(self, x, params):
         """The transformed waveforms (any range; ``kernel`` clamps them to [-1, 1])."""
-        raise NotImplementedError

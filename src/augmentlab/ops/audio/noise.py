@@ -9,6 +9,7 @@ sample's noise comes from its own recorded seed, drawn on CPU, so replays and de
 from __future__ import annotations
 
 import functools
+from abc import abstractmethod
 from pathlib import Path
 
 import numpy as np
@@ -46,8 +47,9 @@ class NoiseOp(AudioOp):
         noise = unit_rms(self.noise(x, params).to(x.device))
         return x + noise * per_clip(params["share"], x) * rms(x)
 
+    @abstractmethod
     def noise(self, x, params) -> torch.Tensor:
-        raise NotImplementedError
+        """Noise shaped like ``x`` (any scale: it is brought to unit RMS)."""
 
 
 @register

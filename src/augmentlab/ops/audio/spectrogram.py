@@ -10,11 +10,13 @@ clip's mean, which is what the paper's zero is after its mean normalisation.
 from __future__ import annotations
 
 import math
+from abc import abstractmethod
 
 import torch
 import torch.nn.functional as F
 
 from augmentlab.modality.audio import FRAME_SECONDS
+from augmentlab.ops.audio.base import only_where
 from augmentlab.ops.base import Op
 from augmentlab.ops.magnitude import Magnitude
 from augmentlab.ops.registry import register
@@ -37,9 +39,9 @@ class MaskOp(FeatureOp):
         check_number(masks, f"{self.name}: masks", low=1, high=MAX_MASKS, integer=True)
         self.masks = int(masks)
 
+    @abstractmethod
     def widths(self, g, batch, size: int) -> torch.Tensor:
         """(batch, masks) mask widths in bins or frames."""
-        raise NotImplementedError
 
     def sample_params(self, g, batch, shape):
         size = shape[self.axis - 1]
@@ -106,13 +108,9 @@ class TimeWarp(FeatureOp):
         return {"centre": centre, "move": move}
 
     def kernel(self, x, params):
-        moving = params["move"] != 0  # a warp by nothing is the identity, exactly
-        if not bool(moving.all()):
-            out = x.clone()
-            if bool(moving.any()):
-                idx = moving.nonzero().squeeze(1)
-                out[idx] = self.kernel(x[idx], {k: v[idx] for k, v in params.items()})
-            return out
+        return only_where(params["move"] != 0, x, params, self._warp)  # a warp by nothing is the identity, exactly
+
+    def _warp(self, x, params):
         B, C, H, W = x.shape
         c = params["centre"].to(x.device).float().view(B, 1)
         d = params["move"].to(x.device).float().view(B, 1)
