@@ -109,7 +109,7 @@ def _apply_copies(ds: Dataset, policy, copies: int, batch_size: int, params_for,
                 progress(len(x))
         parts.append(out)
     data = ds.kind.concat(parts)
-    return ds.with_data(data, ds.labels.repeat(copies + 1))
+    return ds.repeated(data, copies + 1)
 
 
 def build_manifest(input_spec: str, ds: Dataset, policy, copies: int, seed: int, batch_size: int, fmt: str, records,

@@ -20,7 +20,7 @@ def preview_grid(ds: Dataset, policy, seed: int, rows: int = 6, draws: int = 7, 
     """An RGB uint8 grid: ``rows`` originals (one per class where possible) with ``draws``
     augmentations each, every image scaled to ``cell`` pixels (nearest neighbour)."""
     g = torch_generator(seed)
-    picks = _one_per_class(ds, rows, seed)
+    picks = one_per_class(ds, rows, seed)
     x = ds.data[picks]
     if x.dtype != torch.uint8:
         x = (x.float().clamp(0, 1) * 255).round().to(torch.uint8)
@@ -31,7 +31,7 @@ def preview_text(ds: Dataset, policy, seed: int, rows: int = 6, draws: int = 3) 
     """``rows`` originals (one per class where possible), each with its label and
     ``draws`` augmented versions."""
     g = torch_generator(seed)
-    picks = _one_per_class(ds, rows, seed)
+    picks = one_per_class(ds, rows, seed)
     x = ds.data[picks]
     versions = [policy(x, g) for _ in range(draws)]
     return [{"label": ds.class_names[int(ds.labels[i])], "original": str(x[k]), "augmented": [str(v[k]) for v in versions]}
@@ -80,7 +80,7 @@ def tile(columns: list[torch.Tensor], cell: int = 64, pad: int = 2) -> np.ndarra
     return grid
 
 
-def _one_per_class(ds: Dataset, rows: int, seed: int) -> list[int]:
+def one_per_class(ds: Dataset, rows: int, seed: int) -> list[int]:
     rng = np.random.default_rng(seed)
     labels = ds.labels.numpy()
     picks = []

@@ -19,10 +19,10 @@ SPECTROGRAM_CELL = 220  # pixels per spectrogram, about (each is 40 bands by 100
 
 def preview_clips(ds: Dataset, policy, seed: int, rows: int, draws: int) -> dict:
     """``rows`` originals (one per class where possible) and ``draws`` augmentations of each."""
-    from augmentlab.preview import _one_per_class
+    from augmentlab.preview import one_per_class
 
     g = torch_generator(seed)
-    picks = _one_per_class(ds, rows, seed)
+    picks = one_per_class(ds, rows, seed)
     x = ds.data[picks]
     with ds.kind.context(ds.layout):
         columns = [x] + [policy(x, g) for _ in range(draws)]

@@ -79,14 +79,12 @@ class Dataset:
                        groups=None if self.groups is None else self.groups[index.numpy()],
                        lengths=None if self.lengths is None else self.lengths[index])
 
-    def with_data(self, data: Batch, labels: torch.Tensor) -> Dataset:
-        """New samples in place of the old; groups and lengths follow when the new samples
-        are whole copies of the old ones (``augment``: originals, then copies in order)."""
-        copies, rest = divmod(len(labels), max(len(self.labels), 1))
-        keep = rest == 0 and copies >= 1
-        return replace(self, data=data, labels=labels,
-                       groups=np.tile(self.groups, copies) if keep and self.groups is not None else None,
-                       lengths=self.lengths.repeat(copies) if keep and self.lengths is not None else None)
+    def repeated(self, data: Batch, times: int) -> Dataset:
+        """``data`` holding ``times`` versions of every sample, one pass after another (the
+        originals, then each augmented copy): labels, groups and lengths repeat alike."""
+        return replace(self, data=data, labels=self.labels.repeat(times),
+                       groups=None if self.groups is None else np.tile(self.groups, times),
+                       lengths=None if self.lengths is None else self.lengths.repeat(times))
 
     @property
     def group_names(self) -> tuple[str, ...]:
