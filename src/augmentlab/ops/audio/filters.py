@@ -17,6 +17,16 @@ LOWPASS_MAX = 0.75  # a low-pass removes up to the top three quarters of the ban
 HIGHPASS_MAX = 0.25  # a high-pass removes up to the bottom quarter (1 kHz at 8 kHz sampling)
 
 
+def keep_below(freqs, cut):
+    """A low-pass response at ``cut`` (B,); a cutoff at the Nyquist frequency keeps all."""
+    return torch.where(cut.view(-1, 1) >= 1.0, torch.ones(1, device=freqs.device), butterworth(freqs, cut, ORDER, high=False))
+
+
+def keep_above(freqs, cut):
+    """A high-pass response at ``cut`` (B,); a cutoff at 0 Hz keeps all."""
+    return torch.where(cut.view(-1, 1) <= 0.0, torch.ones(1, device=freqs.device), butterworth(freqs, cut, ORDER, high=True))
+
+
 class FilterOp(AudioOp):
     family = "filter"
 
@@ -35,8 +45,7 @@ class LowPass(FilterOp):
         return {"removed": self.unsigned(g, batch, LOWPASS_MAX)}
 
     def response(self, freqs, p):
-        cut = 1.0 - p["removed"]
-        return torch.where(cut.view(-1, 1) >= 1.0, torch.ones(1, device=freqs.device), butterworth(freqs, cut, ORDER, high=False))
+        return keep_below(freqs, 1.0 - p["removed"])
 
 
 @register
@@ -49,8 +58,7 @@ class HighPass(FilterOp):
         return {"removed": self.unsigned(g, batch, HIGHPASS_MAX)}
 
     def response(self, freqs, p):
-        cut = p["removed"]
-        return torch.where(cut.view(-1, 1) <= 0.0, torch.ones(1, device=freqs.device), butterworth(freqs, cut, ORDER, high=True))
+        return keep_above(freqs, p["removed"])
 
 
 @register
@@ -66,6 +74,4 @@ class BandPass(FilterOp):
 
     def response(self, freqs, p):
         low, high = p["removed"] * p["split"], 1.0 - p["removed"] * (1.0 - p["split"])
-        keep_low = torch.where(low.view(-1, 1) <= 0.0, torch.ones(1, device=freqs.device), butterworth(freqs, low, ORDER, high=True))
-        keep_high = torch.where(high.view(-1, 1) >= 1.0, torch.ones(1, device=freqs.device), butterworth(freqs, high, ORDER, high=False))
-        return keep_low * keep_high
+        return keep_above(freqs, low) * keep_below(freqs, high)
