@@ -92,18 +92,23 @@ def polar(mag: torch.Tensor, phase: torch.Tensor) -> torch.Tensor:
     return torch.view_as_complex(buf)
 
 
+def magnitude_phase(spec: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """An STFT's magnitudes and phases, in real arithmetic (torch's complex abs and angle
+    are several times slower on CPU)."""
+    re, im = spec.real.contiguous(), spec.imag.contiguous()
+    return torch.hypot(re, im), torch.atan2(im, re)
+
+
 def phase_vocoder(x: torch.Tensor, rate: torch.Tensor, n_fft: int, hop: int, length: int) -> torch.Tensor:
     """Time-stretch every clip by its own ``rate`` (> 1 faster, < 1 slower) without changing
     pitch, as librosa's phase vocoder does, for a whole batch at once; the output has
     ``length`` samples (cut, or padded with silence where the stretched clip ends).
 
-    Magnitudes and phases are taken once, in real arithmetic (torch's complex abs and angle
-    are several times slower on CPU), then read at every output frame's fractional position."""
+    Magnitudes and phases are taken once, then read at every output frame's fractional
+    position."""
     spec = stft(x, n_fft, hop)
     B, C, F, frames = spec.shape
-    re, im = spec.real.contiguous(), spec.imag.contiguous()
-    mag = torch.nn.functional.pad(torch.hypot(re, im), (0, 2))  # two silent frames past the end
-    phi = torch.nn.functional.pad(torch.atan2(im, re), (0, 2))
+    mag, phi = (torch.nn.functional.pad(v, (0, 2)) for v in magnitude_phase(spec))  # two silent frames past the end
     out_frames = int(math.ceil(length / hop)) + 1
     rate = rate.to(device=x.device, dtype=torch.float32).view(B, 1)
     steps = torch.arange(out_frames, device=x.device, dtype=torch.float32).view(1, -1) * rate  # (B, out)
@@ -136,8 +141,7 @@ def pitch_vocoder(x: torch.Tensor, factor: torch.Tensor, n_fft: int, hop: int) -
     scales frequency instead of time; one STFT and one inverse, no resampling)."""
     spec = stft(x, n_fft, hop)
     B, C, F, frames = spec.shape
-    re, im = spec.real.contiguous(), spec.imag.contiguous()
-    mag, phi = torch.hypot(re, im), torch.atan2(im, re)
+    mag, phi = magnitude_phase(spec)
     factor = factor.to(device=x.device, dtype=torch.float32)
     advance = torch.linspace(0, math.pi * hop, F, device=x.device)
     if native_cpu(x):
