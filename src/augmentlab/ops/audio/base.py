@@ -15,11 +15,10 @@ def only_where(moving: torch.Tensor, x: torch.Tensor, params: dict, fn) -> torch
     unchanged (for DSP that is not exactly the identity at a parameter of zero)."""
     if bool(moving.all()):
         return fn(x, params)
-    out = x.clone()
-    if bool(moving.any()):
-        idx = moving.nonzero().squeeze(1)
-        out[idx] = fn(x[idx], {k: v[idx] for k, v in params.items()})
-    return out
+    if not bool(moving.any()):
+        return x.clone()
+    idx = moving.nonzero().squeeze(1)
+    return x.index_copy(0, idx, fn(x.index_select(0, idx), {k: v[idx] for k, v in params.items()}).to(x.dtype))
 
 
 class AudioOp(Op):

@@ -50,7 +50,9 @@ def stft(x: torch.Tensor, n_fft: int, hop: int) -> torch.Tensor:
 
 def istft(spec: torch.Tensor, n_fft: int, hop: int, length: int) -> torch.Tensor:
     """The inverse of ``stft`` (Hann window, centred), cut or padded to ``length`` samples.
-    On CPU the overlap-add is one numba pass (torch's goes through ``unfold_backward``)."""
+    On CPU the windowed overlap-add is one numba pass (torch's goes through
+    ``unfold_backward``); a spectrum stored frame by frame (as ``stft`` and the vocoder
+    kernels leave it) goes to the inverse FFT without a copy."""
     B, C = spec.shape[:2]
     window = torch.hann_window(n_fft, device=spec.device, dtype=torch.float32)
     if not native_cpu(spec):
@@ -59,28 +61,26 @@ def istft(spec: torch.Tensor, n_fft: int, hop: int, length: int) -> torch.Tensor
     from augmentlab.ops.kernels.numba_audio import overlap_add
 
     count = spec.shape[-1]
-    frames = torch.fft.irfft(spec.reshape(B * C, *spec.shape[-2:]).transpose(1, 2), n=n_fft, dim=-1) * window
+    frames = torch.fft.irfft(spec.reshape(B * C, *spec.shape[-2:]).transpose(1, 2), n=n_fft, dim=-1)
     start = n_fft // 2
     out = torch.empty(B * C, length)
-    overlap_add(frames.contiguous().numpy(), hop, _envelope(n_fft, hop, count, start + length), start, out.numpy())
+    overlap_add(frames.contiguous().numpy(), window.numpy(), hop, _envelope(n_fft, hop, count, start + length), start, out.numpy())
     return out.view(B, C, length)
 
 
-@functools.lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=64)
 def _envelope(n_fft: int, hop: int, count: int, size: int) -> np.ndarray:
     """The summed squared Hann windows of ``count`` frames (what overlap-add divides by),
     as torch.istft computes it, extended with ones past the last frame."""
-    window = torch.hann_window(n_fft, dtype=torch.float32)
+    squared = torch.hann_window(n_fft, dtype=torch.float64).numpy() ** 2
     full = (count - 1) * hop + n_fft
-    envelope = torch.zeros(full)
-    for f in range(count):
-        envelope[f * hop : f * hop + n_fft] += window * window
-    envelope = envelope.clamp_min(1e-11)
+    starts = np.arange(count) * hop
+    envelope = np.bincount((starts[:, None] + np.arange(n_fft)).ravel(), weights=np.tile(squared, count), minlength=full)
+    envelope = np.maximum(envelope, 1e-11).astype(np.float32)
     if size > full:
-        envelope = torch.cat([envelope, torch.ones(size - full)])
-    out = envelope.numpy()
-    out.flags.writeable = False
-    return out
+        envelope = np.concatenate([envelope, np.ones(size - full, np.float32)])
+    envelope.flags.writeable = False
+    return envelope
 
 
 def polar(mag: torch.Tensor, phase: torch.Tensor) -> torch.Tensor:
@@ -99,29 +99,31 @@ def magnitude_phase(spec: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     return torch.hypot(re, im), torch.atan2(im, re)
 
 
-def phase_vocoder(x: torch.Tensor, rate: torch.Tensor, n_fft: int, hop: int, length: int) -> torch.Tensor:
+def phase_vocoder(x: torch.Tensor, rate: torch.Tensor, n_fft: int, hop: int, length: int,
+                  keep: torch.Tensor | None = None) -> torch.Tensor:
     """Time-stretch every clip by its own ``rate`` (> 1 faster, < 1 slower) without changing
     pitch, as librosa's phase vocoder does, for a whole batch at once; the output has
     ``length`` samples (cut, or padded with silence where the stretched clip ends).
+    ``keep`` (B,) optionally silences each clip's STFT bins from that index up.
 
-    Magnitudes and phases are taken once, then read at every output frame's fractional
-    position."""
+    Every output frame reads the input's magnitudes at its fractional frame position; its
+    phase advances by the phase difference of the two input frames around that position."""
     spec = stft(x, n_fft, hop)
     B, C, F, frames = spec.shape
-    mag, phi = (torch.nn.functional.pad(v, (0, 2)) for v in magnitude_phase(spec))  # two silent frames past the end
-    out_frames = int(math.ceil(length / hop)) + 1
+    out_frames = (length - 1 + n_fft // 2) // hop + 1  # every frame that overlaps the output, so no sample depends on length
     rate = rate.to(device=x.device, dtype=torch.float32).view(B, 1)
     steps = torch.arange(out_frames, device=x.device, dtype=torch.float32).view(1, -1) * rate  # (B, out)
-    # expected phase advance per hop for each bin, and the measured deviation from it
-    advance = torch.linspace(0, math.pi * hop, F, device=x.device)
+    keep = torch.full((B,), F, dtype=torch.int64) if keep is None else keep.to(torch.int64)
     if native_cpu(x):
-        from augmentlab.ops.kernels.numba_audio import vocoder_frames
+        from augmentlab.ops.kernels.numba_audio import stretch_frames
 
-        m = torch.empty(B, C, F, out_frames)
-        phase = torch.empty(B, C, F, out_frames)
-        vocoder_frames(mag.numpy(), phi.numpy(), steps.numpy(), frames, advance.numpy(), m.numpy(), phase.numpy())
-        return istft(polar(m, phase), n_fft, hop, length)
-    advance = advance.view(1, 1, F, 1)
+        by_frame = torch.view_as_real(spec.reshape(B * C, F, frames).transpose(1, 2)).contiguous()  # no copy: stft's layout
+        out = torch.empty(B * C, out_frames, F, 2)
+        stretch_frames(by_frame.numpy(), steps.numpy(), keep.cpu().numpy(), C, out.numpy())
+        return istft(torch.view_as_complex(out).view(B, C, out_frames, F).transpose(2, 3), n_fft, hop, length)
+    mag, phi = (torch.nn.functional.pad(v, (0, 2)) for v in magnitude_phase(spec))  # two silent frames past the end
+    # expected phase advance per hop for each bin, and the measured deviation from it
+    advance = torch.linspace(0, math.pi * hop, F, device=x.device).view(1, 1, F, 1)
     i0 = steps.floor().long().clamp(max=frames)
     alpha = (steps - i0.float()).view(B, 1, 1, -1)
     index = i0.view(B, 1, 1, -1).expand(B, C, F, out_frames)
@@ -131,51 +133,41 @@ def phase_vocoder(x: torch.Tensor, rate: torch.Tensor, n_fft: int, hop: int, len
     step = dphi + advance
     phase = phi[..., :1] + torch.cumsum(step, dim=3) - step  # the advance of the frames before each
     m = m * (steps < frames).view(B, 1, 1, -1)  # frames past the clip's end stay silent
+    m = m * (torch.arange(F, device=x.device).view(1, F) < keep.to(x.device).view(B, 1)).view(B, 1, F, 1)
     return istft(polar(m, phase), n_fft, hop, length)
 
 
 def pitch_vocoder(x: torch.Tensor, factor: torch.Tensor, n_fft: int, hop: int) -> torch.Tensor:
-    """Every frequency of every clip times its own ``factor`` at the same tempo and length:
-    in the STFT, output bin k takes the magnitude at input bin k / factor, and its phase
-    advances by factor times that bin's instantaneous frequency (a phase vocoder that
-    scales frequency instead of time; one STFT and one inverse, no resampling)."""
-    spec = stft(x, n_fft, hop)
-    B, C, F, frames = spec.shape
-    mag, phi = magnitude_phase(spec)
+    """Every frequency of every clip times its own ``factor`` at the same tempo and length,
+    as librosa's ``pitch_shift`` does it: stretch each clip to ``factor`` times its length
+    with the phase vocoder, then read it back ``factor`` times as fast. What would alias
+    when a clip is read faster (above 0.95 / factor of the Nyquist frequency) is silenced
+    in the vocoder's STFT, which costs nothing, instead of by a filter of its own."""
+    T = x.shape[-1]
+    F = n_fft // 2 + 1
     factor = factor.to(device=x.device, dtype=torch.float32)
-    advance = torch.linspace(0, math.pi * hop, F, device=x.device)
-    if native_cpu(x):
-        from augmentlab.ops.kernels.numba_audio import pitch_frames
-
-        m, phase = torch.empty(B, C, F, frames), torch.empty(B, C, F, frames)
-        pitch_frames(mag.numpy(), phi.numpy(), factor.numpy(), advance.numpy(), m.numpy(), phase.numpy())
-    else:
-        # source bins in float64, as the CPU kernel computes them (bins that fall on .5 round alike)
-        src = torch.arange(F, device=x.device, dtype=torch.float64).view(1, F) / factor.double().view(B, 1)  # (B, F)
-        j, jr = src.floor().long(), (src + 0.5).floor().long()
-        a = (src - j).view(B, 1, F, 1)
-        take = lambda v, idx: v.gather(2, idx.clamp(max=F - 1).view(B, 1, F, 1).expand(B, C, F, frames)) * (idx < F).view(B, 1, F, 1)  # noqa: E731
-        low = take(mag, j)
-        m = (low.double() + a * (take(mag, j + 1) - low).double()).float()
-        adv = advance.view(1, 1, F, 1)
-        d = phi[..., 1:] - phi[..., :-1] - adv
-        inst = torch.nn.functional.pad(adv + d - (2 * math.pi) * torch.round(d / (2 * math.pi)), (1, 0))  # (B, C, F, frames)
-        phase = take(phi[..., :1].expand(B, C, F, frames), jr) + factor.view(B, 1, 1, 1) * torch.cumsum(take(inst, jr), dim=3)
-        m = m * (jr < F).view(B, 1, F, 1)
-    return istft(polar(m, phase), n_fft, hop, x.shape[-1])
+    keep = torch.where(factor > 1, ((F - 1) * 0.95 / factor).floor().long() + 1, torch.full_like(factor, F, dtype=torch.int64))
+    # every clip is read up to its own stretched length, so what it gives does not depend
+    # on the longest clip of its batch (the resampler's last taps read two samples on)
+    own = (T * factor.double()).ceil().long() + 2
+    stretched = phase_vocoder(x, 1.0 / factor, n_fft, hop, int(own.max()), keep=keep)
+    inside = torch.arange(stretched.shape[-1], device=x.device).view(1, 1, -1) < own.view(-1, 1, 1)
+    return resample_by(torch.where(inside, stretched, 0.0), factor, length=T, antialias=False)
 
 
-def resample_by(x: torch.Tensor, ratio: torch.Tensor) -> torch.Tensor:
-    """Read every clip at ``ratio`` times its speed (ratio 2: twice as fast, an octave up).
-    Speeding up first removes what would alias (a zero-phase low-pass at 1 / ratio of the
-    Nyquist frequency), then every output sample is a cubic (Catmull-Rom) interpolation of
-    four input samples. The output keeps the input's length (silence after the clip ends).
-    About 40x faster than a 32-tap windowed sinc and within a few tenths of a dB of it
-    below 0.9 of the Nyquist frequency, which is what augmentation needs."""
+def resample_by(x: torch.Tensor, ratio: torch.Tensor, length: int | None = None, antialias: bool = True) -> torch.Tensor:
+    """Read every clip at ``ratio`` times its speed (ratio 2: twice as fast, an octave up),
+    into ``length`` samples (default: the input's; silence after the clip ends).
+    Speeding up first removes what would alias (a zero-phase low-pass at 0.95 / ratio of
+    the Nyquist frequency; ``antialias=False`` for input that has none), then every output sample is a cubic (Catmull-Rom) interpolation of
+    four input samples. About 40x faster than a 32-tap windowed sinc and within a few
+    tenths of a dB of it below 0.9 of the Nyquist frequency, which is what augmentation
+    needs."""
     B, C, T = x.shape
+    length = T if length is None else length
     ratio = ratio.to(device=x.device, dtype=torch.float32)
     x = x.float()
-    if bool((ratio > 1).any()):
+    if antialias and bool((ratio > 1).any()):
         freqs = torch.linspace(0.0, 1.0, T // 2 + 1, device=x.device)
         gain = torch.where(ratio.view(-1, 1) > 1, butterworth(freqs, 0.95 / ratio.clamp_min(1.0), 8, high=False),
                            torch.ones(1, device=x.device))
@@ -183,17 +175,17 @@ def resample_by(x: torch.Tensor, ratio: torch.Tensor) -> torch.Tensor:
     if native_cpu(x):
         from augmentlab.ops.kernels.numba_audio import cubic_resample
 
-        return torch.from_numpy(cubic_resample(x.contiguous().numpy(), ratio.numpy(), np.empty((B, C, T), np.float32)))
-    pos = torch.arange(T, device=x.device, dtype=torch.float32).view(1, T) * ratio.view(B, 1)  # (B, T)
+        return torch.from_numpy(cubic_resample(x.contiguous().numpy(), ratio.numpy(), np.empty((B, C, length), np.float32)))
+    pos = torch.arange(length, device=x.device, dtype=torch.float32).view(1, length) * ratio.view(B, 1)  # (B, length)
     base = pos.floor()
-    t = (pos - base).unsqueeze(1)  # (B, 1, T)
+    t = (pos - base).unsqueeze(1)  # (B, 1, length)
     i = base.long()
     padded = torch.nn.functional.pad(x, (1, 3))  # index k of the clip is k + 1 here; zeros around it
     last = T + 3
-    taps = [padded.gather(2, (i + k).clamp(0, last).view(B, 1, T).expand(B, C, T)) for k in range(4)]  # x[i-1 .. i+2]
+    taps = [padded.gather(2, (i + k).clamp(0, last).view(B, 1, length).expand(B, C, length)) for k in range(4)]  # x[i-1 .. i+2]
     p0, p1, p2, p3 = taps
     y = p1 + 0.5 * t * (p2 - p0 + t * (2 * p0 - 5 * p1 + 4 * p2 - p3 + t * (3 * (p1 - p2) + p3 - p0)))
-    return torch.where((pos < T).view(B, 1, T), y, torch.zeros_like(y))
+    return torch.where((pos < T).view(B, 1, length), y, torch.zeros_like(y))
 
 
 def fft_filter(x: torch.Tensor, gain: torch.Tensor) -> torch.Tensor:

@@ -1,6 +1,6 @@
 """CPU kernels for the audio tempo ops, compiled with numba: each reads its input once and
 writes its output once, where the torch formulation makes a dozen passes over the batch
-(the phase vocoder's interpolation and phase accumulation; cubic resampling). CUDA and
+(the phase vocoder's interpolation and phase accumulation; cubic resampling; overlap-add). CUDA and
 ``torch_kernels()`` use the torch code in ``ops/audio/signal.py``; tests hold the two
 together."""
 
@@ -14,115 +14,135 @@ import numpy as np
 TWO_PI = 2.0 * math.pi
 
 
-@numba.njit(nogil=True, cache=True)
-def vocoder_frames(mag, phi, steps, frames, advance, out_mag, out_phase):
-    """For every output frame t of clip b, read at fractional input frame ``steps[b, t]``:
-    the interpolated magnitude (zero past the clip's end) and the accumulated phase.
-    ``mag``/``phi`` are (B, C, F, frames + 2) float32 with two silent frames at the end.
-    Where each output frame reads is worked out once per clip, not once per bin."""
-    B, C, F, _ = mag.shape
-    n_out = steps.shape[1]
-    i0s = np.empty(n_out, np.int64)
-    alphas = np.empty(n_out, np.float64)
-    alive = np.empty(n_out, np.bool_)
-    for b in range(B):
-        for t in range(n_out):
-            s = steps[b, t]
-            i0 = int(math.floor(s))
-            if i0 > frames:
-                i0 = frames
-            i0s[t] = i0
-            alphas[t] = s - i0
-            alive[t] = s < frames
-        for c in range(C):
+@numba.njit(nogil=True, cache=True, error_model="numpy")
+def stretch_frames(spec, steps, keep, channels, out):
+    """The phase vocoder's frames. ``spec`` (N, frames, F, 2) holds the real and imaginary
+    parts of N = B * channels STFTs; output frame t of row n is read at fractional input
+    frame ``steps[n // channels, t]``: the magnitude interpolated between the two frames
+    around it (zero past the clip's end), times a unit phasor that starts at the first
+    frame's phase and turns, at every output frame, by the phase difference of the two
+    input frames it read. Bins from ``keep[n // channels]`` up are silenced (the low-pass
+    a pitch shift needs before it reads the stretched clip faster).
+
+    Turning a phasor by ``u[i + 1] * conj(u[i])`` (u = X / |X|) is the same as adding the
+    wrapped phase difference to an accumulated angle, as librosa does, but needs no atan2,
+    sine or cosine per bin; the phasor is brought back to unit length every frame so
+    rounding cannot build up over long clips. Each inner loop runs over bins and touches
+    few arrays, so LLVM vectorises it."""
+    N, frames, F, _ = spec.shape
+    n_out = out.shape[1]
+    one, zero = np.float32(1.0), np.float32(0.0)
+    mag = np.zeros((frames + 2, F), np.float32)  # two silent frames past the end
+    ur = np.ones((frames + 2, F), np.float32)  # unit phasors; a silent bin has phase 0
+    ui = np.zeros((frames + 2, F), np.float32)
+    turn_r = np.ones((frames + 1, F), np.float32)  # u[i + 1] * conj(u[i])
+    turn_i = np.zeros((frames + 1, F), np.float32)
+    pr = np.empty(F, np.float32)
+    pi = np.empty(F, np.float32)
+    for n in range(N):
+        for i in range(frames):
+            row, m_row, r_row, i_row = spec[n, i], mag[i], ur[i], ui[i]
             for f in range(F):
-                acc = phi[b, c, f, 0]
-                adv = advance[f]
-                mrow = mag[b, c, f]
-                prow = phi[b, c, f]
-                for t in range(n_out):
-                    i0 = i0s[t]
-                    m0 = mrow[i0]
-                    m = m0 + alphas[t] * (mrow[i0 + 1] - m0)
-                    out_mag[b, c, f, t] = m if alive[t] else 0.0
-                    out_phase[b, c, f, t] = acc
-                    d = prow[i0 + 1] - prow[i0] - adv
-                    d = d - TWO_PI * np.round(d / TWO_PI)
-                    acc += adv + d
-    return out_mag
-
-
-@numba.njit(nogil=True, cache=True)
-def cubic_resample(x, ratio, out):
-    """``out[b, c, n]`` = clip b read at position ``n * ratio[b]`` by Catmull-Rom
-    interpolation of its four neighbours (zero outside the clip, silence once it ends)."""
-    B, C, T = x.shape
-    for b in range(B):
-        r = ratio[b]
-        for c in range(C):
-            for n in range(T):
-                pos = n * r
-                if pos >= T:
-                    out[b, c, n] = 0.0
-                    continue
-                i = int(math.floor(pos))
-                t = pos - i
-                p0 = x[b, c, i - 1] if i >= 1 else 0.0
-                p1 = x[b, c, i]
-                p2 = x[b, c, i + 1] if i + 1 < T else 0.0
-                p3 = x[b, c, i + 2] if i + 2 < T else 0.0
-                out[b, c, n] = p1 + 0.5 * t * (p2 - p0 + t * (2.0 * p0 - 5.0 * p1 + 4.0 * p2 - p3 + t * (3.0 * (p1 - p2) + p3 - p0)))
+                re, im = row[f, 0], row[f, 1]
+                m = np.sqrt(re * re + im * im)
+                inv = one / m
+                m_row[f] = m
+                r_row[f] = re * inv if m > 0 else one
+                i_row[f] = im * inv if m > 0 else zero
+        for i in range(frames):
+            ar, ai, br, bi, tr, ti = ur[i], ui[i], ur[i + 1], ui[i + 1], turn_r[i], turn_i[i]
+            for f in range(F):
+                tr[f] = br[f] * ar[f] + bi[f] * ai[f]
+                ti[f] = bi[f] * ar[f] - br[f] * ai[f]
+        pr[:] = ur[0]
+        pi[:] = ui[0]
+        top = min(F, keep[n // channels])
+        for t in range(n_out):
+            s = steps[n // channels, t]
+            i0 = min(int(math.floor(s)), frames)
+            alpha = np.float32(s - i0)
+            gain = one if s < frames else zero
+            ma, mb, row = mag[i0], mag[i0 + 1], out[n, t]
+            for f in range(top):
+                m = gain * (ma[f] + alpha * (mb[f] - ma[f]))
+                row[f, 0] = m * pr[f]
+                row[f, 1] = m * pi[f]
+            row[top:] = 0.0
+            tr, ti = turn_r[i0], turn_i[i0]
+            for f in range(F):
+                qr = pr[f] * tr[f] - pi[f] * ti[f]
+                qi = pr[f] * ti[f] + pi[f] * tr[f]
+                inv = one / np.sqrt(qr * qr + qi * qi)
+                pr[f] = qr * inv
+                pi[f] = qi * inv
     return out
 
 
-@numba.njit(nogil=True, cache=True)
-def pitch_frames(mag, phi, factor, advance, out_mag, out_phase):
-    """Every frequency scaled by ``factor[b]`` at the same frame times: output bin k reads
-    the magnitude at input bin k / factor (interpolated) and advances its phase by factor
-    times the instantaneous frequency of the nearest input bin. ``mag``/``phi`` are
-    (B, C, F, frames) float32."""
-    B, C, F, frames = mag.shape
+@numba.njit(nogil=True, cache=True, inline="always")
+def _catmull_rom(p0, p1, p2, p3, t):
+    return p1 + np.float32(0.5) * t * (p2 - p0 + t * (np.float32(2.0) * p0 - np.float32(5.0) * p1 + np.float32(4.0) * p2 - p3
+                                                        + t * (np.float32(3.0) * (p1 - p2) + p3 - p0)))
+
+
+@numba.njit(nogil=True, cache=True, inline="always")
+def _read_near_edge(src, pos):
+    """A Catmull-Rom read at ``pos`` where some of the four taps fall outside the clip
+    (they count as zero), or silence past its end."""
+    T = src.shape[0]
+    if pos >= T:
+        return np.float32(0.0)
+    i = int(math.floor(pos))
+    zero = np.float32(0.0)
+    p0 = src[i - 1] if i >= 1 else zero
+    p2 = src[i + 1] if i + 1 < T else zero
+    p3 = src[i + 2] if i + 2 < T else zero
+    return _catmull_rom(p0, src[i], p2, p3, np.float32(pos - i))
+
+
+@numba.njit(nogil=True, cache=True, error_model="numpy")
+def cubic_resample(x, ratio, out):
+    """``out[b, c, n]`` = clip b read at position ``n * ratio[b]`` by Catmull-Rom
+    interpolation of its four neighbours (zero outside the clip, silence once it ends).
+    ``out`` may be shorter or longer than ``x``. The outputs whose four taps all lie in
+    the clip take a loop without bounds tests."""
+    B, C, T = x.shape
+    length = out.shape[2]
     for b in range(B):
-        fac = factor[b]
+        r = np.float64(ratio[b])
+        inner_lo = min(length, int(math.ceil(1.0 / r)))  # from here floor(n r) >= 1 ...
+        inner_hi = max(inner_lo, min(length, int(math.ceil((T - 2) / r))))  # ... and <= T - 3 before here
         for c in range(C):
-            for k in range(F):
-                src = k / fac
-                j = int(math.floor(src))
-                a = src - j
-                jr = int(math.floor(src + 0.5))
-                if jr >= F:
-                    for t in range(frames):
-                        out_mag[b, c, k, t] = 0.0
-                        out_phase[b, c, k, t] = 0.0
-                    continue
-                adv = advance[jr]
-                acc = phi[b, c, jr, 0]
-                for t in range(frames):
-                    if t > 0:
-                        d = phi[b, c, jr, t] - phi[b, c, jr, t - 1] - adv
-                        acc += fac * (adv + d - TWO_PI * np.round(d / TWO_PI))
-                    m0 = mag[b, c, j, t] if j < F else 0.0
-                    m1 = mag[b, c, j + 1, t] if j + 1 < F else 0.0
-                    out_mag[b, c, k, t] = m0 + a * (m1 - m0)
-                    out_phase[b, c, k, t] = acc
-    return out_mag
+            src, dst = x[b, c], out[b, c]
+            for n in range(inner_lo):
+                dst[n] = _read_near_edge(src, n * r)
+            for n in range(inner_lo, inner_hi):
+                pos = n * r
+                i = int(pos)
+                dst[n] = _catmull_rom(src[i - 1], src[i], src[i + 1], src[i + 2], np.float32(pos - i))
+            for n in range(inner_hi, length):
+                dst[n] = _read_near_edge(src, n * r)
+    return out
 
 
-@numba.njit(nogil=True, cache=True)
-def overlap_add(frames, hop, envelope, start, out):
-    """Inverse STFT's last step: windowed frames (N, count, n_fft) added at every ``hop``,
-    divided by the summed squared window ``envelope``, from sample ``start`` on."""
+@numba.njit(nogil=True, cache=True, error_model="numpy")
+def overlap_add(frames, window, hop, envelope, start, out):
+    """Inverse STFT's last step: frames (N, count, n_fft) times ``window``, added at every
+    ``hop``, divided by the summed squared window ``envelope``, from sample ``start`` on.
+    The frames are added through slices, whose indices numba knows are never negative
+    (indexing with ``base + k`` checks for wrap-around and does not vectorise)."""
     N, count, n_fft = frames.shape
     length = out.shape[1]
     for b in range(N):
-        for i in range(length):
-            out[b, i] = 0.0
+        row = out[b]
+        row[:] = 0.0
         for f in range(count):
             base = f * hop - start
             lo = max(0, -base)
             hi = min(n_fft, length - base)
-            for k in range(lo, hi):
-                out[b, base + k] += frames[b, f, k]
-        for i in range(length):
-            out[b, i] /= envelope[start + i]
+            if hi <= lo:
+                continue
+            target, frame, w = row[base + lo : base + hi], frames[b, f, lo:hi], window[lo:hi]
+            for k in range(hi - lo):
+                target[k] += frame[k] * w[k]
+        row /= envelope[start : start + length]
     return out
