@@ -119,7 +119,7 @@ def phase_vocoder(x: torch.Tensor, rate: torch.Tensor, n_fft: int, hop: int, len
 
         by_frame = torch.view_as_real(spec.reshape(B * C, F, frames).transpose(1, 2)).contiguous()  # no copy: stft's layout
         out = torch.empty(B * C, out_frames, F, 2)
-        stretch_frames(by_frame.numpy(), steps.numpy(), keep.cpu().numpy(), C, out.numpy())
+        stretch_frames(by_frame.view(B * C, frames, 2 * F).numpy(), steps.numpy(), keep.cpu().numpy(), C, out.view(B * C, out_frames, 2 * F).numpy())
         return istft(torch.view_as_complex(out).view(B, C, out_frames, F).transpose(2, 3), n_fft, hop, length)
     mag, phi = (torch.nn.functional.pad(v, (0, 2)) for v in magnitude_phase(spec))  # two silent frames past the end
     # expected phase advance per hop for each bin, and the measured deviation from it

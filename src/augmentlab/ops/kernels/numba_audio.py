@@ -16,20 +16,22 @@ TWO_PI = 2.0 * math.pi
 
 @numba.njit(nogil=True, cache=True, error_model="numpy")
 def stretch_frames(spec, steps, keep, channels, out):
-    """The phase vocoder's frames. ``spec`` (N, frames, F, 2) holds the real and imaginary
-    parts of N = B * channels STFTs; output frame t of row n is read at fractional input
-    frame ``steps[n // channels, t]``: the magnitude interpolated between the two frames
-    around it (zero past the clip's end), times a unit phasor that starts at the first
-    frame's phase and turns, at every output frame, by the phase difference of the two
-    input frames it read. Bins from ``keep[n // channels]`` up are silenced (the low-pass
-    a pitch shift needs before it reads the stretched clip faster).
+    """The phase vocoder's frames. ``spec`` (N, frames, 2F) holds the interleaved real and
+    imaginary parts of N = B * channels STFTs of F bins; output frame t of row n (in
+    ``out``, (N, n_out, 2F)) is read at fractional input frame ``steps[n // channels, t]``:
+    the magnitude interpolated between the two frames around it (zero past the clip's
+    end), times a unit phasor that starts at the first frame's phase and turns, at every
+    output frame, by the phase difference of the two input frames it read. Bins from
+    ``keep[n // channels]`` up are silenced (the low-pass a pitch shift needs before it
+    reads the stretched clip faster).
 
     Turning a phasor by ``u[i + 1] * conj(u[i])`` (u = X / |X|) is the same as adding the
     wrapped phase difference to an accumulated angle, as librosa does, but needs no atan2,
     sine or cosine per bin; the phasor is brought back to unit length every frame so
-    rounding cannot build up over long clips. Each inner loop runs over bins and touches
-    few arrays, so LLVM vectorises it."""
-    N, frames, F, _ = spec.shape
+    rounding cannot build up over long clips. Every inner loop runs over bins, touches few
+    arrays and keeps interleaved data to plain copies, so LLVM vectorises each of them."""
+    N, frames, F2 = spec.shape
+    F = F2 // 2
     n_out = out.shape[1]
     one, zero = np.float32(1.0), np.float32(0.0)
     mag = np.zeros((frames + 2, F), np.float32)  # two silent frames past the end
@@ -39,16 +41,19 @@ def stretch_frames(spec, steps, keep, channels, out):
     turn_i = np.zeros((frames + 1, F), np.float32)
     pr = np.empty(F, np.float32)
     pi = np.empty(F, np.float32)
+    m = np.empty(F, np.float32)
     for n in range(N):
         for i in range(frames):
             row, m_row, r_row, i_row = spec[n, i], mag[i], ur[i], ui[i]
             for f in range(F):
-                re, im = row[f, 0], row[f, 1]
-                m = np.sqrt(re * re + im * im)
-                inv = one / m
-                m_row[f] = m
-                r_row[f] = re * inv if m > 0 else one
-                i_row[f] = im * inv if m > 0 else zero
+                r_row[f] = row[2 * f]
+                i_row[f] = row[2 * f + 1]
+            for f in range(F):
+                m_row[f] = np.sqrt(r_row[f] * r_row[f] + i_row[f] * i_row[f])
+            for f in range(F):
+                inv = one / m_row[f]
+                r_row[f] = r_row[f] * inv if m_row[f] > 0 else one
+                i_row[f] = i_row[f] * inv if m_row[f] > 0 else zero
         for i in range(frames):
             ar, ai, br, bi, tr, ti = ur[i], ui[i], ur[i + 1], ui[i + 1], turn_r[i], turn_i[i]
             for f in range(F):
@@ -57,6 +62,7 @@ def stretch_frames(spec, steps, keep, channels, out):
         pr[:] = ur[0]
         pi[:] = ui[0]
         top = min(F, keep[n // channels])
+        m[top:] = 0.0
         for t in range(n_out):
             s = steps[n // channels, t]
             i0 = min(int(math.floor(s)), frames)
@@ -64,10 +70,10 @@ def stretch_frames(spec, steps, keep, channels, out):
             gain = one if s < frames else zero
             ma, mb, row = mag[i0], mag[i0 + 1], out[n, t]
             for f in range(top):
-                m = gain * (ma[f] + alpha * (mb[f] - ma[f]))
-                row[f, 0] = m * pr[f]
-                row[f, 1] = m * pi[f]
-            row[top:] = 0.0
+                m[f] = gain * (ma[f] + alpha * (mb[f] - ma[f]))
+            for f in range(F):
+                row[2 * f] = m[f] * pr[f]
+                row[2 * f + 1] = m[f] * pi[f]
             tr, ti = turn_r[i0], turn_i[i0]
             for f in range(F):
                 qr = pr[f] * tr[f] - pi[f] * ti[f]
