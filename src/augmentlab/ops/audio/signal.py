@@ -117,9 +117,10 @@ def phase_vocoder(x: torch.Tensor, rate: torch.Tensor, n_fft: int, hop: int, len
     if native_cpu(x):
         from augmentlab.ops.kernels.numba_audio import stretch_frames
 
-        by_frame = torch.view_as_real(spec.reshape(B * C, F, frames).transpose(1, 2)).contiguous()  # no copy: stft's layout
+        # (N, frames, 2F) interleaved real and imaginary parts: no copy, it is stft's layout
+        by_frame = torch.view_as_real(spec.reshape(B * C, F, frames).transpose(1, 2)).contiguous().view(B * C, frames, 2 * F)
         out = torch.empty(B * C, out_frames, F, 2)
-        stretch_frames(by_frame.view(B * C, frames, 2 * F).numpy(), steps.numpy(), keep.cpu().numpy(), C, out.view(B * C, out_frames, 2 * F).numpy())
+        stretch_frames(by_frame.numpy(), steps.numpy(), keep.cpu().numpy(), C, out.view(B * C, out_frames, 2 * F).numpy())
         return istft(torch.view_as_complex(out).view(B, C, out_frames, F).transpose(2, 3), n_fft, hop, length)
     mag, phi = (torch.nn.functional.pad(v, (0, 2)) for v in magnitude_phase(spec))  # two silent frames past the end
     # expected phase advance per hop for each bin, and the measured deviation from it

@@ -1,7 +1,7 @@
 """Tempo and pitch: time stretch without pitch change (librosa's phase vocoder), pitch shift
-without tempo change (a phase vocoder that scales frequency), and speed perturbation
-(resampling: tempo and pitch together, as Ko et al. 2015). Batched, each clip with its own
-factor."""
+without tempo change (stretched by the phase vocoder, then resampled, as librosa does it),
+and speed perturbation (resampling: tempo and pitch together, as Ko et al. 2015). Batched,
+each clip with its own factor."""
 
 from __future__ import annotations
 

@@ -1,7 +1,9 @@
 """Geometric resampling behind one API: projective warps given as forward 3x3 matrices in
 pixel coordinates, and dense remaps given as per-pixel source coordinates.
 
-Semantics: pixel centres sit at integer coordinates, bilinear interpolation, zeros outside.
+Semantics: pixel centres sit at integer coordinates, bilinear interpolation, zeros outside;
+``nearest=True`` with a ``fill`` value is the variant for label maps (masks), which must
+gain no new values.
 CPU uses OpenCV per image (20x faster than ``grid_sample`` at 224x224 here), and a numba
 copy kernel when every matrix is an exact integer shift with optional flips; other devices
 use ``grid_sample``. Outputs agree within interpolation tolerance across devices.
@@ -111,8 +113,10 @@ def shift_flip_u8(x: torch.Tensor, sx, tx, sy, ty) -> torch.Tensor:
     return out
 
 
-def warp(x: torch.Tensor, forward: torch.Tensor, after_image=None) -> torch.Tensor:
-    """Warp each image of ``x`` (B, C, H, W) by its forward matrix (B, 3, 3, float64).
+def warp(x: torch.Tensor, forward: torch.Tensor, after_image=None, *, nearest: bool = False, fill: int = 0) -> torch.Tensor:
+    """Warp each image of ``x`` (B, C, H, W) by its forward matrix (B, 3, 3, float64);
+    ``nearest`` takes the nearest source pixel instead of interpolating, and pixels that
+    come from outside the image get ``fill``.
 
     ``after_image(i, out_i)`` (CPU only) sees each warped image while it is in cache."""
     B, C, H, W = x.shape
@@ -120,7 +124,7 @@ def warp(x: torch.Tensor, forward: torch.Tensor, after_image=None) -> torch.Tens
         return x.clone()
     inv = _inverse(forward)
     if native_cpu(x):
-        shift = _integer_shift(inv) if x.dtype == torch.uint8 else None
+        shift = _integer_shift(inv) if x.dtype == torch.uint8 and fill == 0 else None
         if shift is not None:
             sx, sy, t = shift
             out = shift_flip_u8(x, sx, t[:, 0], sy, t[:, 1])
@@ -129,16 +133,16 @@ def warp(x: torch.Tensor, forward: torch.Tensor, after_image=None) -> torch.Tens
                     after_image(i, image)
             return out
         affine = bool(np.abs(inv[:, 2] - (0.0, 0.0, 1.0)).max() < 1e-12)
-        flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+        flags = (cv2.INTER_NEAREST if nearest else cv2.INTER_LINEAR) | cv2.WARP_INVERSE_MAP
 
         def one(i, src, dst):
             if affine:
-                cv2.warpAffine(src, inv[i, :2], (W, H), dst=dst, flags=flags, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+                cv2.warpAffine(src, inv[i, :2], (W, H), dst=dst, flags=flags, borderMode=cv2.BORDER_CONSTANT, borderValue=fill)
             else:
-                cv2.warpPerspective(src, inv[i], (W, H), dst=dst, flags=flags, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+                cv2.warpPerspective(src, inv[i], (W, H), dst=dst, flags=flags, borderMode=cv2.BORDER_CONSTANT, borderValue=fill)
 
         return _per_image(x, one, after_image)
-    return _warp_torch(x, torch.from_numpy(inv).to(x.device))
+    return _warp_torch(x, torch.from_numpy(inv).to(x.device), nearest, fill)
 
 
 def _pixel_grid(H: int, W: int, device, dtype) -> torch.Tensor:
@@ -146,27 +150,35 @@ def _pixel_grid(H: int, W: int, device, dtype) -> torch.Tensor:
     return torch.stack([xs, ys, torch.ones_like(xs)], dim=-1)  # (H, W, 3)
 
 
-def _warp_torch(x: torch.Tensor, inv: torch.Tensor) -> torch.Tensor:
+def _warp_torch(x: torch.Tensor, inv: torch.Tensor, nearest: bool = False, fill: int = 0) -> torch.Tensor:
     B, C, H, W = x.shape
     grid = _pixel_grid(H, W, x.device, torch.float64)
     src = torch.einsum("bij,hwj->bhwi", inv, grid)
     coords = (src[..., :2] / src[..., 2:3]).float()
-    return remap(x, coords)
+    return remap(x, coords, nearest=nearest, fill=fill)
 
 
-def remap(x: torch.Tensor, coords: torch.Tensor) -> torch.Tensor:
-    """Sample ``x`` at per-pixel source coordinates ``coords`` (B, H, W, 2) in pixels (x, y)."""
+def remap(x: torch.Tensor, coords: torch.Tensor, *, nearest: bool = False, fill: int = 0) -> torch.Tensor:
+    """Sample ``x`` at per-pixel source coordinates ``coords`` (B, H, W, 2) in pixels (x, y);
+    ``nearest`` and ``fill`` as for ``warp``."""
     B, C, H, W = x.shape
     if native_cpu(x):
         maps = coords.float().contiguous().numpy()
+        interpolation = cv2.INTER_NEAREST if nearest else cv2.INTER_LINEAR
 
         def one(i, src, dst):
-            cv2.remap(src, maps[i, ..., 0], maps[i, ..., 1], cv2.INTER_LINEAR, dst=dst, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+            cv2.remap(src, maps[i, ..., 0], maps[i, ..., 1], interpolation, dst=dst, borderMode=cv2.BORDER_CONSTANT, borderValue=fill)
 
         return _per_image(x, one)
     norm = torch.empty_like(coords, dtype=torch.float32)
     norm[..., 0] = (2 * coords[..., 0] + 1) / W - 1
     norm[..., 1] = (2 * coords[..., 1] + 1) / H - 1
+    if nearest:
+        # label maps: no interpolation, and ``fill`` where the nearest pixel is outside
+        y = F.grid_sample(x.double(), norm.double(), mode="nearest", padding_mode="zeros", align_corners=False)
+        taken = torch.round(coords)
+        inside = (taken[..., 0] >= 0) & (taken[..., 0] <= W - 1) & (taken[..., 1] >= 0) & (taken[..., 1] <= H - 1)
+        return torch.where(inside.unsqueeze(1), y, float(fill)).to(x.dtype)
     xf = x.float()
     y = F.grid_sample(xf, norm, mode="bilinear", padding_mode="zeros", align_corners=False)
     return y.round().clamp(0, 255).to(x.dtype) if x.dtype == torch.uint8 else y.to(x.dtype)

@@ -1,0 +1,95 @@
+"""How a geometric change of the images moves their targets, through the same forward
+matrices (B, 3, 3) that warp the images: keypoints exactly, boxes by their four corners
+(the enclosing box of the moved corners), semantic masks by a nearest-neighbour warp that
+fills uncovered pixels with the mask's ignore value. ``BoxFilter`` then clips boxes to the
+image and drops the ones too small or too hidden, with their labels and fields."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from augmentlab.data.targets import Boxes, Keypoints, SemanticMask
+from augmentlab.errors import AugmentlabError
+from augmentlab.ops.kernels.warp import warp
+
+OUTSIDE = ("hide", "drop")  # what happens to a keypoint moved off the image
+
+
+def map_points(xy: torch.Tensor, forward: torch.Tensor) -> torch.Tensor:
+    """Points (N, 2) at pixel centres through their own forward matrices (N, 3, 3)."""
+    homogeneous = torch.cat([xy, torch.ones(len(xy), 1, dtype=xy.dtype)], dim=1)
+    moved = torch.einsum("nij,nj->ni", forward.to(xy.dtype), homogeneous)
+    return moved[:, :2] / moved[:, 2:3]
+
+
+def map_boxes(boxes: Boxes, forward: torch.Tensor, size: tuple[int, int] | None = None) -> Boxes:
+    """Every box through its image's forward matrix: the four corners move (box edges sit
+    half a pixel from the centres the matrices map) and the new box encloses them. Not
+    clipped: ``BoxFilter`` does that and knows how much of each box left the image."""
+    rows = boxes.image_of_row
+    x1, y1, x2, y2 = boxes.xyxy.unbind(1)
+    corners = torch.stack([torch.stack(c, 1) for c in ((x1, y1), (x2, y1), (x2, y2), (x1, y2))], 1) - 0.5  # (N, 4, 2)
+    moved = map_points(corners.reshape(-1, 2), forward[rows].repeat_interleave(4, dim=0)).view(-1, 4, 2) + 0.5
+    xyxy = torch.cat([moved.amin(1), moved.amax(1)], dim=1)
+    return boxes.moved(xyxy, size)
+
+
+def map_keypoints(points: Keypoints, forward: torch.Tensor, size: tuple[int, int] | None = None, outside: str = "hide") -> Keypoints:
+    """Every keypoint through its image's forward matrix, exactly. A point that lands off
+    the image keeps its position and becomes invisible (``outside="hide"``) or is removed
+    (``"drop"``); it is never clamped to the border."""
+    if outside not in OUTSIDE:
+        raise AugmentlabError(f"outside: {outside!r} is unknown; expected one of {', '.join(OUTSIDE)}", field="outside")
+    H, W = size if size is not None else points.size
+    xy = map_points(points.xy, forward[points.image_of_row])
+    # a point is on the image while it is within the pixel it would be drawn on
+    inside = (xy[:, 0] >= -0.5) & (xy[:, 0] < W - 0.5) & (xy[:, 1] >= -0.5) & (xy[:, 1] < H - 0.5)
+    moved = Keypoints(xy, points.offsets, points.visible & inside, (H, W), points.labels)
+    return moved.keep(inside) if outside == "drop" else moved
+
+
+def map_mask(mask: SemanticMask, forward: torch.Tensor) -> SemanticMask:
+    """The mask through the same matrices, nearest neighbour, ``ignore`` where nothing maps:
+    it gains no value it did not have, except the ignore value."""
+    values = mask.values
+    # OpenCV warps 8- and 16-bit and int32 label maps; int64 ids go through int32
+    wide = values.dtype == torch.int64
+    if wide and values.numel() and (int(values.max()) >= 2**31 or int(values.min()) < -(2**31)):
+        raise AugmentlabError("mask: class ids must fit in 32 bits", field="mask")
+    work = values.to(torch.int32) if wide else values
+    out = warp(work.unsqueeze(1), forward, nearest=True, fill=mask.ignore).squeeze(1)
+    return SemanticMask(out.to(values.dtype), mask.ignore)
+
+
+@dataclass(frozen=True)
+class BoxFilter:
+    """What happens to boxes after the warp, as albumentations' ``BboxParams``: clip them
+    to the image (``clip``), then keep only those with at least ``min_area`` pixels,
+    ``min_width`` and ``min_height`` pixels, and at least ``min_visibility`` of the moved
+    box's area still inside the image. A dropped box takes its label and fields with it."""
+
+    min_area: float = 0.0
+    min_visibility: float = 0.0
+    min_width: float = 0.0
+    min_height: float = 0.0
+    clip: bool = True
+
+    def __post_init__(self):
+        for name in ("min_area", "min_visibility", "min_width", "min_height"):
+            value = getattr(self, name)
+            if not value >= 0 or (name == "min_visibility" and value > 1):
+                raise AugmentlabError(f"{name}: {value!r} must be {'in [0, 1]' if name == 'min_visibility' else '>= 0'}", field=name)
+
+    def __call__(self, boxes: Boxes) -> Boxes:
+        H, W = boxes.size
+        xyxy = boxes.xyxy
+        limits = torch.tensor([W, H, W, H], dtype=xyxy.dtype)
+        clipped = torch.minimum(torch.maximum(xyxy, torch.zeros(4, dtype=xyxy.dtype)), limits)
+        width, height = (clipped[:, 2] - clipped[:, 0]).clamp_min(0), (clipped[:, 3] - clipped[:, 1]).clamp_min(0)
+        area = width * height
+        full = ((xyxy[:, 2] - xyxy[:, 0]) * (xyxy[:, 3] - xyxy[:, 1])).clamp_min(1e-12)
+        keep = (area > 0) & (area >= self.min_area) & (width >= self.min_width) & (height >= self.min_height)
+        keep &= area / full >= self.min_visibility
+        return boxes.moved(clipped if self.clip else xyxy).keep(keep)
