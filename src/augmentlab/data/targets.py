@@ -251,3 +251,34 @@ class SemanticMask:
         if self.values.shape[0] != images.shape[0] or tuple(self.values.shape[-2:]) != tuple(images.shape[-2:]):
             raise AugmentlabError(f"mask: shape {tuple(self.values.shape)} does not match the images' "
                                   f"{(images.shape[0], *images.shape[-2:])} (B, H, W)", field="mask")
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The targets of one batch of images; any of them may be absent."""
+
+    boxes: Boxes | None = None
+    keypoints: Keypoints | None = None
+    mask: SemanticMask | None = None
+
+    def present(self) -> dict:
+        """``{name: target}`` for the targets given."""
+        return {k: v for k, v in (("boxes", self.boxes), ("keypoints", self.keypoints), ("mask", self.mask)) if v is not None}
+
+    def check(self, images: torch.Tensor) -> None:
+        """Refuse targets whose batch or image size differs from the images'."""
+        B, (H, W) = images.shape[0], tuple(images.shape[-2:])
+        for name, target in self.present().items():
+            if name == "mask":
+                target.matches(images)
+            elif target.batch_size != B or tuple(target.size) != (H, W):
+                raise AugmentlabError(f"{name}: given for {target.batch_size} images of {target.size[1]}x{target.size[0]}, "
+                                      f"but the batch has {B} images of {W}x{H}", field=name)
+
+    def images(self, index: torch.Tensor) -> Targets:
+        """The targets of the images ``index``, as a batch of their own."""
+        return Targets(
+            boxes=None if self.boxes is None else self.boxes.images(index),
+            keypoints=None if self.keypoints is None else self.keypoints.images(index),
+            mask=None if self.mask is None else SemanticMask(self.mask.values[index], self.mask.ignore),
+        )

@@ -6,7 +6,7 @@ from augmentlab.ops import adversarial, mix  # noqa: F401
 from augmentlab.ops.audio import filters, level, reverb, shift, spectrogram, tempo  # noqa: F401
 from augmentlab.ops.audio import noise as _audio_noise  # noqa: F401
 from augmentlab.ops.base import Op, Params
-from augmentlab.ops.image import distort, erase, fusion, geometric, noise, photometric  # noqa: F401
+from augmentlab.ops.image import distort, erase, fusion, geometric, noise, photometric, targets  # noqa: F401
 from augmentlab.ops.registry import REGISTRY, create_op, op_info, register
 from augmentlab.ops.text import eda as _text_eda  # noqa: F401
 from augmentlab.ops.text import model_ops as _text_models  # noqa: F401

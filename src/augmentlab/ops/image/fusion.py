@@ -133,4 +133,22 @@ def _fused_warp(x: torch.Tensor, run, want_hist: bool = False):
     return _masked(x, run, compose), None
 
 
-register_fuser("image", fuse_image_ops)
+def move_image_targets(targets, pairs, shape, walk):
+    """Targets through ``(node, params)`` pairs grouped as ``fuse_image_ops`` groups them:
+    a fused run of geometric ops moves every target once, through the composed matrix the
+    images are warped by; anything else goes through ``walk(node, targets, params)``."""
+    from augmentlab.ops.image.targets import applied_matrix, through_matrix
+
+    for kind, run in _runs(pairs):
+        if kind == "geometric" and len(run) > 1:
+            total = mx.eye(len(run[0][1]["apply"]))
+            for op, p in run:
+                total = applied_matrix(op, p, shape) @ total
+            targets = through_matrix(targets, total)
+        else:
+            for node, p in run:
+                targets = walk(node, targets, p)
+    return targets
+
+
+register_fuser("image", fuse_image_ops, move_image_targets)

@@ -1,8 +1,12 @@
-"""How a geometric change of the images moves their targets, through the same forward
+"""How the image ops move targets. Geometric ops move them through the same forward
 matrices (B, 3, 3) that warp the images: keypoints exactly, boxes by their four corners
 (the enclosing box of the moved corners), semantic masks by a nearest-neighbour warp that
-fills uncovered pixels with the mask's ignore value. ``BoxFilter`` then clips boxes to the
-image and drops the ones too small or too hidden, with their labels and fields."""
+fills uncovered pixels with the mask's ignore value. Ops that change pixel values
+(photometric, noise, blur, erasing) leave every target where it is. ``BoxFilter`` then
+clips boxes to the image and drops the ones too small or too hidden, with their labels
+and fields.
+
+Elastic and grid distortion have no rule yet, so they refuse targets (``ops/targets.py``)."""
 
 from __future__ import annotations
 
@@ -10,9 +14,16 @@ from dataclasses import dataclass
 
 import torch
 
-from augmentlab.data.targets import Boxes, Keypoints, SemanticMask
+from augmentlab.data.targets import Boxes, Keypoints, SemanticMask, Targets
 from augmentlab.errors import AugmentlabError
+from augmentlab.ops.image import matrices as mx
+from augmentlab.ops.image.erase import Cutout, GridDropout
+from augmentlab.ops.image.geometric import GeometricOp, Identity
+from augmentlab.ops.image.noise import GaussianBlur, GaussianNoise
+from augmentlab.ops.image.photometric import ColourOp, Sharpness
+from augmentlab.ops.image.point import PointOp
 from augmentlab.ops.kernels.warp import warp
+from augmentlab.ops.targets import target_rule, unchanged
 
 OUTSIDE = ("hide", "drop")  # what happens to a keypoint moved off the image
 
@@ -93,3 +104,37 @@ class BoxFilter:
         keep = (area > 0) & (area >= self.min_area) & (width >= self.min_width) & (height >= self.min_height)
         keep &= area / full >= self.min_visibility
         return boxes.moved(clipped if self.clip else xyxy).keep(keep)
+
+
+def through_matrix(targets: Targets, forward: torch.Tensor) -> Targets:
+    """Every target of a batch through the images' forward matrices (B, 3, 3)."""
+    return Targets(
+        boxes=None if targets.boxes is None else map_boxes(targets.boxes, forward),
+        keypoints=None if targets.keypoints is None else map_keypoints(targets.keypoints, forward),
+        mask=None if targets.mask is None else map_mask(targets.mask, forward),
+    )
+
+
+def applied_matrix(op: GeometricOp, params: dict, shape: tuple[int, ...]) -> torch.Tensor:
+    """The op's forward matrices, the identity where its ``apply`` mask is False."""
+    m = op.matrix({k: v for k, v in params.items() if k != "apply"}, shape)
+    return torch.where(params["apply"].view(-1, 1, 1), m, mx.IDENTITY)
+
+
+@target_rule(GeometricOp, Boxes)
+def _geometric_boxes(op, boxes, params, shape):
+    return map_boxes(boxes, applied_matrix(op, params, shape))
+
+
+@target_rule(GeometricOp, Keypoints)
+def _geometric_keypoints(op, points, params, shape):
+    return map_keypoints(points, applied_matrix(op, params, shape))
+
+
+@target_rule(GeometricOp, SemanticMask)
+def _geometric_mask(op, mask, params, shape):
+    return map_mask(mask, applied_matrix(op, params, shape))
+
+
+target_rule((PointOp, ColourOp, Sharpness, GaussianNoise, GaussianBlur, Cutout, GridDropout, Identity),
+            (Boxes, Keypoints, SemanticMask))(unchanged)
