@@ -9,6 +9,7 @@ import torch
 
 from augmentlab.data.targets import Boxes, Keypoints, SemanticMask, Targets
 from augmentlab.errors import AugmentlabError
+from augmentlab.ops.base import Op
 from augmentlab.ops.image.targets import BoxFilter
 from augmentlab.policy import parse_policy
 from augmentlab.policy.replay import params_from_json, params_to_json
@@ -108,7 +109,19 @@ def test_zero_boxes_per_image_works():
 
 def test_ops_without_a_rule_refuse_targets_and_sizes_must_match():
     images, targets = _batch()
-    with pytest.raises(AugmentlabError, match="elastic does not say what it does to boxes"):
+    with pytest.raises(AugmentlabError, match="elastic bends the image along a curved field"):
         augment_with_targets(parse_policy("hflip+elastic"), images, targets, torch_generator(0))
+
+    class Unsaid(Op):  # an op nobody asked about targets
+        name, modality, magnitude, family, controls = "unsaid", "image", None, "photometric", "nothing"
+
+        def sample_params(self, g, batch, shape):
+            return {}
+
+        def kernel(self, x, params):
+            return x.clone()
+
+    with pytest.raises(AugmentlabError, match="unsaid does not say what it does to keypoints"):
+        augment_with_targets(Unsaid(), images, Targets(keypoints=targets.keypoints), torch_generator(0))
     with pytest.raises(AugmentlabError, match="boxes: given for 6 images of 64x48, but the batch has 5"):
         augment_with_targets(parse_policy("hflip"), images[:5], Targets(boxes=targets.boxes), torch_generator(0))

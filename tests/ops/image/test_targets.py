@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 import torch
 
-from augmentlab.data.targets import Boxes, Keypoints, SemanticMask
+from augmentlab.data.targets import Boxes, Keypoints, SemanticMask, Targets
 from augmentlab.ops.image.targets import BoxFilter, map_boxes, map_keypoints, map_mask
 from augmentlab.ops.kernels.warp import warp
 from augmentlab.ops.registry import create_op
+from augmentlab.policy.targets import apply_with_targets
 from augmentlab.rng import torch_generator
 
 H, W = 48, 64
@@ -151,3 +152,20 @@ def test_the_torch_path_cuda_runs_warps_masks_alike():
         portable = map_mask(SemanticMask(values), forward).values
     assert set(portable.unique().tolist()) <= set(range(7)) | {255}
     assert float((native != portable).float().mean()) < 0.01  # ties at half pixels may round apart
+
+
+@pytest.mark.parametrize("name", ["elastic", "grid_distortion"])
+def test_distortions_move_keypoints_onto_their_pixels_and_masks_with_the_field(name):
+    op = create_op(name, m=0.6, p=1.0)
+    params = op.sample(torch_generator(4), 6, (1, H, W))
+    xs, ys = torch.tensor([20, 31, 40, 25, 33, 28]), torch.tensor([20, 24, 18, 30, 22, 25])
+    image = torch.zeros(6, 1, H, W)
+    image[torch.arange(6), 0, ys, xs] = 1.0
+    mask = SemanticMask((image[:, 0] * 3).to(torch.uint8), ignore=255)
+    points = Keypoints.of(torch.stack([xs, ys], 1).double(), size=(H, W), offsets=torch.arange(7))
+    warped, moved = apply_with_targets(op, image, Targets(keypoints=points, mask=mask), params)
+    for i in range(6):
+        x, y = moved.keypoints.xy[i].tolist()
+        peak = np.unravel_index(int(warped[i, 0].argmax()), (H, W))
+        assert abs(peak[1] - x) <= 1 and abs(peak[0] - y) <= 1, (name, i)
+    assert set(moved.mask.values.unique().tolist()) <= {0, 3, 255}

@@ -7,6 +7,8 @@ than blurring full-resolution noise (albumentations' way).
 
 from __future__ import annotations
 
+from abc import abstractmethod
+
 import cv2
 import numpy as np
 import torch
@@ -37,33 +39,44 @@ def _identity_coords(H: int, W: int, device) -> torch.Tensor:
     return torch.stack([xs, ys], -1)
 
 
+class DistortOp(Op):
+    """A dense, smooth displacement: every output pixel reads the source at ``coords``."""
+
+    family = "distort"
+
+    @abstractmethod
+    def coords(self, params, shape: tuple[int, ...], device) -> torch.Tensor:
+        """(B, H, W, 2) source coordinates (x, y) in pixels for every output pixel."""
+
+    def kernel(self, x, params):
+        return remap(x, self.coords(params, tuple(x.shape[1:]), x.device))
+
+
 @register
-class Elastic(Op):
+class Elastic(DistortOp):
     name = "elastic"
     magnitude = Magnitude("control-point displacement", 0.15, "of the size")
-    family = "distort"
     controls = "displacement: control points move up to m * 0.15 of the size"
 
     def sample_params(self, g, batch, shape):
         field = torch.rand(batch, 2, CONTROL_POINTS, CONTROL_POINTS, generator=g, dtype=torch.float64) * 2 - 1
         return {"field": field, "alpha": self.unsigned(g, batch, 0.15)}
 
-    def kernel(self, x, params):
-        B, C, H, W = x.shape
-        size = torch.tensor([W, H], dtype=torch.float32, device=x.device)
-        disp = _upsample(params["field"], H, W, x.device).to(x.device)
-        alpha = params["alpha"].float().view(-1, 1, 1, 1).to(x.device)
-        return remap(x, _identity_coords(H, W, x.device) + disp * alpha * size)
+    def coords(self, params, shape, device):
+        H, W = shape[-2:]
+        size = torch.tensor([W, H], dtype=torch.float32, device=device)
+        disp = _upsample(params["field"], H, W, device).to(device)
+        alpha = params["alpha"].float().view(-1, 1, 1, 1).to(device)
+        return _identity_coords(H, W, device) + disp * alpha * size
 
 
 @register
-class GridDistortion(Op):
+class GridDistortion(DistortOp):
     """Albumentations-style: the grid of 5x5 cells gets random column widths and row
     heights; pixels follow piecewise linearly."""
 
     name = "grid_distortion"
     magnitude = Magnitude("cell size change", 0.9, "of the cell", signed=True)
-    family = "distort"
     controls = "cell size change: each cell's width/height scaled by 1 ± 0.9*m"
     steps = 5
 
@@ -84,9 +97,9 @@ class GridDistortion(Op):
         hi = src_knots.gather(1, (cell + 1).expand(B, n))
         return (lo + frac * (hi - lo)).float().to(device)
 
-    def kernel(self, x, params):
-        B, C, H, W = x.shape
-        sx = self._axis_map(params["x_steps"], W, x.device)
-        sy = self._axis_map(params["y_steps"], H, x.device)
-        coords = torch.stack([sx.view(B, 1, W).expand(B, H, W), sy.view(B, H, 1).expand(B, H, W)], -1)
-        return remap(x, coords)
+    def coords(self, params, shape, device):
+        H, W = shape[-2:]
+        B = len(params["x_steps"])
+        sx = self._axis_map(params["x_steps"], W, device)
+        sy = self._axis_map(params["y_steps"], H, device)
+        return torch.stack([sx.view(B, 1, W).expand(B, H, W), sy.view(B, H, 1).expand(B, H, W)], -1)

@@ -6,7 +6,10 @@ fills uncovered pixels with the mask's ignore value. Ops that change pixel value
 clips boxes to the image and drops the ones too small or too hidden, with their labels
 and fields.
 
-Elastic and grid distortion have no rule yet, so they refuse targets (``ops/targets.py``)."""
+Elastic and grid distortion move masks through their displacement field (nearest
+neighbour) and keypoints by inverting it; they refuse boxes, whose new extent a curved
+field does not give.
+"""
 
 from __future__ import annotations
 
@@ -17,12 +20,13 @@ import torch
 from augmentlab.data.targets import Boxes, Keypoints, SemanticMask, Targets
 from augmentlab.errors import AugmentlabError
 from augmentlab.ops.image import matrices as mx
+from augmentlab.ops.image.distort import DistortOp
 from augmentlab.ops.image.erase import Cutout, GridDropout
 from augmentlab.ops.image.geometric import GeometricOp, Identity
 from augmentlab.ops.image.noise import GaussianBlur, GaussianNoise
 from augmentlab.ops.image.photometric import ColourOp, Sharpness
 from augmentlab.ops.image.point import PointOp
-from augmentlab.ops.kernels.warp import warp
+from augmentlab.ops.kernels.warp import remap, warp
 from augmentlab.ops.targets import target_rule, unchanged
 
 OUTSIDE = ("hide", "drop")  # what happens to a keypoint moved off the image
@@ -64,14 +68,58 @@ def map_keypoints(points: Keypoints, forward: torch.Tensor, size: tuple[int, int
 def map_mask(mask: SemanticMask, forward: torch.Tensor) -> SemanticMask:
     """The mask through the same matrices, nearest neighbour, ``ignore`` where nothing maps:
     it gains no value it did not have, except the ignore value."""
+    return _label_map(mask, lambda values: warp(values, forward, nearest=True, fill=mask.ignore))
+
+
+def _label_map(mask: SemanticMask, resample) -> SemanticMask:
+    """``resample`` (B, 1, H, W) -> (B, 1, H, W) on the mask's values; OpenCV resamples
+    8- and 16-bit and int32 label maps, so int64 ids go through int32."""
     values = mask.values
-    # OpenCV warps 8- and 16-bit and int32 label maps; int64 ids go through int32
     wide = values.dtype == torch.int64
     if wide and values.numel() and (int(values.max()) >= 2**31 or int(values.min()) < -(2**31)):
         raise AugmentlabError("mask: class ids must fit in 32 bits", field="mask")
     work = values.to(torch.int32) if wide else values
-    out = warp(work.unsqueeze(1), forward, nearest=True, fill=mask.ignore).squeeze(1)
-    return SemanticMask(out.to(values.dtype), mask.ignore)
+    return SemanticMask(resample(work.unsqueeze(1)).squeeze(1).to(values.dtype), mask.ignore)
+
+
+def invert_coords(coords: torch.Tensor, points: Keypoints, iterations: int = 20) -> torch.Tensor:
+    """Where each keypoint goes under a dense map whose output pixel p reads the source at
+    ``coords[p]`` (B, H, W, 2): the p with coords(p) = keypoint, by Newton's method on
+    c(p) = p + d(p), the displacement d read bilinearly between pixels and held constant
+    past the border, its Jacobian by central differences. (A plain fixed-point iteration
+    diverges where a strong elastic field stretches by more than a pixel per pixel.)"""
+    B, H, W, _ = coords.shape
+    ys, xs = torch.meshgrid(torch.arange(H, dtype=torch.float64), torch.arange(W, dtype=torch.float64), indexing="ij")
+    disp = coords.double().cpu() - torch.stack([xs, ys], -1)
+    rows, k = points.image_of_row, points.xy
+    c = lambda q: q + _bilinear(disp, rows, q)  # noqa: E731
+    step_x, step_y = torch.tensor([0.5, 0.0], dtype=torch.float64), torch.tensor([0.0, 0.5], dtype=torch.float64)
+    p = k.clone()
+    for _ in range(iterations):
+        r = c(p) - k
+        moving = r.abs().amax(1, keepdim=True) >= 1e-9  # each point stops on its own: batch-independent
+        if not bool(moving.any()):
+            break
+        jx, jy = c(p + step_x) - c(p - step_x), c(p + step_y) - c(p - step_y)  # columns of the Jacobian, times 1
+        det = jx[:, 0] * jy[:, 1] - jy[:, 0] * jx[:, 1]
+        safe = det.abs() > 1e-9
+        det = torch.where(safe, det, torch.ones_like(det))
+        delta = torch.stack([r[:, 0] * jy[:, 1] - jy[:, 0] * r[:, 1], jx[:, 0] * r[:, 1] - r[:, 0] * jx[:, 1]], 1) / det.unsqueeze(1)
+        step = torch.where(safe.unsqueeze(1), delta, r)  # where the field folds, a plain step
+        p = torch.where(moving, p - step, p)
+    return p
+
+
+def _bilinear(field: torch.Tensor, rows: torch.Tensor, xy: torch.Tensor) -> torch.Tensor:
+    """``field`` (B, H, W, 2) read at (x, y) of image ``rows``, clamped to the image."""
+    B, H, W, _ = field.shape
+    x, y = xy[:, 0].clamp(0, W - 1), xy[:, 1].clamp(0, H - 1)
+    x0, y0 = x.floor().long().clamp(max=W - 2) if W > 1 else x.long(), y.floor().long().clamp(max=H - 2) if H > 1 else y.long()
+    ax, ay = (x - x0).unsqueeze(1), (y - y0).unsqueeze(1)
+    x1, y1 = (x0 + 1).clamp(max=W - 1), (y0 + 1).clamp(max=H - 1)
+    top = field[rows, y0, x0] * (1 - ax) + field[rows, y0, x1] * ax
+    bottom = field[rows, y1, x0] * (1 - ax) + field[rows, y1, x1] * ax
+    return top * (1 - ay) + bottom * ay
 
 
 @dataclass(frozen=True)
@@ -138,3 +186,31 @@ def _geometric_mask(op, mask, params, shape):
 
 target_rule((PointOp, ColourOp, Sharpness, GaussianNoise, GaussianBlur, Cutout, GridDropout, Identity),
             (Boxes, Keypoints, SemanticMask))(unchanged)
+
+
+def _distort_coords(op, params, shape):
+    """The op's source coordinates, the identity where its ``apply`` mask is False."""
+    coords = op.coords({k: v for k, v in params.items() if k != "apply"}, shape, torch.device("cpu"))
+    H, W = shape[-2:]
+    ys, xs = torch.meshgrid(torch.arange(H, dtype=coords.dtype), torch.arange(W, dtype=coords.dtype), indexing="ij")
+    return torch.where(params["apply"].view(-1, 1, 1, 1), coords, torch.stack([xs, ys], -1))
+
+
+@target_rule(DistortOp, SemanticMask)
+def _distort_mask(op, mask, params, shape):
+    coords = _distort_coords(op, params, shape).to(mask.values.device)
+    return _label_map(mask, lambda values: remap(values, coords, nearest=True, fill=mask.ignore))
+
+
+@target_rule(DistortOp, Keypoints)
+def _distort_keypoints(op, points, params, shape):
+    H, W = shape[-2:]
+    xy = invert_coords(_distort_coords(op, params, shape), points)
+    inside = (xy[:, 0] >= -0.5) & (xy[:, 0] < W - 0.5) & (xy[:, 1] >= -0.5) & (xy[:, 1] < H - 0.5)
+    return Keypoints(xy, points.offsets, points.visible & inside, (H, W), points.labels)
+
+
+@target_rule(DistortOp, Boxes)
+def _distort_boxes(op, boxes, params, shape):
+    raise AugmentlabError(f"{op.name} bends the image along a curved field, which gives no exact new box; "
+                          f"leave it out of a policy for data with boxes")
