@@ -125,3 +125,25 @@ def test_ops_without_a_rule_refuse_targets_and_sizes_must_match():
         augment_with_targets(Unsaid(), images, Targets(keypoints=targets.keypoints), torch_generator(0))
     with pytest.raises(AugmentlabError, match="boxes: given for 6 images of 64x48, but the batch has 5"):
         augment_with_targets(parse_policy("hflip"), images[:5], Targets(boxes=targets.boxes), torch_generator(0))
+
+
+def test_mirroring_swaps_left_and_right_labels_and_a_double_flip_does_not():
+    images, _ = _batch()
+    LEFT_EYE, RIGHT_EYE, NOSE = 0, 1, 2
+    points = Keypoints.of([[[10.0, 10.0], [20.0, 10.0], [15.0, 15.0]]] * B, size=(H, W), labels=[[LEFT_EYE, RIGHT_EYE, NOSE]] * B,
+                          flip_pairs=[(LEFT_EYE, RIGHT_EYE)])
+    mask = SemanticMask(torch.full((B, H, W), 3, dtype=torch.uint8), flip_pairs=[(3, 4)])
+    boxes = Boxes.of([[[1, 1, 5, 5]]] * B, [[7]] * B, size=(H, W), flip_pairs=[(7, 8)])
+    targets = Targets(boxes=boxes, keypoints=points, mask=mask)
+    flip = parse_policy("hflip(p=0.5)")
+    params = flip.sample(torch_generator(0), B, (3, H, W))
+    _, moved = apply_with_targets(flip, images, targets, params)
+    flipped = params["apply"]
+    assert moved.boxes.labels.tolist() == [8 if f else 7 for f in flipped.tolist()]
+    assert moved.keypoints.labels.view(B, 3).tolist() == [[1, 0, 2] if f else [0, 1, 2] for f in flipped.tolist()]
+    assert moved.mask.values[flipped].unique().tolist() in ([4], [4, 255]) and moved.mask.values[~flipped].unique().tolist() == [3]
+    twice = parse_policy("hflip(p=1)+vflip(p=1)+hflip(p=1)")  # one fused warp: mirrored once overall
+    _, moved = apply_with_targets(twice, images, targets, twice.sample(torch_generator(0), B, (3, H, W)))
+    assert moved.boxes.labels.tolist() == [8] * B
+    with pytest.raises(AugmentlabError, match="flip_pairs: every label may appear in one pair only"):
+        Boxes.of([[[1, 1, 5, 5]]], [[7]], size=(H, W), flip_pairs=[(7, 8), (8, 9)])

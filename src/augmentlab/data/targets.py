@@ -61,6 +61,23 @@ def from_xyxy(xyxy: torch.Tensor, fmt: str, size: tuple[int, int]) -> torch.Tens
     raise AugmentlabError(f"box format {fmt!r} is unknown; expected one of {', '.join(BOX_FORMATS)}", field="format")
 
 
+def check_pairs(pairs) -> tuple[tuple[int, int], ...]:
+    """Label pairs that swap under mirroring, as a tuple of distinct (a, b) integer pairs."""
+    out = tuple((int(a), int(b)) for a, b in pairs)
+    seen = [v for pair in out for v in pair]
+    if len(seen) != len(set(seen)):
+        raise AugmentlabError(f"flip_pairs: every label may appear in one pair only; got {list(out)}", field="flip_pairs")
+    return out
+
+
+def swap_pairs(labels: torch.Tensor, pairs, where: torch.Tensor) -> torch.Tensor:
+    """``labels`` with every pair (a, b) swapped where ``where`` (broadcastable) is True."""
+    out = labels.clone()
+    for a, b in pairs:
+        out = torch.where(where & (labels == a), b, torch.where(where & (labels == b), a, out)).to(labels.dtype)
+    return out
+
+
 def _ragged(rows, offsets, width: int | None, what: str) -> tuple[list[torch.Tensor], torch.Tensor]:
     """Per-image lists of rows, or one tensor with ``offsets``, as (rows (N, ...), offsets)."""
     if offsets is None:
@@ -103,10 +120,11 @@ class Boxes:
     labels: torch.Tensor  # (N,) int64
     size: tuple[int, int]  # (H, W) of the images
     fields: Mapping[str, torch.Tensor] = field(default_factory=dict)  # name -> (N, ...)
+    flip_pairs: tuple[tuple[int, int], ...] = ()  # labels that trade places in a mirrored image
 
     @classmethod
     def of(cls, boxes, labels, *, size: tuple[int, int], format: str = "xyxy", offsets=None,
-           fields: Mapping[str, Sequence] | None = None) -> Boxes:
+           fields: Mapping[str, Sequence] | None = None, flip_pairs=()) -> Boxes:
         """Boxes given per image (a list of (Ni, 4)) or as one (N, 4) tensor with
         ``offsets``; labels and fields likewise, one per box. Refuses, naming the image and
         box, a box whose far edge is before its near edge or that lies outside the image
@@ -119,7 +137,7 @@ class Boxes:
         xyxy = to_xyxy(rows, format, size)
         n = len(xyxy)
         extra = {name: _field_rows(values, n, name) for name, values in (fields or {}).items()}
-        out = cls(xyxy, offsets, _per_row(labels, n, "labels", torch.int64), tuple(size), extra)
+        out = cls(xyxy, offsets, _per_row(labels, n, "labels", torch.int64), tuple(size), extra, check_pairs(flip_pairs))
         out.check(format)
         return out
 
@@ -162,7 +180,7 @@ class Boxes:
         """Only the boxes where ``mask`` (N,) is True, with their labels and fields."""
         kept = torch.zeros(self.batch_size + 1, dtype=torch.int64)
         kept[1:] = torch.bincount(self.image_of_row[mask], minlength=self.batch_size).cumsum(0)
-        return Boxes(self.xyxy[mask], kept, self.labels[mask], self.size, {k: v[mask] for k, v in self.fields.items()})
+        return replace(self, xyxy=self.xyxy[mask], offsets=kept, labels=self.labels[mask], fields={k: v[mask] for k, v in self.fields.items()})
 
     def images(self, index: torch.Tensor) -> Boxes:
         """The boxes of the images ``index`` (in that order), as a batch of their own."""
@@ -170,7 +188,7 @@ class Boxes:
         take = torch.cat(rows) if rows else torch.zeros(0, dtype=torch.int64)
         counts = self.counts[index]
         offsets = torch.cat([torch.zeros(1, dtype=torch.int64), counts.cumsum(0)])
-        return Boxes(self.xyxy[take], offsets, self.labels[take], self.size, {k: v[take] for k, v in self.fields.items()})
+        return replace(self, xyxy=self.xyxy[take], offsets=offsets, labels=self.labels[take], fields={k: v[take] for k, v in self.fields.items()})
 
     def moved(self, xyxy: torch.Tensor, size: tuple[int, int] | None = None) -> Boxes:
         """The same boxes at new coordinates (and image size)."""
@@ -199,9 +217,10 @@ class Keypoints:
     visible: torch.Tensor  # (N,) bool
     size: tuple[int, int]  # (H, W)
     labels: torch.Tensor | None = None  # (N,) int64
+    flip_pairs: tuple[tuple[int, int], ...] = ()  # labels that trade places in a mirrored image ("left eye", "right eye")
 
     @classmethod
-    def of(cls, points, *, size: tuple[int, int], offsets=None, visible=None, labels=None) -> Keypoints:
+    def of(cls, points, *, size: tuple[int, int], offsets=None, visible=None, labels=None, flip_pairs=()) -> Keypoints:
         rows, offsets = _ragged(points, offsets, 2, "keypoints")
         if rows.ndim != 2 or rows.shape[1] != 2:
             raise AugmentlabError(f"keypoints: expected (x, y) per point, got shape {tuple(rows.shape)}", field="keypoints")
@@ -210,7 +229,9 @@ class Keypoints:
         n = len(rows)
         shown = torch.ones(n, dtype=torch.bool) if visible is None else _per_row(visible, n, "visible", torch.bool)
         named = None if labels is None else _per_row(labels, n, "labels", torch.int64)
-        return cls(rows, offsets, shown, tuple(size), named)
+        if flip_pairs and named is None:
+            raise AugmentlabError("flip_pairs: keypoints need labels to swap", field="flip_pairs")
+        return cls(rows, offsets, shown, tuple(size), named, check_pairs(flip_pairs))
 
     @property
     def batch_size(self) -> int:
@@ -223,14 +244,14 @@ class Keypoints:
     def keep(self, mask: torch.Tensor) -> Keypoints:
         kept = torch.zeros(self.batch_size + 1, dtype=torch.int64)
         kept[1:] = torch.bincount(self.image_of_row[mask], minlength=self.batch_size).cumsum(0)
-        return Keypoints(self.xy[mask], kept, self.visible[mask], self.size, None if self.labels is None else self.labels[mask])
+        return replace(self, xy=self.xy[mask], offsets=kept, visible=self.visible[mask], labels=None if self.labels is None else self.labels[mask])
 
     def images(self, index: torch.Tensor) -> Keypoints:
         rows = [torch.arange(int(self.offsets[i]), int(self.offsets[i + 1])) for i in index.tolist()]
         take = torch.cat(rows) if rows else torch.zeros(0, dtype=torch.int64)
         counts = (self.offsets[1:] - self.offsets[:-1])[index]
         offsets = torch.cat([torch.zeros(1, dtype=torch.int64), counts.cumsum(0)])
-        return Keypoints(self.xy[take], offsets, self.visible[take], self.size, None if self.labels is None else self.labels[take])
+        return replace(self, xy=self.xy[take], offsets=offsets, visible=self.visible[take], labels=None if self.labels is None else self.labels[take])
 
 
 @dataclass(frozen=True)
@@ -240,6 +261,7 @@ class SemanticMask:
 
     values: torch.Tensor  # (B, H, W) integer
     ignore: int = 255
+    flip_pairs: tuple[tuple[int, int], ...] = ()  # classes that trade places in a mirrored image
 
     def __post_init__(self):
         if self.values.ndim != 3 or self.values.dtype.is_floating_point or self.values.dtype == torch.bool:
@@ -280,5 +302,5 @@ class Targets:
         return Targets(
             boxes=None if self.boxes is None else self.boxes.images(index),
             keypoints=None if self.keypoints is None else self.keypoints.images(index),
-            mask=None if self.mask is None else SemanticMask(self.mask.values[index], self.mask.ignore),
+            mask=None if self.mask is None else replace(self.mask, values=self.mask.values[index]),
         )

@@ -13,11 +13,11 @@ field does not give.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 
-from augmentlab.data.targets import Boxes, Keypoints, SemanticMask, Targets
+from augmentlab.data.targets import Boxes, Keypoints, SemanticMask, Targets, swap_pairs
 from augmentlab.errors import AugmentlabError
 from augmentlab.ops.image import matrices as mx
 from augmentlab.ops.image.distort import DistortOp
@@ -48,7 +48,10 @@ def map_boxes(boxes: Boxes, forward: torch.Tensor, size: tuple[int, int] | None 
     corners = torch.stack([torch.stack(c, 1) for c in ((x1, y1), (x2, y1), (x2, y2), (x1, y2))], 1) - 0.5  # (N, 4, 2)
     moved = map_points(corners.reshape(-1, 2), forward[rows].repeat_interleave(4, dim=0)).view(-1, 4, 2) + 0.5
     xyxy = torch.cat([moved.amin(1), moved.amax(1)], dim=1)
-    return boxes.moved(xyxy, size)
+    out = boxes.moved(xyxy, size)
+    if boxes.flip_pairs:
+        out = replace(out, labels=swap_pairs(boxes.labels, boxes.flip_pairs, mirrored(forward)[rows]))
+    return out
 
 
 def map_keypoints(points: Keypoints, forward: torch.Tensor, size: tuple[int, int] | None = None, outside: str = "hide") -> Keypoints:
@@ -61,14 +64,26 @@ def map_keypoints(points: Keypoints, forward: torch.Tensor, size: tuple[int, int
     xy = map_points(points.xy, forward[points.image_of_row])
     # a point is on the image while it is within the pixel it would be drawn on
     inside = (xy[:, 0] >= -0.5) & (xy[:, 0] < W - 0.5) & (xy[:, 1] >= -0.5) & (xy[:, 1] < H - 0.5)
-    moved = Keypoints(xy, points.offsets, points.visible & inside, (H, W), points.labels)
+    labels = points.labels
+    if points.flip_pairs:
+        labels = swap_pairs(labels, points.flip_pairs, mirrored(forward)[points.image_of_row])
+    moved = replace(points, xy=xy, visible=points.visible & inside, size=(H, W), labels=labels)
     return moved.keep(inside) if outside == "drop" else moved
 
 
 def map_mask(mask: SemanticMask, forward: torch.Tensor) -> SemanticMask:
     """The mask through the same matrices, nearest neighbour, ``ignore`` where nothing maps:
     it gains no value it did not have, except the ignore value."""
-    return _label_map(mask, lambda values: warp(values, forward, nearest=True, fill=mask.ignore))
+    moved = _label_map(mask, lambda values: warp(values, forward, nearest=True, fill=mask.ignore))
+    if mask.flip_pairs:
+        moved = replace(moved, values=swap_pairs(moved.values, mask.flip_pairs, mirrored(forward).view(-1, 1, 1)))
+    return moved
+
+
+def mirrored(forward: torch.Tensor) -> torch.Tensor:
+    """(B,) True where a forward matrix mirrors the image (its determinant is negative):
+    left and right trade places, so labels given in ``flip_pairs`` swap."""
+    return torch.linalg.det(forward.double()) < 0
 
 
 def _label_map(mask: SemanticMask, resample) -> SemanticMask:
@@ -79,7 +94,7 @@ def _label_map(mask: SemanticMask, resample) -> SemanticMask:
     if wide and values.numel() and (int(values.max()) >= 2**31 or int(values.min()) < -(2**31)):
         raise AugmentlabError("mask: class ids must fit in 32 bits", field="mask")
     work = values.to(torch.int32) if wide else values
-    return SemanticMask(resample(work.unsqueeze(1)).squeeze(1).to(values.dtype), mask.ignore)
+    return replace(mask, values=resample(work.unsqueeze(1)).squeeze(1).to(values.dtype))
 
 
 def invert_coords(coords: torch.Tensor, points: Keypoints, iterations: int = 20) -> torch.Tensor:
@@ -207,7 +222,7 @@ def _distort_keypoints(op, points, params, shape):
     H, W = shape[-2:]
     xy = invert_coords(_distort_coords(op, params, shape), points)
     inside = (xy[:, 0] >= -0.5) & (xy[:, 0] < W - 0.5) & (xy[:, 1] >= -0.5) & (xy[:, 1] < H - 0.5)
-    return Keypoints(xy, points.offsets, points.visible & inside, (H, W), points.labels)
+    return replace(points, xy=xy, visible=points.visible & inside, size=(H, W))
 
 
 @target_rule(DistortOp, Boxes)
