@@ -147,3 +147,20 @@ def test_mirroring_swaps_left_and_right_labels_and_a_double_flip_does_not():
     assert moved.boxes.labels.tolist() == [8] * B
     with pytest.raises(AugmentlabError, match="flip_pairs: every label may appear in one pair only"):
         Boxes.of([[[1, 1, 5, 5]]], [[7]], size=(H, W), flip_pairs=[(7, 8), (8, 9)])
+
+
+def test_instance_masks_move_with_their_boxes_and_give_them_under_distortion():
+    images, targets = _batch()
+    instance = targets.mask.values.clone()  # one object per image: its rectangle
+    boxes = Boxes.of(targets.boxes.xyxy, targets.boxes.labels, size=(H, W), offsets=targets.boxes.offsets, masks=instance, rebox=True)
+    policy = parse_policy("rotate(m=0.2)+elastic(m=0.3)")
+    _, moved, _ = augment_with_targets(policy, images, Targets(boxes=boxes), torch_generator(1))
+    assert moved.boxes.masks.shape == (len(moved.boxes.labels), H, W)
+    for box, mask in zip(moved.boxes.xyxy, moved.boxes.masks):
+        ys, xs = torch.nonzero(mask, as_tuple=True)
+        assert box.tolist() == [float(xs.min()), float(ys.min()), float(xs.max() + 1), float(ys.max() + 1)]
+    plain = Targets(boxes=Boxes.of(targets.boxes.xyxy, targets.boxes.labels, size=(H, W), offsets=targets.boxes.offsets))
+    with pytest.raises(AugmentlabError, match="give instance masks to re-box from"):
+        augment_with_targets(policy, images, plain, torch_generator(1))
+    with pytest.raises(AugmentlabError, match="masks: expected one 64x48 instance mask per box"):
+        Boxes.of(targets.boxes.xyxy, targets.boxes.labels, size=(H, W), offsets=targets.boxes.offsets, masks=instance[:2])

@@ -121,14 +121,18 @@ class Boxes:
     size: tuple[int, int]  # (H, W) of the images
     fields: Mapping[str, torch.Tensor] = field(default_factory=dict)  # name -> (N, ...)
     flip_pairs: tuple[tuple[int, int], ...] = ()  # labels that trade places in a mirrored image
+    # instance masks, one (H, W) uint8 per box (0 outside the object), moved with it; with
+    # ``rebox`` every moved box is the bounding box of its moved mask
+    masks: torch.Tensor | None = None
+    rebox: bool = False
 
     @classmethod
     def of(cls, boxes, labels, *, size: tuple[int, int], format: str = "xyxy", offsets=None,
-           fields: Mapping[str, Sequence] | None = None, flip_pairs=()) -> Boxes:
+           fields: Mapping[str, Sequence] | None = None, flip_pairs=(), masks=None, rebox: bool = False) -> Boxes:
         """Boxes given per image (a list of (Ni, 4)) or as one (N, 4) tensor with
-        ``offsets``; labels and fields likewise, one per box. Refuses, naming the image and
-        box, a box whose far edge is before its near edge or that lies outside the image
-        by more than half a pixel."""
+        ``offsets``; labels, fields and instance masks likewise, one per box. Refuses,
+        naming the image and box, a box whose far edge is before its near edge or that lies
+        outside the image by more than half a pixel."""
         if format not in BOX_FORMATS:
             raise AugmentlabError(f"format: {format!r} is unknown; expected one of {', '.join(BOX_FORMATS)}", field="format")
         rows, offsets = _ragged(boxes, offsets, 4, "boxes")
@@ -137,7 +141,11 @@ class Boxes:
         xyxy = to_xyxy(rows, format, size)
         n = len(xyxy)
         extra = {name: _field_rows(values, n, name) for name, values in (fields or {}).items()}
-        out = cls(xyxy, offsets, _per_row(labels, n, "labels", torch.int64), tuple(size), extra, check_pairs(flip_pairs))
+        instance = None if masks is None else _instance_masks(masks, n, tuple(size))
+        if rebox and instance is None:
+            raise AugmentlabError("rebox: needs instance masks (masks=...) to take the boxes from", field="rebox")
+        out = cls(xyxy, offsets, _per_row(labels, n, "labels", torch.int64), tuple(size), extra, check_pairs(flip_pairs),
+                  instance, bool(rebox))
         out.check(format)
         return out
 
@@ -180,7 +188,8 @@ class Boxes:
         """Only the boxes where ``mask`` (N,) is True, with their labels and fields."""
         kept = torch.zeros(self.batch_size + 1, dtype=torch.int64)
         kept[1:] = torch.bincount(self.image_of_row[mask], minlength=self.batch_size).cumsum(0)
-        return replace(self, xyxy=self.xyxy[mask], offsets=kept, labels=self.labels[mask], fields={k: v[mask] for k, v in self.fields.items()})
+        return replace(self, xyxy=self.xyxy[mask], offsets=kept, labels=self.labels[mask], fields={k: v[mask] for k, v in self.fields.items()},
+                       masks=None if self.masks is None else self.masks[mask])
 
     def images(self, index: torch.Tensor) -> Boxes:
         """The boxes of the images ``index`` (in that order), as a batch of their own."""
@@ -188,11 +197,43 @@ class Boxes:
         take = torch.cat(rows) if rows else torch.zeros(0, dtype=torch.int64)
         counts = self.counts[index]
         offsets = torch.cat([torch.zeros(1, dtype=torch.int64), counts.cumsum(0)])
-        return replace(self, xyxy=self.xyxy[take], offsets=offsets, labels=self.labels[take], fields={k: v[take] for k, v in self.fields.items()})
+        return replace(self, xyxy=self.xyxy[take], offsets=offsets, labels=self.labels[take], fields={k: v[take] for k, v in self.fields.items()},
+                       masks=None if self.masks is None else self.masks[take])
 
     def moved(self, xyxy: torch.Tensor, size: tuple[int, int] | None = None) -> Boxes:
         """The same boxes at new coordinates (and image size)."""
         return replace(self, xyxy=xyxy, size=tuple(size) if size is not None else self.size)
+
+
+def _instance_masks(masks, n: int, size: tuple[int, int]) -> torch.Tensor:
+    """Instance masks per image (a list of (Ni, H, W)) or concatenated (N, H, W), as uint8."""
+    if isinstance(masks, torch.Tensor):
+        rows = masks
+    else:
+        parts = [torch.as_tensor(m).reshape(-1, *size) if torch.as_tensor(m).numel() == 0 else torch.as_tensor(m) for m in masks]
+        rows = torch.cat(parts) if parts else torch.zeros(0, *size)
+    if rows.ndim != 3 or tuple(rows.shape[1:]) != size or len(rows) != n:
+        raise AugmentlabError(f"masks: expected one {size[1]}x{size[0]} instance mask per box ({n}), got shape {tuple(rows.shape)}",
+                              field="masks")
+    return (rows != 0).to(torch.uint8)
+
+
+def bounding_boxes(masks: torch.Tensor) -> torch.Tensor:
+    """(N, 4) ``xyxy`` pixel-edge boxes of instance masks (N, H, W); an empty mask gives a
+    box of no area at (0, 0)."""
+    N = len(masks)
+    out = torch.zeros(N, 4, dtype=torch.float64)
+    if N == 0:
+        return out
+    filled_pixels = masks != 0
+    rows, cols = filled_pixels.any(2), filled_pixels.any(1)  # (N, H), (N, W)
+    filled = rows.any(1)
+    H, W = masks.shape[1:]
+    first = lambda hits, n: torch.where(hits, torch.arange(n), n).amin(1)  # noqa: E731
+    last = lambda hits, n: torch.where(hits, torch.arange(n), -1).amax(1)  # noqa: E731
+    box = torch.stack([first(cols, W), first(rows, H), last(cols, W) + 1, last(rows, H) + 1], 1).double()
+    out[filled] = box[filled]
+    return out
 
 
 def _field_rows(values, n: int, name: str) -> torch.Tensor:

@@ -6,9 +6,10 @@ fills uncovered pixels with the mask's ignore value. Ops that change pixel value
 clips boxes to the image and drops the ones too small or too hidden, with their labels
 and fields.
 
-Elastic and grid distortion move masks through their displacement field (nearest
-neighbour) and keypoints by inverting it; they refuse boxes, whose new extent a curved
-field does not give.
+Instance masks (``Boxes.masks``) move with their boxes, nearest neighbour, and with
+``rebox`` give the boxes. Elastic and grid distortion move masks through their
+displacement field and keypoints by inverting it; boxes under them are re-boxed from their
+instance masks, or refused when there are none (a curved field gives no exact box).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass, replace
 
 import torch
 
-from augmentlab.data.targets import Boxes, Keypoints, SemanticMask, Targets, swap_pairs
+from augmentlab.data.targets import Boxes, Keypoints, SemanticMask, Targets, bounding_boxes, swap_pairs
 from augmentlab.errors import AugmentlabError
 from augmentlab.ops.image import matrices as mx
 from augmentlab.ops.image.distort import DistortOp
@@ -49,9 +50,17 @@ def map_boxes(boxes: Boxes, forward: torch.Tensor, size: tuple[int, int] | None 
     moved = map_points(corners.reshape(-1, 2), forward[rows].repeat_interleave(4, dim=0)).view(-1, 4, 2) + 0.5
     xyxy = torch.cat([moved.amin(1), moved.amax(1)], dim=1)
     out = boxes.moved(xyxy, size)
+    if boxes.masks is not None:
+        out = with_instance_masks(out, warp(boxes.masks.unsqueeze(1), forward[rows], nearest=True, fill=0).squeeze(1))
     if boxes.flip_pairs:
         out = replace(out, labels=swap_pairs(boxes.labels, boxes.flip_pairs, mirrored(forward)[rows]))
     return out
+
+
+def with_instance_masks(boxes: Boxes, masks: torch.Tensor) -> Boxes:
+    """``boxes`` carrying their moved instance ``masks``; re-boxed from them with ``rebox``."""
+    out = replace(boxes, masks=masks)
+    return out.moved(bounding_boxes(masks)) if boxes.rebox else out
 
 
 def map_keypoints(points: Keypoints, forward: torch.Tensor, size: tuple[int, int] | None = None, outside: str = "hide") -> Keypoints:
@@ -227,5 +236,11 @@ def _distort_keypoints(op, points, params, shape):
 
 @target_rule(DistortOp, Boxes)
 def _distort_boxes(op, boxes, params, shape):
-    raise AugmentlabError(f"{op.name} bends the image along a curved field, which gives no exact new box; "
-                          f"leave it out of a policy for data with boxes")
+    """A curved field gives no exact new box from the corners: boxes with instance masks
+    are re-boxed from their moved masks; others are refused."""
+    if boxes.masks is None:
+        raise AugmentlabError(f"{op.name} bends the image along a curved field, which gives no exact new box; give instance "
+                              f"masks to re-box from, or leave it out of a policy for data with boxes")
+    coords = _distort_coords(op, params, shape)[boxes.image_of_row].to(boxes.masks.device)
+    moved = remap(boxes.masks.unsqueeze(1), coords, nearest=True, fill=0).squeeze(1)
+    return replace(boxes, masks=moved).moved(bounding_boxes(moved))
