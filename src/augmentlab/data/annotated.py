@@ -7,6 +7,7 @@ from __future__ import annotations
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -98,3 +99,18 @@ def semantic(values: list[np.ndarray], ignore: int) -> SemanticMask:
 def boxes_of(per_image: list[np.ndarray], labels: list[np.ndarray], size: tuple[int, int], fields=None, masks=None) -> Boxes:
     return Boxes.of([torch.from_numpy(b.reshape(-1, 4)) for b in per_image], [torch.from_numpy(lab) for lab in labels], size=size,
                     fields=fields, masks=masks)
+
+
+def png_names(names: tuple[str, ...]) -> list[str]:
+    """Each name with a .png suffix (the writers save PNG); repeats (augmented copies) get a counter."""
+    used: set[str] = set()
+    out = []
+    for name in names:
+        stem, count = str(Path(name).with_suffix("")), 0
+        candidate = f"{stem}.png"
+        while candidate in used:
+            count += 1
+            candidate = f"{stem}-{count}.png"
+        used.add(candidate)
+        out.append(candidate)
+    return out

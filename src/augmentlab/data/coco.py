@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from augmentlab.data.annotated import AnnotatedImages, boxes_of, common_size, load_rgb_or_grey, resized, stack_images
+from augmentlab.data.annotated import AnnotatedImages, boxes_of, common_size, load_rgb_or_grey, png_names, resized, stack_images
 from augmentlab.data.targets import EDGE_SLACK, Targets
 from augmentlab.errors import AugmentlabError
 
@@ -147,7 +147,7 @@ def write_coco(root: str | Path, data: AnnotatedImages, json_name: str = "annota
     images_json, annotations = [], []
     hwc = data.images.permute(0, 2, 3, 1).numpy()
     H, W = hwc.shape[1:3]
-    names = _png_names(data.names)
+    names = png_names(data.names)
     for i, (array, name) in enumerate(zip(hwc, names)):
         target = root / "images" / name
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -170,17 +170,3 @@ def write_coco(root: str | Path, data: AnnotatedImages, json_name: str = "annota
     (root / json_name).write_text(json.dumps({"images": images_json, "annotations": annotations, "categories": categories}, indent=1),
                                   encoding="utf-8")
 
-
-def _png_names(names: tuple[str, ...]) -> list[str]:
-    """Each name with a .png suffix; repeats (augmented copies) get a counter."""
-    used: set[str] = set()
-    out = []
-    for name in names:
-        stem, count = str(Path(name).with_suffix("")), 0
-        candidate = f"{stem}.png"
-        while candidate in used:
-            count += 1
-            candidate = f"{stem}-{count}.png"
-        used.add(candidate)
-        out.append(candidate)
-    return out
