@@ -9,5 +9,6 @@ def test_bench_reports_every_library_pipeline_and_ratio():
             assert (lib, pipeline, 32) in rows
     assert all(r["items_per_second"] > 0 for r in result["results"])
     assert all(r["images_per_second"] == r["items_per_second"] for r in result["results"] if r["pipeline"] != "audio")
-    assert set(result["ratios"]) >= {"standard_32_vs_albumentations", "flip_crop_32_vs_memcpy"}
+    assert set(result["ratios"]) >= {"standard_32_vs_albumentations", "flip_crop_32_vs_memcpy", "detection_512_vs_albumentations"}
+    assert {("augmentlab", "detection", 512), ("albumentations", "detection", 512)} <= rows
     assert result["distortion"] == []  # measured at 224 only

@@ -96,7 +96,7 @@ def _steps(pipeline: str, size: int, pool: torch.Tensor, pool_hwc: np.ndarray, b
 
 
 def run_bench(seconds: float = 2.0, sizes=(32, 224), libraries=("augmentlab", "albumentations", "kornia", "memcpy"), rounds: int = 5,
-              audio: bool = True) -> dict:
+              audio: bool = True, detection: bool = True) -> dict:
     """Images (and clips) per second per library; each library runs ``rounds`` interleaved
     rounds of ``seconds / rounds`` and reports the median, so machine drift hits all alike."""
     torch.set_num_threads(1)
@@ -122,6 +122,8 @@ def run_bench(seconds: float = 2.0, sizes=(32, 224), libraries=("augmentlab", "a
                                 "min": round(min(r), 1), "max": round(max(r), 1)})
     if audio:
         results += _audio(seconds, rounds)
+    if detection:
+        results += _detection(seconds, rounds)
     return {"threads": 1, "seconds_per_measurement": seconds, "rounds": rounds, "results": results,
             "ratios": _ratios(results), "distortion": _distortion(seconds, rounds) if 224 in sizes else []}
 
@@ -170,6 +172,19 @@ def _audio(seconds: float, rounds: int) -> list[dict]:
             rates[lib].append(_timed(step, n_batches, seconds / rounds))
     return [{"library": lib, "pipeline": "audio", "size": CLIP, "batch_size": BATCH, "items_per_second": round(float(np.median(r)), 1),
              "min": round(min(r), 1), "max": round(max(r), 1)} for lib, r in rates.items()]
+
+
+def _detection(seconds: float, rounds: int) -> list[dict]:
+    """The detection pipeline's rows (bench_detection.py): images with boxes and a mask per second."""
+    from augmentlab.bench_detection import BATCH, SIZE, detection_steps
+
+    steps, n_batches = detection_steps(("augmentlab", "albumentations"))
+    rates: dict[str, list[float]] = {lib: [] for lib in steps}
+    for _ in range(rounds):
+        for lib, step in steps.items():
+            rates[lib].append(_timed(step, n_batches, seconds / rounds))
+    return [{"library": lib, "pipeline": "detection", "size": SIZE, "batch_size": BATCH, "images_per_second": round(float(np.median(r)), 1),
+             "items_per_second": round(float(np.median(r)), 1), "min": round(min(r), 1), "max": round(max(r), 1)} for lib, r in rates.items()]
 
 
 def _ratios(results: list[dict]) -> dict:
