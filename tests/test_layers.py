@@ -18,7 +18,7 @@ LAYERS = [
     ("ops", ["augmentlab.ops"]),
     ("policy", ["augmentlab.policy"]),
     ("train", ["augmentlab.train", "augmentlab.augment", "augmentlab.preview", "augmentlab.preview_audio",
-               "augmentlab.bench", "augmentlab.bench_audio", "augmentlab.bench_detection"]),
+               "augmentlab.bench", "augmentlab.bench_audio", "augmentlab.bench_detection", "augmentlab.preview_targets"]),
     ("search/synth", ["augmentlab.search", "augmentlab.synth", "augmentlab.quality"]),
     ("report", ["augmentlab.report"]),
     ("app", ["augmentlab.lab"]),

@@ -2,7 +2,7 @@
 canvas (MultiMNIST-style), rendered with a fixed seed, with exact boxes and masks.
 
 ``canvas-det``: 1 to 4 digits per 64x64 grey image, one box per digit (class = the digit),
-each with its instance mask. ``canvas-seg``: the same pictures with a semantic mask
+each with its instance mask (boxes are re-boxed from the moved masks, so they stay exact under any warp). ``canvas-seg``: the same pictures with a semantic mask
 (0 = background, 1 + d for digit d). Digits come from MNIST when ``$AUGMENTLAB_DATA`` has
 its test split, else from scikit-learn's bundled 8x8 digits, scaled up.
 """
@@ -85,7 +85,7 @@ def make_canvas(kind: str, n: int, seed: int = 0) -> AnnotatedImages:
     else:
         masks = [torch.from_numpy(m) for m in instance_masks]
         xyxy = [bounding_boxes(m) for m in masks]
-        targets = Targets(boxes=Boxes.of(xyxy, [torch.from_numpy(lab) for lab in labels], size=(CANVAS, CANVAS), masks=masks))
+        targets = Targets(boxes=Boxes.of(xyxy, [torch.from_numpy(lab) for lab in labels], size=(CANVAS, CANVAS), masks=masks, rebox=True))
         classes = tuple(str(d) for d in range(10))
     return AnnotatedImages(torch.from_numpy(images), targets, classes, names, "coco" if kind == "canvas-det" else "masks",
                            layout={"source": source, "seed": seed})
