@@ -8,7 +8,7 @@ import json
 import pytest
 import torch
 
-from augmentlab.data.targets import Boxes, Keypoints, SemanticMask, Targets
+from augmentlab.data.targets import AlignedImages, Boxes, Keypoints, SemanticMask, Targets
 from augmentlab.errors import AugmentlabError
 from augmentlab.ops.batch import is_batch_op
 from augmentlab.ops.registry import REGISTRY, create_op
@@ -36,7 +36,7 @@ def _batch():
 def test_every_image_op_moves_targets_or_refuses_them(name):
     images, targets = _batch()
     op = create_op(name, m=0.5, p=0.7)
-    assert all(handles(op, t) for t in (Boxes, Keypoints, SemanticMask)), f"{name} must say what it does to every kind of target"
+    assert all(handles(op, t) for t in (Boxes, Keypoints, SemanticMask, AlignedImages)), f"{name} must say what it does to every kind of target"
     params = op.sample(torch_generator(2), B, (3, H, W))
     if name in REFUSING_BOXES:
         with pytest.raises(AugmentlabError, match=f"{name} bends the image"):

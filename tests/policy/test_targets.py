@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from augmentlab.data.targets import Boxes, Keypoints, SemanticMask, Targets
+from augmentlab.data.targets import AlignedImages, Boxes, Keypoints, SemanticMask, Targets
 from augmentlab.errors import AugmentlabError
 from augmentlab.ops.base import Op
 from augmentlab.ops.image.targets import BoxFilter
@@ -164,3 +164,14 @@ def test_instance_masks_move_with_their_boxes_and_give_them_under_distortion():
         augment_with_targets(policy, images, plain, torch_generator(1))
     with pytest.raises(AugmentlabError, match="masks: expected one 64x48 instance mask per box"):
         Boxes.of(targets.boxes.xyxy, targets.boxes.labels, size=(H, W), offsets=targets.boxes.offsets, masks=instance[:2])
+
+
+def test_an_aligned_depth_map_moves_like_its_image_but_keeps_its_values():
+    images, _ = _batch()
+    depth = images[:, :1].clone()  # the same picture, as a one-channel map
+    policy = parse_policy("hflip+affine(m=0.2)+brightness(m=0.6)+elastic(m=0.2)")
+    out, moved, params = augment_with_targets(policy, images, Targets(aligned=AlignedImages(depth)), torch_generator(5))
+    geometric_only = parse_policy("hflip+affine(m=0.2)+brightness(m=0.6)+elastic(m=0.2)")
+    params["children"][2]["apply"][:] = False  # what the images get without the brightness change
+    same_moves, _ = apply_with_targets(geometric_only, images, Targets(), params)
+    assert torch.equal(moved.aligned.values, same_moves[:, :1])

@@ -317,16 +317,33 @@ class SemanticMask:
 
 
 @dataclass(frozen=True)
+class AlignedImages:
+    """Pictures aligned pixel for pixel with the batch (B, C, H, W) that must move with it
+    but keep their values: a depth map, a second camera's view warped alike. Geometric ops
+    warp them as they warp the images (bilinear, zeros outside); photometric ops leave
+    them alone. (For a stereo pair that should get the same colour changes too, apply the
+    policy's ``params`` to both batches.)"""
+
+    values: torch.Tensor
+
+    def __post_init__(self):
+        if self.values.ndim != 4:
+            raise AugmentlabError(f"aligned: expected (B, C, H, W), got shape {tuple(self.values.shape)}", field="aligned")
+
+
+@dataclass(frozen=True)
 class Targets:
     """The targets of one batch of images; any of them may be absent."""
 
     boxes: Boxes | None = None
     keypoints: Keypoints | None = None
     mask: SemanticMask | None = None
+    aligned: AlignedImages | None = None
 
     def present(self) -> dict:
         """``{name: target}`` for the targets given."""
-        return {k: v for k, v in (("boxes", self.boxes), ("keypoints", self.keypoints), ("mask", self.mask)) if v is not None}
+        pairs = (("boxes", self.boxes), ("keypoints", self.keypoints), ("mask", self.mask), ("aligned", self.aligned))
+        return {k: v for k, v in pairs if v is not None}
 
     def check(self, images: torch.Tensor) -> None:
         """Refuse targets whose batch or image size differs from the images'."""
@@ -334,6 +351,10 @@ class Targets:
         for name, target in self.present().items():
             if name == "mask":
                 target.matches(images)
+            elif name == "aligned":
+                if target.values.shape[0] != B or tuple(target.values.shape[-2:]) != (H, W):
+                    raise AugmentlabError(f"aligned: shape {tuple(target.values.shape)} does not match the batch's {B} images of {W}x{H}",
+                                          field="aligned")
             elif target.batch_size != B or tuple(target.size) != (H, W):
                 raise AugmentlabError(f"{name}: given for {target.batch_size} images of {target.size[1]}x{target.size[0]}, "
                                       f"but the batch has {B} images of {W}x{H}", field=name)
@@ -344,4 +365,5 @@ class Targets:
             boxes=None if self.boxes is None else self.boxes.images(index),
             keypoints=None if self.keypoints is None else self.keypoints.images(index),
             mask=None if self.mask is None else replace(self.mask, values=self.mask.values[index]),
+            aligned=None if self.aligned is None else AlignedImages(self.aligned.values[index]),
         )

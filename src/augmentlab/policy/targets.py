@@ -56,7 +56,7 @@ def apply_with_targets(policy: Op | Node, images: torch.Tensor, targets: Targets
     points = moved.keypoints
     if points is not None and outside == "drop":
         points = points.keep(~_left_image(points))
-    return out_images, Targets(boxes=boxes, keypoints=points, mask=moved.mask)
+    return out_images, Targets(boxes=boxes, keypoints=points, mask=moved.mask, aligned=moved.aligned)
 
 
 def augment_with_targets(policy: Op | Node, images: torch.Tensor, targets: Targets, generator: torch.Generator, **options):

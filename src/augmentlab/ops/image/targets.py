@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 import torch
 
-from augmentlab.data.targets import Boxes, Keypoints, SemanticMask, Targets, bounding_boxes, swap_pairs
+from augmentlab.data.targets import AlignedImages, Boxes, Keypoints, SemanticMask, Targets, bounding_boxes, swap_pairs
 from augmentlab.errors import AugmentlabError
 from augmentlab.ops.image import matrices as mx
 from augmentlab.ops.image.distort import DistortOp
@@ -184,6 +184,7 @@ def through_matrix(targets: Targets, forward: torch.Tensor) -> Targets:
         boxes=None if targets.boxes is None else map_boxes(targets.boxes, forward),
         keypoints=None if targets.keypoints is None else map_keypoints(targets.keypoints, forward),
         mask=None if targets.mask is None else map_mask(targets.mask, forward),
+        aligned=None if targets.aligned is None else AlignedImages(warp(targets.aligned.values, forward)),
     )
 
 
@@ -208,8 +209,13 @@ def _geometric_mask(op, mask, params, shape):
     return map_mask(mask, applied_matrix(op, params, shape))
 
 
+@target_rule(GeometricOp, AlignedImages)
+def _geometric_aligned(op, aligned, params, shape):
+    return AlignedImages(warp(aligned.values, applied_matrix(op, params, shape)))
+
+
 target_rule((PointOp, ColourOp, Sharpness, GaussianNoise, GaussianBlur, Cutout, GridDropout, Identity),
-            (Boxes, Keypoints, SemanticMask))(unchanged)
+            (Boxes, Keypoints, SemanticMask, AlignedImages))(unchanged)
 
 
 def _distort_coords(op, params, shape):
@@ -224,6 +230,11 @@ def _distort_coords(op, params, shape):
 def _distort_mask(op, mask, params, shape):
     coords = _distort_coords(op, params, shape).to(mask.values.device)
     return _label_map(mask, lambda values: remap(values, coords, nearest=True, fill=mask.ignore))
+
+
+@target_rule(DistortOp, AlignedImages)
+def _distort_aligned(op, aligned, params, shape):
+    return AlignedImages(remap(aligned.values, _distort_coords(op, params, shape).to(aligned.values.device)))
 
 
 @target_rule(DistortOp, Keypoints)
