@@ -17,6 +17,15 @@ from augmentlab.data.targets import Boxes, SemanticMask, Targets
 from augmentlab.errors import AugmentlabError, AugmentlabNotice
 
 MIXED_SIZES = ("resize", "reject")
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
+
+
+def image_files(images_dir: Path) -> list[Path]:
+    """The images below ``images_dir``, sorted; refuses a folder with none."""
+    files = sorted(f for f in images_dir.rglob("*") if f.suffix.lower() in IMAGE_SUFFIXES)
+    if not files:
+        raise AugmentlabError(f"{images_dir}: holds no images")
+    return files
 
 
 @dataclass(frozen=True)

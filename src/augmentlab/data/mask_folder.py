@@ -9,9 +9,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from augmentlab.data.annotated import AnnotatedImages, common_size, load_rgb_or_grey, png_names, resized, semantic, stack_images
+from augmentlab.data.annotated import AnnotatedImages, common_size, image_files, load_rgb_or_grey, png_names, resized, semantic, stack_images
 from augmentlab.data.targets import Targets
-from augmentlab.data.yolo import IMAGE_SUFFIXES
 from augmentlab.errors import AugmentlabError
 
 IGNORE = 255
@@ -33,9 +32,7 @@ def read_mask_folder(root: str | Path, *, mixed_sizes: str = "resize", ignore: i
     images_dir, masks_dir = root / "images", root / "masks"
     if not images_dir.is_dir() or not masks_dir.is_dir():
         raise AugmentlabError(f"{root}: a segmentation folder needs images/ and masks/ (one PNG per image, same name)")
-    files = sorted(f for f in images_dir.rglob("*") if f.suffix.lower() in IMAGE_SUFFIXES)
-    if not files:
-        raise AugmentlabError(f"{images_dir}: holds no images")
+    files = image_files(images_dir)
     arrays, masks = [], []
     for f in files:
         mask_file = masks_dir / f.relative_to(images_dir).with_suffix(".png")

@@ -12,11 +12,9 @@ import torch
 import yaml
 from PIL import Image
 
-from augmentlab.data.annotated import AnnotatedImages, boxes_of, common_size, load_rgb_or_grey, png_names, resized, stack_images
+from augmentlab.data.annotated import AnnotatedImages, boxes_of, common_size, image_files, load_rgb_or_grey, png_names, resized, stack_images
 from augmentlab.data.targets import EDGE_SLACK, Targets, from_xyxy, to_xyxy
 from augmentlab.errors import AugmentlabError
-
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
 
 
 def _class_names(root: Path, largest: int) -> tuple[str, ...]:
@@ -60,9 +58,7 @@ def read_yolo(root: str | Path, *, mixed_sizes: str = "resize") -> AnnotatedImag
     images_dir, labels_dir = root / "images", root / "labels"
     if not images_dir.is_dir():
         raise AugmentlabError(f"{root}: a YOLO folder needs images/ (and labels/ with one .txt per image)")
-    files = sorted(f for f in images_dir.rglob("*") if f.suffix.lower() in IMAGE_SUFFIXES)
-    if not files:
-        raise AugmentlabError(f"{images_dir}: holds no images")
+    files = image_files(images_dir)
     arrays, per_image = [], []
     for f in files:
         arrays.append(load_rgb_or_grey(f))
