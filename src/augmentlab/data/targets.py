@@ -15,6 +15,7 @@ image ``i`` owning rows ``offsets[i]:offsets[i + 1]``; nothing is padded.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -110,8 +111,44 @@ def _per_row(values, n: int, what: str, dtype) -> torch.Tensor:
     return out
 
 
+class RaggedRows(ABC):
+    """What boxes and keypoints share: rows of one tensor, image ``i`` owning rows
+    ``offsets[i]:offsets[i + 1]``. A subclass says how to take rows (``_take``)."""
+
+    offsets: torch.Tensor
+
+    @property
+    def batch_size(self) -> int:
+        return len(self.offsets) - 1
+
+    @property
+    def counts(self) -> torch.Tensor:
+        return self.offsets[1:] - self.offsets[:-1]
+
+    @property
+    def image_of_row(self) -> torch.Tensor:
+        """(N,) the image each row belongs to."""
+        return torch.repeat_interleave(torch.arange(self.batch_size), self.counts)
+
+    def keep(self, mask: torch.Tensor):
+        """Only the rows where ``mask`` (N,) is True, with everything per row."""
+        kept = torch.zeros(self.batch_size + 1, dtype=torch.int64)
+        kept[1:] = torch.bincount(self.image_of_row[mask], minlength=self.batch_size).cumsum(0)
+        return self._take(mask, kept)
+
+    def images(self, index: torch.Tensor):
+        """The rows of the images ``index`` (in that order), as a batch of their own."""
+        rows = [torch.arange(int(self.offsets[i]), int(self.offsets[i + 1])) for i in index.tolist()]
+        take = torch.cat(rows) if rows else torch.zeros(0, dtype=torch.int64)
+        return self._take(take, torch.cat([torch.zeros(1, dtype=torch.int64), self.counts[index].cumsum(0)]))
+
+    @abstractmethod
+    def _take(self, rows: torch.Tensor, offsets: torch.Tensor):
+        """The rows ``rows`` (an index or a mask) with everything per row, under ``offsets``."""
+
+
 @dataclass(frozen=True)
-class Boxes:
+class Boxes(RaggedRows):
     """Bounding boxes of a batch of images, as ``xyxy`` pixel edges (float64), with a label
     and any extra fields per box. Build with ``Boxes.of``."""
 
@@ -164,19 +201,6 @@ class Boxes:
                                   f"is not a box inside the {W}x{H} image (expected x1 <= x2, y1 <= y2, within the image)",
                                   field="boxes")
 
-    @property
-    def batch_size(self) -> int:
-        return len(self.offsets) - 1
-
-    @property
-    def counts(self) -> torch.Tensor:
-        return self.offsets[1:] - self.offsets[:-1]
-
-    @property
-    def image_of_row(self) -> torch.Tensor:
-        """(N,) the image each box belongs to."""
-        return torch.repeat_interleave(torch.arange(self.batch_size), self.counts)
-
     def formatted(self, fmt: str = "xyxy") -> torch.Tensor:
         return from_xyxy(self.xyxy, fmt, self.size)
 
@@ -184,21 +208,9 @@ class Boxes:
         values = self.formatted(fmt)
         return [values[int(a) : int(b)] for a, b in zip(self.offsets[:-1], self.offsets[1:])]
 
-    def keep(self, mask: torch.Tensor) -> Boxes:
-        """Only the boxes where ``mask`` (N,) is True, with their labels and fields."""
-        kept = torch.zeros(self.batch_size + 1, dtype=torch.int64)
-        kept[1:] = torch.bincount(self.image_of_row[mask], minlength=self.batch_size).cumsum(0)
-        return replace(self, xyxy=self.xyxy[mask], offsets=kept, labels=self.labels[mask], fields={k: v[mask] for k, v in self.fields.items()},
-                       masks=None if self.masks is None else self.masks[mask])
-
-    def images(self, index: torch.Tensor) -> Boxes:
-        """The boxes of the images ``index`` (in that order), as a batch of their own."""
-        rows = [torch.arange(int(self.offsets[i]), int(self.offsets[i + 1])) for i in index.tolist()]
-        take = torch.cat(rows) if rows else torch.zeros(0, dtype=torch.int64)
-        counts = self.counts[index]
-        offsets = torch.cat([torch.zeros(1, dtype=torch.int64), counts.cumsum(0)])
-        return replace(self, xyxy=self.xyxy[take], offsets=offsets, labels=self.labels[take], fields={k: v[take] for k, v in self.fields.items()},
-                       masks=None if self.masks is None else self.masks[take])
+    def _take(self, rows, offsets) -> Boxes:
+        return replace(self, xyxy=self.xyxy[rows], offsets=offsets, labels=self.labels[rows], fields={k: v[rows] for k, v in self.fields.items()},
+                       masks=None if self.masks is None else self.masks[rows])
 
     def moved(self, xyxy: torch.Tensor, size: tuple[int, int] | None = None) -> Boxes:
         """The same boxes at new coordinates (and image size)."""
@@ -249,7 +261,7 @@ def _field_rows(values, n: int, name: str) -> torch.Tensor:
 
 
 @dataclass(frozen=True)
-class Keypoints:
+class Keypoints(RaggedRows):
     """Keypoints of a batch of images at pixel centres (float64 x, y), each visible or not,
     optionally with a label (what the point is: "left eye"), which flips can swap."""
 
@@ -274,25 +286,8 @@ class Keypoints:
             raise AugmentlabError("flip_pairs: keypoints need labels to swap", field="flip_pairs")
         return cls(rows, offsets, shown, tuple(size), named, check_pairs(flip_pairs))
 
-    @property
-    def batch_size(self) -> int:
-        return len(self.offsets) - 1
-
-    @property
-    def image_of_row(self) -> torch.Tensor:
-        return torch.repeat_interleave(torch.arange(self.batch_size), self.offsets[1:] - self.offsets[:-1])
-
-    def keep(self, mask: torch.Tensor) -> Keypoints:
-        kept = torch.zeros(self.batch_size + 1, dtype=torch.int64)
-        kept[1:] = torch.bincount(self.image_of_row[mask], minlength=self.batch_size).cumsum(0)
-        return replace(self, xy=self.xy[mask], offsets=kept, visible=self.visible[mask], labels=None if self.labels is None else self.labels[mask])
-
-    def images(self, index: torch.Tensor) -> Keypoints:
-        rows = [torch.arange(int(self.offsets[i]), int(self.offsets[i + 1])) for i in index.tolist()]
-        take = torch.cat(rows) if rows else torch.zeros(0, dtype=torch.int64)
-        counts = (self.offsets[1:] - self.offsets[:-1])[index]
-        offsets = torch.cat([torch.zeros(1, dtype=torch.int64), counts.cumsum(0)])
-        return replace(self, xy=self.xy[take], offsets=offsets, visible=self.visible[take], labels=None if self.labels is None else self.labels[take])
+    def _take(self, rows, offsets) -> Keypoints:
+        return replace(self, xy=self.xy[rows], offsets=offsets, visible=self.visible[rows], labels=None if self.labels is None else self.labels[rows])
 
 
 @dataclass(frozen=True)

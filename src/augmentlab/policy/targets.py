@@ -16,9 +16,10 @@ from __future__ import annotations
 import torch
 
 from augmentlab.data.targets import Targets
+from augmentlab.errors import AugmentlabError
 from augmentlab.ops.base import Op
 from augmentlab.ops.fusion import target_mover_for
-from augmentlab.ops.image.targets import OUTSIDE, BoxFilter
+from augmentlab.ops.image.targets import OUTSIDE, BoxFilter, on_image
 from augmentlab.ops.targets import rule_for
 from augmentlab.policy.compose import Node, Sequential, Tree
 
@@ -45,8 +46,6 @@ def apply_with_targets(policy: Op | Node, images: torch.Tensor, targets: Targets
     ``outside`` says whether keypoints moved off the image are hidden (kept where they went,
     ``visible`` False) or dropped."""
     if outside not in OUTSIDE:
-        from augmentlab.errors import AugmentlabError
-
         raise AugmentlabError(f"outside: {outside!r} is unknown; expected one of {', '.join(OUTSIDE)}", field="outside")
     targets.check(images)
     shape = tuple(images.shape[1:])
@@ -55,7 +54,7 @@ def apply_with_targets(policy: Op | Node, images: torch.Tensor, targets: Targets
     boxes = None if moved.boxes is None else (box_filter or BoxFilter())(moved.boxes)
     points = moved.keypoints
     if points is not None and outside == "drop":
-        points = points.keep(~_left_image(points))
+        points = points.keep(on_image(points.xy, points.size))
     return out_images, Targets(boxes=boxes, keypoints=points, mask=moved.mask, aligned=moved.aligned)
 
 
@@ -66,8 +65,3 @@ def augment_with_targets(policy: Op | Node, images: torch.Tensor, targets: Targe
     out_images, out_targets = apply_with_targets(policy, images, targets, params, **options)
     return out_images, out_targets, params
 
-
-def _left_image(points) -> torch.Tensor:
-    H, W = points.size
-    x, y = points.xy.unbind(1)
-    return (x < -0.5) | (x >= W - 0.5) | (y < -0.5) | (y >= H - 0.5)

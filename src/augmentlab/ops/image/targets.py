@@ -63,6 +63,13 @@ def with_instance_masks(boxes: Boxes, masks: torch.Tensor) -> Boxes:
     return out.moved(bounding_boxes(masks)) if boxes.rebox else out
 
 
+def on_image(xy: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
+    """(N,) True for points at pixel centres that lie on an image of ``size`` (H, W): within
+    the pixel they would be drawn on."""
+    H, W = size
+    return (xy[:, 0] >= -0.5) & (xy[:, 0] < W - 0.5) & (xy[:, 1] >= -0.5) & (xy[:, 1] < H - 0.5)
+
+
 def map_keypoints(points: Keypoints, forward: torch.Tensor, size: tuple[int, int] | None = None, outside: str = "hide") -> Keypoints:
     """Every keypoint through its image's forward matrix, exactly. A point that lands off
     the image keeps its position and becomes invisible (``outside="hide"``) or is removed
@@ -71,8 +78,7 @@ def map_keypoints(points: Keypoints, forward: torch.Tensor, size: tuple[int, int
         raise AugmentlabError(f"outside: {outside!r} is unknown; expected one of {', '.join(OUTSIDE)}", field="outside")
     H, W = size if size is not None else points.size
     xy = map_points(points.xy, forward[points.image_of_row])
-    # a point is on the image while it is within the pixel it would be drawn on
-    inside = (xy[:, 0] >= -0.5) & (xy[:, 0] < W - 0.5) & (xy[:, 1] >= -0.5) & (xy[:, 1] < H - 0.5)
+    inside = on_image(xy, (H, W))
     labels = points.labels
     if points.flip_pairs:
         labels = swap_pairs(labels, points.flip_pairs, mirrored(forward)[points.image_of_row])
@@ -241,7 +247,7 @@ def _distort_aligned(op, aligned, params, shape):
 def _distort_keypoints(op, points, params, shape):
     H, W = shape[-2:]
     xy = invert_coords(_distort_coords(op, params, shape), points)
-    inside = (xy[:, 0] >= -0.5) & (xy[:, 0] < W - 0.5) & (xy[:, 1] >= -0.5) & (xy[:, 1] < H - 0.5)
+    inside = on_image(xy, (H, W))
     return replace(points, xy=xy, visible=points.visible & inside, size=(H, W))
 
 
