@@ -88,3 +88,11 @@ def test_a_missing_image_file_or_a_wrong_declared_size_is_named(tmp_path):
     path = _coco(other, images=[{"id": 10, "file_name": "im0.jpg", "width": 41, "height": 30}], sizes=((40, 30),), annotations=[])
     with pytest.raises(AugmentlabError, match="im0.jpg: is 40x30, but annotations.json says 41x30"):
         read_coco(path)
+
+
+def test_partly_segmented_annotations_are_read_as_boxes_with_a_notice(tmp_path):
+    anns = [{"id": 1, "image_id": 10, "category_id": 7, "bbox": [2, 3, 10, 8], "segmentation": [[2, 3, 12, 3, 12, 11]]},
+            {"id": 2, "image_id": 10, "category_id": 3, "bbox": [20, 5, 6, 6]}]
+    with pytest.warns(AugmentlabNotice, match="1 of 2 annotations have no segmentation"):
+        data = read_coco(_coco(tmp_path, annotations=anns))
+    assert data.targets.boxes.masks is None and len(data.targets.boxes.labels) == 2

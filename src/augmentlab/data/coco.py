@@ -7,6 +7,7 @@ id order and back when written."""
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,7 @@ from PIL import Image
 
 from augmentlab.data.annotated import AnnotatedImages, boxes_of, common_size, load_rgb_or_grey, png_names, resized, stack_images
 from augmentlab.data.targets import EDGE_SLACK, Targets
-from augmentlab.errors import AugmentlabError
+from augmentlab.errors import AugmentlabError, AugmentlabNotice
 
 
 def _mask_api():
@@ -76,7 +77,11 @@ def read_coco(annotations: str | Path, images_dir: str | Path | None = None, *, 
         if ann["bbox"][2] < 0 or ann["bbox"][3] < 0:
             raise AugmentlabError(f"{where}: bbox {ann['bbox']} has a negative width or height")
         per_image[index_of[ann["image_id"]]].append(dict(ann, _index=a))
-    with_masks = bool(data["annotations"]) and all("segmentation" in a for a in data["annotations"])
+    segmented = sum("segmentation" in a for a in data["annotations"])
+    with_masks = bool(data["annotations"]) and segmented == len(data["annotations"])
+    if 0 < segmented < len(data["annotations"]):
+        warnings.warn(AugmentlabNotice(f"{path}: {len(data['annotations']) - segmented} of {len(data['annotations'])} annotations have no "
+                                       f"segmentation; instance masks are not read"), stacklevel=2)
     mask_api = _mask_api() if with_masks else None
     arrays, sizes = [], []
     for im in images:
