@@ -7,7 +7,8 @@ from augmentlab.data.canvas import make_canvas
 from augmentlab.data.targets import Boxes
 from augmentlab.policy import parse_policy
 from augmentlab.train.target_models import STRIDE, CenterNet, UNet, centre_targets, decode
-from augmentlab.train.target_run import TargetTrainConfig, score, train_targets
+from augmentlab.train.target_run import score, train_targets
+from augmentlab.train.trainer import TrainConfig
 
 
 def test_models_keep_the_geometry():
@@ -34,7 +35,7 @@ def test_training_repeats_with_its_seed_and_scores(monkeypatch):
     monkeypatch.delenv("AUGMENTLAB_DATA", raising=False)
     for kind in ("canvas-seg", "canvas-det"):
         data = make_canvas(kind, 16, seed=0)
-        config = TargetTrainConfig(steps=3, batch_size=8)
+        config = TrainConfig(steps=3, batch_size=8)
         policy = parse_policy("hflip+rotate(m=0.1)")
         a, b = train_targets(data, policy, config, seed=1), train_targets(data, policy, config, seed=1)
         assert all(torch.equal(p, q) for p, q in zip(a.state_dict().values(), b.state_dict().values()))

@@ -16,7 +16,8 @@ from augmentlab.data.annotated import AnnotatedImages
 from augmentlab.errors import AugmentlabError
 from augmentlab.rng import torch_generator
 from augmentlab.train.stats import paired, summarize
-from augmentlab.train.target_run import TASKS, TargetTrainConfig, score, task_of, train_targets
+from augmentlab.train.target_run import TASKS, score, task_of, train_targets
+from augmentlab.train.trainer import TrainConfig
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def evaluate_targets(data: AnnotatedImages, policy, protocol: TargetProtocol, te
     """Baseline and augmented runs on seeds 0..K-1 sharing each seed's splits."""
     protocol.check(data, test)
     metric = TASKS[task_of(data)]
-    config = TargetTrainConfig(steps=protocol.steps, batch_size=protocol.batch_size)
+    config = TrainConfig(steps=protocol.steps, batch_size=protocol.batch_size)
     start = time.perf_counter()
     runs: dict[str, list[dict]] = {"baseline": [], "augmented": []}
     for seed in range(protocol.seeds):

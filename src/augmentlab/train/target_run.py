@@ -5,8 +5,6 @@ classification trainer."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch
 import torch.nn.functional as F
 
@@ -17,18 +15,10 @@ from augmentlab.policy.targets import apply_with_targets
 from augmentlab.rng import torch_generator
 from augmentlab.train.target_metrics import average_precision, confusion, mean_iou
 from augmentlab.train.target_models import CenterNet, UNet, centre_loss, centre_targets, decode
-from augmentlab.train.trainer import normalise, restarted_one_cycle
+from augmentlab.train.trainer import TrainConfig, normalise, restarted_one_cycle
 
 TASKS = {"segment": "miou", "detect": "ap50"}
 KEEP_BOXES = BoxFilter(min_visibility=0.3)  # a digit mostly pushed out of the frame is no longer an object to find
-
-
-@dataclass(frozen=True)
-class TargetTrainConfig:
-    steps: int = 600
-    batch_size: int = 32
-    lr: float = 3e-3
-    weight_decay: float = 5e-4
 
 
 def task_of(data: AnnotatedImages) -> str:
@@ -54,7 +44,7 @@ def _loss(task: str, model, x, targets, classes: int) -> torch.Tensor:
     return centre_loss(out, encoded)
 
 
-def train_targets(data: AnnotatedImages, policy, config: TargetTrainConfig, seed: int) -> torch.nn.Module:
+def train_targets(data: AnnotatedImages, policy, config: TrainConfig, seed: int) -> torch.nn.Module:
     """A model trained for ``config.steps`` batches drawn with ``seed``; ``policy`` (or
     None) augments each batch and its targets with one draw from the same seed's stream."""
     task = task_of(data)
