@@ -8,6 +8,8 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
+import torch
+
 from augmentlab import __version__
 from augmentlab.data.dataset import Dataset
 from augmentlab.data.load import output_formats
@@ -19,6 +21,7 @@ from augmentlab.policy import (
     policy_to_dict,
 )
 from augmentlab.policy.spec import policy_from_dict
+from augmentlab.policy.targets import apply_to_batch
 from augmentlab.policy.validate import check_params
 from augmentlab.rng import torch_generator
 from augmentlab.values import check_number, check_seed
@@ -42,7 +45,7 @@ def augment_dataset(ds: Dataset, policy, copies: int, seed: int, batch_size: int
     records = []
 
     def draw(x):
-        params = policy.sample(g, x.shape[0], tuple(x.shape[1:]))
+        params = policy.sample(g, len(x), ds.kind.sample_shape(x))
         records.append(params_to_json(params))
         return params
 
@@ -99,16 +102,15 @@ def manifest_policy(manifest: dict, modality: str = "image"):
 def _apply_copies(ds: Dataset, policy, copies: int, batch_size: int, params_for, progress) -> Dataset:
     """The originals, then ``copies`` passes of ``policy`` in batches, each batch with
     ``params_for(batch)``."""
+    kind = ds.kind
     parts = [ds.data]
     for _ in range(copies):
-        out = ds.kind.empty_like(ds.data)
         for start in range(0, len(ds), batch_size):
-            x = ds.data[start : start + batch_size]
-            out[start : start + len(x)] = policy.apply(x, params_for(x))
+            x = kind.take(ds.data, torch.arange(start, min(start + batch_size, len(ds))))
+            parts.append(apply_to_batch(policy, x, params_for(x)))
             if progress:
                 progress(len(x))
-        parts.append(out)
-    data = ds.kind.concat(parts)
+    data = kind.concat(parts)
     return ds.repeated(data, copies + 1)
 
 

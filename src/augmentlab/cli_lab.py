@@ -18,9 +18,12 @@ from augmentlab.cli_support import (
     MIXED_SIZES,
     MODEL,
     OVERWRITE,
+    PER_CLASS,
     SAMPLE_RATE,
+    STEPS,
     TEST_GROUPS,
     TEXT_COPIES,
+    TRAIN_SIZE,
     RunOutputs,
     cpu_speed_settings,
     parse_groups,
@@ -30,16 +33,17 @@ from augmentlab.cli_support import (
     split_paths,
 )
 from augmentlab.errors import AugmentlabError
-from augmentlab.lab import Lab
+from augmentlab.lab import Lab, lab_protocol
 
 
 def evaluate(
     ctx: typer.Context,
     data: str = typer.Argument(..., help="Dataset: a path or a built-in name."),
     policy: str = typer.Option(..., "--policy", help="Policy spec string or .yaml/.json file."),
-    per_class: int = typer.Option(..., "--per-class", help="Training samples per class (the low-data regime)."),
+    per_class: Optional[int] = PER_CLASS,
+    train_size: Optional[int] = TRAIN_SIZE,
     seeds: int = typer.Option(3, "--seeds", help="Seeds 0..K-1; each gets its own splits."),
-    steps: int = typer.Option(800, "--steps", help="Optimiser steps per training run."),
+    steps: Optional[int] = STEPS,
     test: Optional[str] = typer.Option(None, "--test", help="Report on this dataset instead of a split of DATA."),
     model: Optional[str] = MODEL,
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write the results as JSON here."),
@@ -84,7 +88,7 @@ def evaluate(
         adaptive_config.check()
     cpu_speed_settings(threads)
     lab = Lab(data, policy, per_class, seeds, steps, test, model, mixed_sizes, copies, min_similarity, filter_model,
-              label_from, parse_groups(test_groups), sample_rate, duration, sweepable=adaptive_config is not None)
+              label_from, parse_groups(test_groups), sample_rate, duration, sweepable=adaptive_config is not None, train_size=train_size)
     fixed_m = lab.use_best_from_sweep(from_sweep) if from_sweep is not None else None
     fused = None
     if synthetic is not None:
@@ -119,9 +123,10 @@ def sweep(
     magnitudes: Optional[str] = typer.Option(None, "--magnitudes", help="Comma-separated magnitudes in [0, 1] [default: 0,0.1,0.2,0.3,0.5,0.7,1]."),
     synthetic: Optional[str] = typer.Option(None, "--synthetic", help="Sweep the synthetic ratio instead: `synth fit` checkpoints, one per seed's split."),
     ratios: str = typer.Option("0,0.5,1,2,4", "--ratios", help="With --synthetic: synthetic images per real image."),
-    per_class: int = typer.Option(..., "--per-class"),
+    per_class: Optional[int] = PER_CLASS,
+    train_size: Optional[int] = TRAIN_SIZE,
     seeds: int = typer.Option(3, "--seeds", help="Seeds 0..K-1; each gets its own splits."),
-    steps: int = typer.Option(800, "--steps", help="Optimiser steps per training run."),
+    steps: Optional[int] = STEPS,
     test: Optional[str] = typer.Option(None, "--test", help="Report on this dataset instead of a split of DATA."),
     model: Optional[str] = MODEL,
     json_out: Optional[Path] = typer.Option(None, "--json"),
@@ -156,7 +161,8 @@ def sweep(
                          options=ctx.params)
     cpu_speed_settings(threads)
     lab = Lab(data, policy, per_class, seeds, steps, test, model, mixed_sizes, copies, min_similarity, filter_model,
-              label_from, parse_groups(test_groups), sample_rate, duration, sweepable=synthetic is None)  # a magnitude sweep fails early when m sets nothing
+              label_from, parse_groups(test_groups), sample_rate, duration, sweepable=synthetic is None,  # a magnitude sweep fails early when m sets nothing
+              train_size=train_size)
     source = lab.synthetic_source(synthetic) if synthetic is not None else None
     bar, advance = progress_bar(len(values) * seeds, "sweeping")
     with bar:
@@ -165,7 +171,8 @@ def sweep(
         else:
             results = run_sweep(lab.ds, lab.policy, values, lab.protocol, lab.test_ds, advance)
     results, run_dir = _save(lab, outputs, threads, "sweep", results, **({"ratios": values} if source else {"magnitudes": values}))
-    title = f"{lab.spec} on {Path(data).name}, {per_class} per class, {seeds} seeds"
+    size = f"{per_class} per class" if per_class is not None else f"{train_size} training {lab.ds.kind.noun}"
+    title = f"{lab.spec} on {Path(data).name}, {size}, {seeds} seeds"
     strength_curve(results, run_dir / "strength.png", title)
     if outputs.plot is not None:
         strength_curve(results, outputs.plot.path, title, replace=outputs.plot.replace)
@@ -176,14 +183,15 @@ def sweep(
 def search(
     ctx: typer.Context,
     data: str = typer.Argument(..., help="Dataset: a path or a built-in name."),
-    per_class: int = typer.Option(..., "--per-class", help="Training samples per class (the low-data regime)."),
+    per_class: Optional[int] = PER_CLASS,
+    train_size: Optional[int] = TRAIN_SIZE,
     budget: int = typer.Option(24, "--budget", help="Trials to run (a resumed search counts those already stored)."),
     seeds: int = typer.Option(3, "--seeds", help="Seeds 0..K-1 on which the winner and the baselines are retrained."),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write the results as JSON here."),
     storage: Optional[str] = typer.Option(None, "--storage", help="Optuna RDB URL, e.g. sqlite:///search.db: resumable."),
     backend: str = typer.Option("local", "--backend", help="local, or ray (pip install 'augmentlab[distributed]')."),
     space: Optional[str] = typer.Option(None, "--space", help="ops, ops(op,...), rand, rand(op,...) or a .yaml/.json file."),
-    steps: int = typer.Option(800, "--steps", help="Optimiser steps of a full training run."),
+    steps: Optional[int] = STEPS,
     trial_fraction: float = typer.Option(0.5, "--trial-fraction", help="A full trial's length as a fraction of --steps."),
     test: Optional[str] = typer.Option(None, "--test", help="Report on this dataset instead of a held-out part of DATA."),
     model: Optional[str] = MODEL,
@@ -213,7 +221,6 @@ def search(
     from augmentlab.search.space import parse_space
     from augmentlab.search.storage import redact
     from augmentlab.search.study import SearchSettings, run_search
-    from augmentlab.train.protocol import Protocol
 
     settings = SearchSettings(budget=budget, seed=seed, backend=backend, storage=storage, study_name=study_name,
                               trial_fraction=trial_fraction, ray_address=ray_address)
@@ -228,8 +235,8 @@ def search(
     search_space = parse_space(space, ds.modality)
     if "copies" in ds.kind.options and copies is None:
         copies = 4  # searched policies carry no copies of their own
-    protocol = Protocol(per_class=per_class, seeds=seeds, steps=steps, model=model, copies=copies, min_similarity=min_similarity,
-                        filter_model=filter_model, test_groups=parse_groups(test_groups))
+    protocol = lab_protocol(ds, per_class=per_class, train_size=train_size, seeds=seeds, steps=steps, model=model, copies=copies,
+                            min_similarity=min_similarity, filter_model=filter_model, test_groups=parse_groups(test_groups))
     from augmentlab.data.load import dataset_identity
 
     data_id = {"data": dataset_identity(data), "test": dataset_identity(test) if test else None, "samples": len(ds)}
@@ -237,7 +244,7 @@ def search(
         results, _ = run_search(ds, search_space, protocol, settings, test_ds, data_id, display)
     results = {"data": data, "test": test, "space": search_space.to_dict(), **results}
     run_dir = outputs.new_dir("search")
-    results["plots"] = search_plots(results["trial_history"], run_dir)
+    results["plots"] = search_plots(results["trial_history"], run_dir, results["metric"])
     outputs.record(run_dir, "search", {"data": data, "test": test, "space": search_space.to_dict(), "budget": budget,
                                        "seeds": list(range(seeds)), "seed": seed, "backend": backend, "storage": redact(storage),
                                        "protocol": results["protocol"], "threads": threads, "read": asdict(options)}, results)

@@ -11,7 +11,11 @@ from augmentlab.errors import AugmentlabError
 from augmentlab.values import check_seed
 
 # Options that evaluate, sweep and search share (search has its own --copies default).
-MODEL = typer.Option(None, "--model", help="Images: cnn, mlp or resnet (default: by size). Text: minilm (default), tfidf, fasttext or textcnn.")
+MODEL = typer.Option(None, "--model", help="Images: cnn, mlp or resnet (default: by size). Text: minilm (default), tfidf, fasttext or textcnn. "
+                     "Annotated images: unet (masks) or centernet (boxes), by task.")
+PER_CLASS = typer.Option(None, "--per-class", help="Training samples per class (the low-data regime).")
+TRAIN_SIZE = typer.Option(None, "--train-size", help="Annotated images (COCO, YOLO, mask folders, canvas-seg/-det): training images in all.")
+STEPS = typer.Option(None, "--steps", help="Optimiser steps per training run [default: 800; annotated images 600].")
 TEXT_COPIES = typer.Option(None, "--copies", help="Text: augmented copies per training sentence (default: the policy's, e.g. eda(copies=16), else 1).")
 MIN_SIMILARITY = typer.Option(None, "--min-similarity", help="Text: drop copies whose embedding cosine similarity to the original is below this.")
 FILTER_MODEL = typer.Option("minilm", "--filter-model", help="Text: the sentence-transformers model (hub name or local path) "

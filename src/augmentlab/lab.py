@@ -18,9 +18,9 @@ class Lab:
 
     data: str
     policy_spec: str
-    per_class: int
+    per_class: int | None
     seeds: int = 3
-    steps: int = 800
+    steps: int | None = None  # None: the data's modality's (800; annotated images 600)
     test: str | None = None
     model: str | None = None
     mixed_sizes: str = "resize"
@@ -32,6 +32,7 @@ class Lab:
     sample_rate: int | None = None  # audio: resample every clip to this rate
     duration: float | None = None  # audio: pad or crop every clip to this many seconds
     sweepable: bool = False  # refuse policies whose magnitude sets nothing (sweeps, adaptive runs)
+    train_size: int | None = None  # data without a class per sample (annotated images): training samples in all
     ds: object = field(init=False, repr=False)
     test_ds: object = field(init=False, repr=False)
     policy: object = field(init=False, repr=False)
@@ -44,8 +45,6 @@ class Lab:
         from augmentlab.policy import load_policy
         from augmentlab.policy.magnitude import check_sweepable
         from augmentlab.policy.modality import check_modality
-        from augmentlab.train.protocol import Protocol
-
         self.read_options = options = ReadOptions(self.mixed_sizes, self.label_from, self.sample_rate, self.duration)
         self.ds = load_dataset(self.data, options=options)
         self.test_ds = load_dataset(self.test, like=self.ds, options=options) if self.test else None
@@ -53,9 +52,9 @@ class Lab:
         check_modality(self.policy, self.ds.modality)
         if self.sweepable:
             check_sweepable(self.policy)  # fails clearly for policies without a magnitude
-        self.protocol = Protocol(per_class=self.per_class, seeds=self.seeds, steps=self.steps, model=self.model, copies=self.copies,
-                                 min_similarity=self.min_similarity, filter_model=self.filter_model,
-                                 test_groups=tuple(self.test_groups) if self.test_groups else None)
+        self.protocol = lab_protocol(self.ds, per_class=self.per_class, train_size=self.train_size, seeds=self.seeds, steps=self.steps,
+                                     model=self.model, copies=self.copies, min_similarity=self.min_similarity,
+                                     filter_model=self.filter_model, test_groups=tuple(self.test_groups) if self.test_groups else None)
         self.protocol.check(self.ds, self.test_ds)
 
     @property
@@ -82,6 +81,14 @@ class Lab:
         config = {"data": self.data, "test": self.test, "policy": self.spec, "seeds": list(range(self.protocol.seeds)),
                   "protocol": results["protocol"], "threads": threads, "read": asdict(self.read_options), **config}
         return config, results
+
+
+def lab_protocol(ds, *, per_class: int | None = None, steps: int | None = None, **fields):
+    """The lab's ``Protocol`` for ``ds``: steps (unless given) and batch size as its modality
+    trains them."""
+    from augmentlab.train.protocol import Protocol
+
+    return Protocol(per_class=per_class, steps=ds.kind.steps if steps is None else steps, batch_size=ds.kind.batch_size, **fields)
 
 
 def best_from_sweep(policy, path: Path):

@@ -150,7 +150,14 @@ def _spectrogram_preview():
     return SpectrogramPreview()
 
 
-PREVIEWS = {"grid": GridPreview, "table": TablePreview, "spectrogram": _spectrogram_preview}  # by Modality.preview
+def _targets_preview():
+    from augmentlab.preview_targets import TargetsPreview
+
+    return TargetsPreview()
+
+
+PREVIEWS = {"grid": GridPreview, "table": TablePreview, "spectrogram": _spectrogram_preview,
+            "targets": _targets_preview}  # by Modality.preview
 
 
 def preview_style(ds: Dataset):

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import torch
 from PIL import Image, ImageDraw
@@ -70,3 +72,26 @@ def preview_targets(data: AnnotatedImages, policy, seed: int, rows: int = 4, dra
             y, x = pad + r * (cell_h + pad), pad + c * (cell_w + pad)
             grid[y : y + cell_h, x : x + cell_w] = tile
     return grid
+
+
+class TargetsPreview:
+    """Annotated images: a PNG grid of originals and draws, their targets drawn over them."""
+
+    draws = 5
+    suffix = ".png"
+    default_out: Path | None = Path("preview.png")
+    suffix_error = "expected a .png file name"
+
+    def make(self, ds, policy, seed: int, rows: int, draws: int) -> np.ndarray:
+        return preview_targets(ds.data, policy, seed, rows, draws)
+
+    def show(self, shown, title: str) -> None:
+        pass  # looked at in its file
+
+    def save(self, shown, out: Path, meta: dict, replace: bool = False) -> None:
+        from augmentlab.preview import save_png
+
+        save_png(shown, out, replace=replace)
+
+    def for_report(self, ds, policy):
+        return "figure", preview_targets(ds.data, policy, seed=0)

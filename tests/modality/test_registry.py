@@ -96,7 +96,8 @@ def test_unclaimed_paths_name_what_every_modality_reads(tmp_path, toyseries):
     odd = tmp_path / "notes.bin"
     odd.write_bytes(b"\0")
     with pytest.raises(AugmentlabError, match="expected .npz, a folder of IDX files, an image folder, a .tsv/.csv text table, a folder of .wav/.flac files, "
-                                              "or a .npz of float series"):
+                                              r"COCO annotations \(a .json file, or annotations.json beside images/\), "
+                                              r"a YOLO or mask folder \(images/ beside labels/ or masks/\), or a .npz of float series"):
         load_dataset(odd)
 
 

@@ -17,6 +17,8 @@ from augmentlab.data.targets import Boxes, SemanticMask, Targets
 from augmentlab.errors import AugmentlabError, AugmentlabNotice
 
 MIXED_SIZES = ("resize", "reject")
+# what a model learns from annotated images, and the score the lab reports for it
+TASKS = {"segment": "miou", "detect": "ap50"}
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
 
 
@@ -45,9 +47,25 @@ class AnnotatedImages:
     def __len__(self) -> int:
         return len(self.images)
 
+    @property
+    def task(self) -> str:
+        """``segment`` for images with a semantic mask, ``detect`` for images with boxes."""
+        if self.targets.mask is not None:
+            return "segment"
+        if self.targets.boxes is not None:
+            return "detect"
+        raise AugmentlabError("data has neither masks nor boxes to learn")
+
     def subset(self, index) -> AnnotatedImages:
         index = torch.as_tensor(index, dtype=torch.int64)
         return replace(self, images=self.images[index], targets=self.targets.images(index), names=tuple(self.names[i] for i in index.tolist()))
+
+    @staticmethod
+    def join(parts: list[AnnotatedImages]) -> AnnotatedImages:
+        """Batches of the same data placed one after another (an augmented set: the
+        originals, then each copy)."""
+        return replace(parts[0], images=torch.cat([p.images for p in parts]), targets=Targets.join([p.targets for p in parts]),
+                       names=tuple(name for p in parts for name in p.names))
 
 
 def load_rgb_or_grey(path, channels: int | None = None) -> np.ndarray:

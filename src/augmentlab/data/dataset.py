@@ -42,9 +42,9 @@ class Dataset:
     lengths: torch.Tensor | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
-        if self.data.shape[0] != self.labels.shape[0]:
+        if len(self.data) != self.labels.shape[0]:
             raise AugmentlabError(
-                f"dataset has {self.data.shape[0]} samples but {self.labels.shape[0]} labels; "
+                f"dataset has {len(self.data)} samples but {self.labels.shape[0]} labels; "
                 "expected one label per sample"
             )
         if self.labels.dtype != torch.int64 or self.labels.ndim != 1:

@@ -8,14 +8,14 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from augmentlab.data.builtin import digits
+from augmentlab.data.builtin import canvas_det, canvas_seg, digits
 from augmentlab.data.dataset import Dataset
 from augmentlab.data.read_options import ReadOptions
 from augmentlab.errors import AugmentlabError
 from augmentlab.io_atomic import atomic_path
 from augmentlab.modality import modalities
 
-BUILTINS: dict[str, Callable[[], Dataset]] = {"digits": digits}
+BUILTINS: dict[str, Callable[[], Dataset]] = {"digits": digits, "canvas-seg": canvas_seg, "canvas-det": canvas_det}
 
 
 def load_dataset(spec: str | Path, *, on_mixed_sizes: str | None = None, like: Dataset | None = None,

@@ -50,6 +50,16 @@ class SplitPlan:
     test_split: str = "per_seed"
     test_groups: tuple[str, ...] | None = None  # groups held out as the test set (data with groups)
 
+    @property
+    def per_stratum(self) -> int:
+        return self.per_class
+
+
+def _size_field(plan) -> str:
+    """The argument that set the training size: ``per_class``, or ``train_size`` for data
+    drawn by count (one class)."""
+    return "per_class" if getattr(plan, "per_class", None) is not None else "train_size"
+
 
 @dataclass(frozen=True)
 class Splits:
@@ -79,12 +89,12 @@ def group_splits(labels: np.ndarray, groups: np.ndarray, plan, seed: int) -> Spl
     held = held_out_groups(groups, plan, seed)
     in_test = np.isin(groups, held)
     test_idx, pool = np.flatnonzero(in_test), np.flatnonzero(~in_test)
-    train_pos, rest_pos = stratified_split(labels[pool], plan.per_class, seed)
+    train_pos, rest_pos = stratified_split(labels[pool], plan.per_stratum, seed)
     rest = pool[rest_pos]
     counts = np.bincount(labels[rest], minlength=int(labels.max()) + 1)
     smallest = int(counts[np.unique(labels[pool])].min())
     if smallest < 1:
-        raise AugmentlabError(f"per_class {plan.per_class} leaves a class no validation sample outside the test groups "
+        raise AugmentlabError(f"per_class {plan.per_stratum} leaves a class no validation sample outside the test groups "
                               f"{', '.join(held)}", field="per_class")
     val_pos, _ = stratified_split(labels[rest], min(plan.val_per_class, smallest), child_seeds(seed, 1)[0])
     return Splits(pool[train_pos], rest[val_pos], test_idx)
@@ -100,12 +110,12 @@ def make_splits(labels: torch.Tensor, plan: SplitPlan, seed: int, external_test:
         return group_splits(labels, np.asarray(groups), plan, seed)
     if plan.test_split == "fixed" and not external_test:
         test_idx, pool = fixed_test_holdout(labels)
-        train_pos, rest_pos = stratified_split(labels[pool], plan.per_class, seed)
+        train_pos, rest_pos = stratified_split(labels[pool], plan.per_stratum, seed)
         rest = pool[rest_pos]
         smallest = int(np.bincount(labels[rest]).min())
         val_pos, _ = stratified_split(labels[rest], min(plan.val_per_class, smallest), child_seeds(seed, 1)[0])
         return Splits(pool[train_pos], rest[val_pos], test_idx)
-    train_idx, rest = stratified_split(labels, plan.per_class, seed)
+    train_idx, rest = stratified_split(labels, plan.per_stratum, seed)
     rest_labels = labels[rest]
     smallest = int(np.bincount(rest_labels).min())
     # half of what is left goes to validation unless the test set comes from a file
@@ -140,8 +150,8 @@ def check_groups(groups: np.ndarray | None, labels: torch.Tensor, plan, external
     labels = np.asarray(labels)
     pool = labels[~np.isin(np.asarray(groups), list(named))]
     counts = np.bincount(pool, minlength=int(labels.max()) + 1)[np.unique(labels)]
-    if int(counts.min()) < plan.per_class + 1:
-        raise AugmentlabError(f"per_class {plan.per_class} is too large: outside the test groups the smallest class has "
+    if int(counts.min()) < plan.per_stratum + 1:
+        raise AugmentlabError(f"per_class {plan.per_stratum} is too large: outside the test groups the smallest class has "
                               f"{int(counts.min())} samples and 1 per class must stay out for validation", field="per_class")
 
 
@@ -153,7 +163,11 @@ def check_split_room(labels: torch.Tensor, num_classes: int, plan: SplitPlan, ex
     if not external_test and plan.test_split == "fixed":
         smallest -= smallest // 2  # half of every class is held out for the fixed test set
         room, held = 1, " once half of every class is held out for test,"
-    if plan.per_class < 1 or plan.per_class + room > smallest:
+    name, size = _size_field(plan), plan.per_stratum
+    if size < 1 or size + room > smallest:
+        if name == "train_size":
+            raise AugmentlabError(f"train_size {size} is too large: the data has {smallest} samples{held} and {room} must stay out "
+                                  f"for validation{'' if external_test or held else ' and test'}", field=name)
         raise AugmentlabError(
-            f"per_class {plan.per_class} is too large: the smallest class has {smallest} samples{held} and "
-            f"{room} per class must stay out for validation{'' if external_test or held else ' and test'}", field="per_class")
+            f"per_class {size} is too large: the smallest class has {smallest} samples{held} and "
+            f"{room} per class must stay out for validation{'' if external_test or held else ' and test'}", field=name)

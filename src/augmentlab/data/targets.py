@@ -147,6 +147,12 @@ class RaggedRows(ABC):
         """The rows ``rows`` (an index or a mask) with everything per row, under ``offsets``."""
 
 
+def joined_offsets(parts: Sequence[RaggedRows]) -> torch.Tensor:
+    """The offsets of batches placed one after another."""
+    counts = torch.cat([p.counts for p in parts])
+    return torch.cat([torch.zeros(1, dtype=torch.int64), counts.cumsum(0)])
+
+
 @dataclass(frozen=True)
 class Boxes(RaggedRows):
     """Bounding boxes of a batch of images, as ``xyxy`` pixel edges (float64), with a label
@@ -211,6 +217,14 @@ class Boxes(RaggedRows):
     def _take(self, rows, offsets) -> Boxes:
         return replace(self, xyxy=self.xyxy[rows], offsets=offsets, labels=self.labels[rows], fields={k: v[rows] for k, v in self.fields.items()},
                        masks=None if self.masks is None else self.masks[rows])
+
+    @staticmethod
+    def join(parts: Sequence[Boxes]) -> Boxes:
+        """Boxes of batches placed one after another (as their images are joined)."""
+        first = parts[0]
+        return replace(first, xyxy=torch.cat([p.xyxy for p in parts]), offsets=joined_offsets(parts),
+                       labels=torch.cat([p.labels for p in parts]), fields={k: torch.cat([p.fields[k] for p in parts]) for k in first.fields},
+                       masks=None if first.masks is None else torch.cat([p.masks for p in parts]))
 
     def moved(self, xyxy: torch.Tensor, size: tuple[int, int] | None = None) -> Boxes:
         """The same boxes at new coordinates (and image size)."""
@@ -285,6 +299,14 @@ class Keypoints(RaggedRows):
         if flip_pairs and named is None:
             raise AugmentlabError("flip_pairs: keypoints need labels to swap", field="flip_pairs")
         return cls(rows, offsets, shown, tuple(size), named, check_pairs(flip_pairs))
+
+    @staticmethod
+    def join(parts: Sequence[Keypoints]) -> Keypoints:
+        """Keypoints of batches placed one after another."""
+        first = parts[0]
+        return replace(first, xy=torch.cat([p.xy for p in parts]), offsets=joined_offsets(parts),
+                       visible=torch.cat([p.visible for p in parts]),
+                       labels=None if first.labels is None else torch.cat([p.labels for p in parts]))
 
     def _take(self, rows, offsets) -> Keypoints:
         return replace(self, xy=self.xy[rows], offsets=offsets, visible=self.visible[rows], labels=None if self.labels is None else self.labels[rows])
@@ -361,4 +383,15 @@ class Targets:
             keypoints=None if self.keypoints is None else self.keypoints.images(index),
             mask=None if self.mask is None else replace(self.mask, values=self.mask.values[index]),
             aligned=None if self.aligned is None else AlignedImages(self.aligned.values[index]),
+        )
+
+    @staticmethod
+    def join(parts: Sequence[Targets]) -> Targets:
+        """The targets of batches placed one after another (each batch with the same kinds)."""
+        first = parts[0]
+        return Targets(
+            boxes=None if first.boxes is None else Boxes.join([p.boxes for p in parts]),
+            keypoints=None if first.keypoints is None else Keypoints.join([p.keypoints for p in parts]),
+            mask=None if first.mask is None else replace(first.mask, values=torch.cat([p.mask.values for p in parts])),
+            aligned=None if first.aligned is None else AlignedImages(torch.cat([p.aligned.values for p in parts])),
         )

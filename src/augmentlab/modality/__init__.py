@@ -4,6 +4,7 @@ A new kind of data adds ``modality/<kind>.py`` (a ``Modality``), its ops under
 ``ops/<kind>/`` and one ``register_modality`` line below; see CONTRIBUTING.md.
 """
 
+from augmentlab.modality.annotated import AnnotatedModality
 from augmentlab.modality.audio import AudioModality
 from augmentlab.modality.base import TRAINING_STYLES, Modality
 from augmentlab.modality.image import ImageModality
@@ -15,3 +16,4 @@ __all__ = ["TRAINING_STYLES", "Modality", "get_modality", "modalities", "registe
 register_modality(ImageModality())
 register_modality(TextModality())
 register_modality(AudioModality())
+register_modality(AnnotatedModality())

@@ -22,8 +22,12 @@ if TYPE_CHECKING:
 
 # How the lab trains a kind of data: "batches" applies the policy to every training batch
 # as it is drawn (tensors; rungs and adaptive strength work); "copies" writes augmented
-# copies of the training split once, then fits (text: the encoders are fixed).
-TRAINING_STYLES = ("batches", "copies")
+# copies of the training split once, then fits (text: the encoders are fixed); "targets"
+# trains a segmenter or a detector on images whose targets move with each batch's draw.
+TRAINING_STYLES = ("batches", "copies", "targets")
+# How the lab draws a training set: "per_class" samples of every class (classification),
+# or "size" samples in all (data without a class per sample, such as annotated images).
+SPLITS = ("per_class", "size")
 
 
 class Modality(ABC):
@@ -31,6 +35,12 @@ class Modality(ABC):
     register an instance once (``augmentlab.modality.register_modality``)."""
 
     name: ClassVar[str]  # the key of Dataset.modality, ops' ``modality`` and policy checks
+    # whose ops, RandAugment set and search space this data takes (annotated images take
+    # the image ops); None: its own
+    op_kind: ClassVar[str | None] = None
+    split: ClassVar[str] = "per_class"  # one of SPLITS
+    steps: ClassVar[int] = 800  # optimiser steps of a lab training run unless the user gives them
+    batch_size: ClassVar[int] = 64  # samples per training batch in the lab
     noun: ClassVar[str]  # plural, for messages: "images", "sentences"
     training: ClassVar[str]  # one of TRAINING_STYLES
     preview: ClassVar[str]  # how previews and reports show samples: "grid" (PNG) or "table"
@@ -60,12 +70,6 @@ class Modality(ABC):
 
         return torch.cat(parts)
 
-    def empty_like(self, data):
-        """A batch of the same length and type to fill in place."""
-        import torch
-
-        return torch.empty_like(data)
-
     def sample_shape(self, data) -> tuple[int, ...]:
         """The shape of one sample (what ops' ``sample`` receives)."""
         return tuple(data.shape[1:])
@@ -73,6 +77,15 @@ class Modality(ABC):
     def hash_into(self, h: hashlib._Hash, data) -> None:
         """Feed ``data`` to a hash so that equal batches, and only they, hash alike."""
         h.update(data.contiguous().numpy().tobytes())
+
+    def metric(self, data) -> str:
+        """What the lab scores a model by on this data (results name it in ``metric``)."""
+        return "accuracy"
+
+    @property
+    def ops(self) -> str:
+        """The modality whose ops this data takes."""
+        return self.op_kind or self.name
 
     def sample_bytes(self, data) -> int:
         """Memory one sample takes, on average (for the size check before augmenting)."""
@@ -89,6 +102,10 @@ class Modality(ABC):
     def default_model(self, shape: tuple[int, ...]) -> str:
         """The model the lab trains when none is named, for samples of ``shape``."""
         return self.models[0]
+
+    def model_for(self, data) -> str:
+        """The model the lab trains on ``data`` when none is named."""
+        return self.default_model(self.sample_shape(data))
 
     # -- files -----------------------------------------------------------------------------
     @abstractmethod
@@ -122,10 +139,10 @@ class Modality(ABC):
         """Refuse parts made for other data: ``kinds`` lists ``(part name, its modality or
         modalities)``."""
         for part, kind in kinds:
-            if kind != "any" and self.name not in ((kind,) if isinstance(kind, str) else kind):
+            if kind != "any" and self.ops not in ((kind,) if isinstance(kind, str) else kind):
                 shown = kind if isinstance(kind, str) else " or ".join(kind)
                 raise AugmentlabError(f"{where} {part!r} works on {shown} data, but this data is {self.name}; "
-                                      f"run `augmentlab ops` for the {self.name} ops")
+                                      f"run `augmentlab ops` for the {self.ops} ops")
 
     def same_kind(self, other: Dataset, what: str) -> None:
         if other.modality != self.name:

@@ -14,12 +14,14 @@ _MODALITIES: dict[str, Modality] = {}
 
 def register_modality(kind: Modality) -> Modality:
     """Make ``kind`` known by its name (once per name)."""
-    from augmentlab.modality.base import TRAINING_STYLES
+    from augmentlab.modality.base import SPLITS, TRAINING_STYLES
 
     if not kind.name or kind.name in _MODALITIES:
         raise ValueError(f"modality name {kind.name!r} is empty or already registered")
     if kind.training not in TRAINING_STYLES:
         raise ValueError(f"modality {kind.name!r}: training {kind.training!r} is not one of {TRAINING_STYLES}")
+    if kind.split not in SPLITS:
+        raise ValueError(f"modality {kind.name!r}: split {kind.split!r} is not one of {SPLITS}")
     _MODALITIES[kind.name] = kind
     return kind
 
@@ -40,3 +42,11 @@ def modalities() -> list[Modality]:
     """Every registered modality, in registration order."""
     _load_builtins()
     return list(_MODALITIES.values())
+
+
+def ops_modality(name: str) -> str:
+    """The modality whose ops data of modality ``name`` takes (annotated images take the
+    image ops); an unregistered name is returned as it is."""
+    _load_builtins()
+    kind = _MODALITIES.get(name)
+    return kind.ops if kind is not None else name

@@ -41,9 +41,6 @@ class TextModality(Modality):
     def concat(self, parts: list):
         return np.concatenate(parts)
 
-    def empty_like(self, data):
-        return np.empty(len(data), dtype=object)
-
     def sample_shape(self, data) -> tuple[int, ...]:
         return ()
 

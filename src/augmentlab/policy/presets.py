@@ -93,6 +93,9 @@ def register_rand_set(modality: str, rand_set: RandSet) -> None:
 
 
 def rand_set(modality: str, preset: str) -> RandSet:
+    from augmentlab.modality.registry import ops_modality
+
+    modality = ops_modality(modality)  # annotated images take the image set
     if modality not in RAND_SETS:
         able = " or ".join(RAND_SETS)
         raise AugmentlabError(f"{preset} is defined for {able} data, not {modality}; compose ops instead (`augmentlab ops`)")

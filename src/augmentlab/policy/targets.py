@@ -13,8 +13,11 @@ usual flip + affine + crop chain) nothing is lost in between.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import torch
 
+from augmentlab.data.annotated import AnnotatedImages
 from augmentlab.data.targets import Targets
 from augmentlab.errors import AugmentlabError
 from augmentlab.ops.base import Op
@@ -65,3 +68,13 @@ def augment_with_targets(policy: Op | Node, images: torch.Tensor, targets: Targe
     out_images, out_targets = apply_with_targets(policy, images, targets, params, **options)
     return out_images, out_targets, params
 
+
+
+def apply_to_batch(policy: Op | Node, data, params: Tree):
+    """``data`` through ``policy`` with drawn ``params``, whatever kind of batch it is:
+    annotated images (``AnnotatedImages``) move their targets with the same draw (boxes
+    clipped, those left with no area dropped; keypoints leaving the image hidden)."""
+    if isinstance(data, AnnotatedImages):
+        images, targets = apply_with_targets(policy, data.images, data.targets, params)
+        return replace(data, images=images, targets=targets)
+    return policy.apply(data, params)

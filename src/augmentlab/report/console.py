@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from augmentlab.report.numbers import interval, spread, with_interval
+from augmentlab.report.numbers import interval, metric_name, spread, with_interval
 
 
 def sweep_axis(results: dict) -> tuple[str, str]:
@@ -25,7 +25,7 @@ def sweep_mark(results: dict, m: float) -> str:
 def print_sweep(results: dict) -> None:
     axis, column = sweep_axis(results)
     what = "magnitude" if axis == "magnitude" else f"the ratio of {results['model']} samples to real images"
-    table = Table(title=f"{results['policy']}: accuracy against {what} (mean ± std, %)")
+    table = Table(title=f"{results['policy']}: {metric_name(results)} against {what} (mean ± std, %)")
     for col in (column, "train", "validation", "test", ""):
         table.add_column(col)
     for p in results["points"]:
@@ -39,7 +39,8 @@ def print_evaluation(results: dict) -> None:
     pct = with_interval
 
     table = Table(title=f"{results['policy']} on {results['data']} (mean ± std [95% CI], %)")
-    for col in ("", "test accuracy", "train accuracy", "generalisation gap"):
+    name = metric_name(results)
+    for col in ("", f"test {name}", f"train {name}", "generalisation gap"):
         table.add_column(col)
     for name in ("baseline", "augmented"):
         r = results[name]
@@ -86,7 +87,7 @@ def print_search(results: dict) -> None:
     pct = with_interval
 
     seeds = results["protocol"]["seeds"]
-    table = Table(title=f"search on {results['data']}: test accuracy over {seeds} seeds (mean ± std [95% CI], %)")
+    table = Table(title=f"search on {results['data']}: test {metric_name(results)} over {seeds} seeds (mean ± std [95% CI], %)")
     for col in ("", "policy", "validation", "test"):
         table.add_column(col)
     rows = [("search's best", results["search_best"])] + [(k, v) for k, v in results["baselines"].items()]

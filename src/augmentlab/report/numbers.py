@@ -4,6 +4,13 @@ never shown as a zero-width interval."""
 from __future__ import annotations
 
 ONE_SEED = "one seed: no spread"
+# how a result's ``metric`` is shown (every metric is a share, printed as a percentage)
+METRIC_NAMES = {"accuracy": "accuracy", "miou": "mIoU", "ap50": "AP50"}
+
+
+def metric_name(results: dict) -> str:
+    """The score a run reports, by name: accuracy, mIoU or AP50 (older results: accuracy)."""
+    return METRIC_NAMES.get(results.get("metric", "accuracy"), str(results.get("metric")))
 
 
 def spread(s: dict, scale: float = 100.0, digits: int = 1) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from augmentlab.io_atomic import atomic_path
+from augmentlab.report.numbers import METRIC_NAMES, metric_name
 
 
 def _figure():
@@ -38,8 +39,9 @@ def strength_curve(result: dict, out: str | Path, title: str = "", replace: bool
     if result.get("overdone_from") is not None:
         ax.axvspan(result["overdone_from"], max(ms), color="tab:red", alpha=0.08, label=f"overdone from {short}={result['overdone_from']:g}")
     ax.set_xlabel("magnitude m" if axis == "magnitude" else "synthetic images per real image")
-    ax.set_ylabel("accuracy (%)")
-    ax.set_title(title or "accuracy against augmentation strength")
+    name = metric_name(result)
+    ax.set_ylabel(f"{name} (%)")
+    ax.set_title(title or f"{name} against augmentation strength")
     ax.grid(alpha=0.3)
     ax.legend(loc="lower left", fontsize=8)
     fig.tight_layout()
@@ -96,7 +98,7 @@ def save(fig, out: str | Path, replace: bool = False) -> None:
     plt.close(fig)
 
 
-def search_plots(trials: list[dict], out_dir: str | Path) -> dict[str, str]:
+def search_plots(trials: list[dict], out_dir: str | Path, metric: str = "accuracy") -> dict[str, str]:
     """The search's history (validation accuracy per trial, best so far) and parameter
     importances as PNGs, drawn from the stored trial records (``results["trial_history"]``).
     Importances need at least two finished trials that differ; when a figure cannot be
@@ -104,7 +106,7 @@ def search_plots(trials: list[dict], out_dir: str | Path) -> dict[str, str]:
     written = {}
     for name, draw in (("history", _history_figure), ("importance", _importance_figure)):
         try:
-            fig = draw(trials)
+            fig = draw(trials, METRIC_NAMES.get(metric, metric))
         except ValueError as e:
             written[name] = f"not drawn: {e}"
             continue
@@ -121,7 +123,7 @@ def _finished(trials: list[dict]) -> list[dict]:
     return [t for t in trials if t["finished"] and t["duplicate_of"] is None and t["val_accuracy"] is not None]
 
 
-def _history_figure(trials: list[dict]):
+def _history_figure(trials: list[dict], metric: str = "accuracy"):
     scored = [t for t in trials if t["val_accuracy"] is not None]
     if not scored:
         raise ValueError("no trial has a validation accuracy")
@@ -138,14 +140,14 @@ def _history_figure(trials: list[dict]):
     if xs:
         ax.step(xs, ys, where="post", color="tab:red", label="best so far")
     ax.set_xlabel("trial")
-    ax.set_ylabel("validation accuracy (%)")
+    ax.set_ylabel(f"validation {metric} (%)")
     ax.set_title("Search history")
     ax.grid(alpha=0.3)
     ax.legend()
     return fig
 
 
-def _importance_figure(trials: list[dict]):
+def _importance_figure(trials: list[dict], metric: str = "accuracy"):
     """Each parameter's share of a random forest's impurity decrease in predicting a
     finished trial's validation accuracy from its parameters (the fANOVA idea Optuna uses)."""
     import numpy as np

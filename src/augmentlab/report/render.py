@@ -9,7 +9,7 @@ from pathlib import Path
 from augmentlab.errors import AugmentlabError
 from augmentlab.io_atomic import atomic_path
 from augmentlab.report.console import sweep_axis, sweep_mark
-from augmentlab.report.numbers import with_interval
+from augmentlab.report.numbers import metric_name, with_interval
 from augmentlab.report.plots import adaptive_trajectory, learning_curves, strength_curve
 
 
@@ -55,17 +55,18 @@ def _tables(config: dict, results: dict) -> list[tuple[str, list[str], list[list
             rows.append([f"+ {sy['ratio']:g}x {sy['model']} samples", _pct(sy["test_accuracy"]),
                          f"{100 * sy['train_accuracy']['mean']:.1f}", f"{100 * sy['generalization_gap']['mean']:.1f}"])
             rows.append(["synthetic - real only (paired)", _pct(sy["lift_vs_real_only"]), "", ""])
-        return [("Test accuracy (%: mean ± std [95% CI])", ["", "test", "train", "gap"], rows)]
+        return [(f"Test {metric_name(results)} (%: mean ± std [95% CI])", ["", "test", "train", "gap"], rows)]
     if config["command"] == "compare":
         rows = [[name, _pct(arm["test_accuracy"]), f"{100 * arm['train_accuracy']['mean']:.1f}",
                  f"{100 * arm['generalization_gap']['mean']:.1f}", _pct(arm["lift"]) if "lift" in arm else ""]
                 for name, arm in results["arms"].items()]
-        return [("Test accuracy and paired lift over the baseline (%: mean ± std [95% CI])",
+        return [(f"Test {metric_name(results)} and paired lift over the baseline (%: mean ± std [95% CI])",
                  ["policy", "test", "train", "gap", "lift"], rows)]
     axis, column = sweep_axis(results)
     rows = [[f"{p[axis]:g}", f"{100 * p['train_accuracy']['mean']:.1f}", _pct(p["val_accuracy"]),
              _pct(p["test_accuracy"]), sweep_mark(results, p[axis])] for p in results["points"]]
-    return [(f"Accuracy against {axis} (%: mean ± std [95% CI])", [column, "train", "validation", "test", ""], rows)]
+    name = metric_name(results)
+    return [(f"{name[0].upper()}{name[1:]} against {axis} (%: mean ± std [95% CI])", [column, "train", "validation", "test", ""], rows)]
 
 
 def _figures(run_dir: Path, config: dict, results: dict) -> list[tuple[str, str]]:

@@ -165,7 +165,7 @@ def run_search(ds: Dataset, space, protocol: Protocol, settings: SearchSettings,
     plan = TrialPlan.for_protocol(protocol, settings.trial_fraction, settings.reduction_factor, rungs)
     split_seed, sampler_seed = child_seeds(settings.seed, 2)
     sampler_seed %= 2**32  # Optuna seeds a legacy numpy RandomState
-    config = _study_config(data_id or {"samples": len(ds), "shape": list(ds.data.shape[1:])}, space, protocol, settings, plan)
+    config = _study_config(data_id or {"samples": len(ds), "shape": list(ds.kind.sample_shape(ds.data))}, space, protocol, settings, plan)
     with tempfile.TemporaryDirectory(prefix="augmentlab-search-") as scratch:
         url = f"sqlite:///{Path(scratch) / 'study.db'}" if settings.backend == "ray" and settings.storage is None else None
         study, name = open_study(config, settings, sampler_seed, plan, url)
@@ -239,6 +239,7 @@ def summarise(compared: dict, specs: dict, best: dict, trials: list[dict], plan:
     retrain_steps = 0 if specs["search"] == "none" else protocol.seeds * protocol.steps
     baseline_steps = (len(baselines) + 1) * protocol.seeds * protocol.steps
     return {
+        "metric": compared["metric"],
         "best_policy": specs[named[chosen]],
         "chosen_from": chosen,
         "best_val_accuracy": arm["val_accuracy"]["mean"],

@@ -64,6 +64,7 @@ def sweep_axis(axis: str, policies: dict, ds: Dataset, protocol: Protocol, test:
     best = max(points, key=lambda p: (p["val_accuracy"]["mean"], -p[axis]))
     return {
         "protocol": asdict(protocol),
+        "metric": ds.kind.metric(ds.data),
         "axis": axis,
         "points": points,
         f"best_{axis}": best[axis],

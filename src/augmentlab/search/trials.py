@@ -68,8 +68,9 @@ class TrialData:
     def from_dataset(cls, ds: Dataset, protocol: Protocol, seed: int, external_test: bool) -> TrialData:
         splits = make_splits(ds.labels, protocol, seed, external_test, groups=ds.groups)
         shape = ds.kind.sample_shape(ds.data)
-        model = protocol.model or ds.kind.default_model(shape)
-        return cls(ds.data[splits.train], ds.labels[splits.train], ds.data[splits.val], ds.labels[splits.val],
+        model = protocol.model or ds.kind.model_for(ds.data)
+        take = lambda index: ds.kind.take(ds.data, torch.as_tensor(index))  # noqa: E731
+        return cls(take(splits.train), ds.labels[splits.train], take(splits.val), ds.labels[splits.val],
                    model, shape, ds.num_classes, protocol.batch_size, seed, ds.kind.training, protocol, ds.modality, ds.layout)
 
 
@@ -113,4 +114,11 @@ def _run_copies_trial(data: TrialData, policy, plan: TrialPlan, report) -> float
     return acc
 
 
-TRIAL_RUNNERS = {"batches": _run_batches_trial, "copies": _run_copies_trial}  # by Modality.training
+def _run_targets_trial(data: TrialData, policy, plan: TrialPlan, report) -> float:
+    """Annotated images: a segmenter or detector, its validation score after every rung."""
+    from augmentlab.train.target_run import run_targets_trial
+
+    return run_targets_trial(data, policy, plan, report)
+
+
+TRIAL_RUNNERS = {"batches": _run_batches_trial, "copies": _run_copies_trial, "targets": _run_targets_trial}  # by Modality.training

@@ -30,7 +30,9 @@ MAX_SEEDS = 1000
 
 @dataclass(frozen=True)
 class Protocol:
-    per_class: int
+    # the training set: per_class samples of every class, or (data without a class per
+    # sample, whose modality's ``split`` is "size": annotated images) train_size in all
+    per_class: int | None
     seeds: int = 3
     steps: int = 800
     batch_size: int = 64
@@ -49,6 +51,25 @@ class Protocol:
     # data with groups (speakers, patients): these groups are the test set, and train and
     # validation come from the others; None draws whole groups (data/split.py)
     test_groups: tuple[str, ...] | None = None
+    train_size: int | None = None
+
+    def _check_size(self, ds: Dataset) -> None:
+        """``per_class`` for classes, ``train_size`` for data drawn by count; never both."""
+        by_size = ds.kind.split == "size"
+        wanted, other = ("train_size", "per_class") if by_size else ("per_class", "train_size")
+        if getattr(self, other) is not None:
+            how = f"{ds.kind.noun} have no class per sample; the training set is train_size {ds.kind.noun}" if by_size else \
+                f"train_size is for data without a class per sample; {ds.kind.noun} are drawn per_class per class"
+            raise AugmentlabError(f"{other}: {how}", field=other)
+        if getattr(self, wanted) is None:
+            raise AugmentlabError(f"{wanted}: give the number of training {ds.kind.noun}"
+                                  + ("" if by_size else " per class"), field=wanted)
+        check_number(getattr(self, wanted), wanted, low=1, integer=True)
+
+    @property
+    def per_stratum(self) -> int:
+        """Training samples drawn from each class (annotated images: one class, every image)."""
+        return self.per_class if self.per_class is not None else self.train_size
 
     def _check_options(self, ds: Dataset) -> None:
         """Refuse options the data's modality does not train with (copies are for data
@@ -74,13 +95,13 @@ class Protocol:
             raise AugmentlabError(f"test_split {self.test_split!r} is unknown; expected one of {', '.join(TEST_SPLITS)}")
         check_number(self.seeds, "seeds", low=1, high=MAX_SEEDS, integer=True)
         check_number(self.steps, "steps", low=1, high=10_000_000, integer=True)
-        check_number(self.per_class, "per_class", low=1, integer=True)
+        self._check_size(ds)
         if self.copies is not None:
             check_number(self.copies, "copies", low=1, high=10_000, integer=True)
         if self.min_similarity is not None:
             check_number(self.min_similarity, "min_similarity", low=-1.0, high=1.0)
         present = int((torch.bincount(ds.labels, minlength=ds.num_classes) > 0).sum())
-        if present < 2:
+        if present < 2 and ds.kind.split == "per_class":
             raise AugmentlabError(f"the data has {present} class{'es' if present != 1 else ''} with samples; telling classes "
                                   "apart needs at least two")
         self._check_options(ds)
@@ -95,6 +116,9 @@ class Protocol:
             if ds.kind.sample_shape(test.data) != ds.kind.sample_shape(ds.data):
                 raise AugmentlabError(f"test {ds.kind.noun} are {ds.kind.sample_shape(test.data)} but the data's are "
                                       f"{ds.kind.sample_shape(ds.data)}", field="test")
+            if ds.kind.metric(test.data) != ds.kind.metric(ds.data):
+                raise AugmentlabError(f"test is scored by {ds.kind.metric(test.data)} but the data by {ds.kind.metric(ds.data)}; "
+                                      "give a test set with the same kind of targets", field="test")
             if test.num_classes > ds.num_classes:
                 raise AugmentlabError(f"test has {test.num_classes} classes but the data only {ds.num_classes}", field="test")
 
@@ -140,7 +164,7 @@ def run_batches_once(ds: Dataset, splits: Splits, policy, protocol: Protocol, se
                      attack=None) -> dict:
     """The policy applied to every training batch as it is drawn (images)."""
     shape = ds.kind.sample_shape(ds.data)
-    name = protocol.model or ds.kind.default_model(shape)
+    name = protocol.model or ds.kind.model_for(ds.data)
     config = TrainConfig(steps=protocol.steps, batch_size=protocol.batch_size)
     x, y = ds.data[splits.train], ds.labels[splits.train]
     start = time.perf_counter()
@@ -179,7 +203,15 @@ def run_batches_once(ds: Dataset, splits: Splits, policy, protocol: Protocol, se
     }
 
 
-RUNNERS = {"batches": run_batches_once, "copies": run_copies_once}  # by Modality.training
+def run_targets_once(ds: Dataset, splits: Splits, policy, protocol: Protocol, seed: int, test: Dataset | None,
+                     attack=None) -> dict:
+    """A segmenter or detector trained with the policy moving every batch's targets (annotated images)."""
+    from augmentlab.train.target_run import run_targets_once as run
+
+    return run(ds, splits, policy, protocol, seed, test)
+
+
+RUNNERS = {"batches": run_batches_once, "copies": run_copies_once, "targets": run_targets_once}  # by Modality.training
 
 
 def summarize_runs(runs: list[dict]) -> dict:
@@ -216,7 +248,7 @@ def compare(ds: Dataset, policies: dict, protocol: Protocol, test: Dataset | Non
     arms = {name: {**summarize_runs(r), "runs": r} for name, r in runs.items()}
     for name in policies:
         arms[name]["lift"] = paired(base, [r["test_accuracy"] for r in runs[name]])
-    return {"protocol": asdict(protocol), "arms": arms, "seconds": time.perf_counter() - start}
+    return {"protocol": asdict(protocol), "metric": ds.kind.metric(ds.data), "arms": arms, "seconds": time.perf_counter() - start}
 
 
 def evaluate(ds: Dataset, policy, protocol: Protocol, test: Dataset | None = None, progress=None,
@@ -237,7 +269,7 @@ def evaluate(ds: Dataset, policy, protocol: Protocol, test: Dataset | None = Non
     r = compare(ds, arms, protocol, test, progress)
     augmented = r["arms"]["augmented"]
     lift = augmented.pop("lift")
-    out = {"protocol": r["protocol"], "baseline": r["arms"]["baseline"], "augmented": augmented, "lift": lift, "seconds": r["seconds"]}
+    out = {"protocol": r["protocol"], "metric": r["metric"], "baseline": r["arms"]["baseline"], "augmented": augmented, "lift": lift, "seconds": r["seconds"]}
     if adaptive:
         arm = r["arms"]["adaptive"]
         finals = [run["adaptive"][-1]["magnitude"] for run in arm["runs"]]

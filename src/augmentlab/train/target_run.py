@@ -17,17 +17,8 @@ from augmentlab.train.target_metrics import average_precision, confusion, mean_i
 from augmentlab.train.target_models import CenterNet, UNet, centre_loss, centre_targets, decode
 from augmentlab.train.trainer import TrainConfig, normalise, restarted_one_cycle
 
-TASKS = {"segment": "miou", "detect": "ap50"}
+TASK_NOUNS = {"segment": "semantic masks", "detect": "boxes"}
 KEEP_BOXES = BoxFilter(min_visibility=0.3)  # a digit mostly pushed out of the frame is no longer an object to find
-
-
-def task_of(data: AnnotatedImages) -> str:
-    """``segment`` for data with a semantic mask, ``detect`` for data with boxes."""
-    if data.targets.mask is not None:
-        return "segment"
-    if data.targets.boxes is not None:
-        return "detect"
-    raise AugmentlabError("data has neither masks nor boxes to learn")
 
 
 def build(task: str, data: AnnotatedImages) -> torch.nn.Module:
@@ -35,19 +26,37 @@ def build(task: str, data: AnnotatedImages) -> torch.nn.Module:
     return UNet(channels, len(data.class_names)) if task == "segment" else CenterNet(channels, len(data.class_names))
 
 
+def soft_dice_loss(logits: torch.Tensor, labels: torch.Tensor, ignore: int) -> torch.Tensor:
+    """1 - the soft Dice score averaged over classes (Milletari et al. 2016), ignored pixels
+    left out. Each class weighs the same however few pixels it has, which cross-entropy
+    alone does not give when the background is most of every image."""
+    classes = logits.shape[1]
+    valid = (labels != ignore).unsqueeze(1)
+    prob = logits.softmax(1) * valid
+    onehot = F.one_hot(labels.clamp(0, classes - 1), classes).permute(0, 3, 1, 2) * valid
+    inter = (prob * onehot).sum((0, 2, 3))
+    total = prob.sum((0, 2, 3)) + onehot.sum((0, 2, 3))
+    return 1.0 - ((2.0 * inter + 1.0) / (total + 1.0)).mean()
+
+
 def _loss(task: str, model, x, targets, classes: int) -> torch.Tensor:
     out = model(normalise(x))
     if task == "segment":
-        return F.cross_entropy(out, targets.mask.values.long(), ignore_index=targets.mask.ignore)
+        labels = targets.mask.values.long()
+        return F.cross_entropy(out, labels, ignore_index=targets.mask.ignore) + soft_dice_loss(out, labels, targets.mask.ignore)
     boxes = targets.boxes
     encoded = centre_targets(boxes.xyxy, boxes.labels, boxes.image_of_row, len(x), classes, tuple(out["heat"].shape[-2:]))
     return centre_loss(out, encoded)
 
 
-def train_targets(data: AnnotatedImages, policy, config: TrainConfig, seed: int) -> torch.nn.Module:
+def train_targets(data: AnnotatedImages, policy, config: TrainConfig, seed: int, val: AnnotatedImages | None = None,
+                  on_eval=None) -> torch.nn.Module:
     """A model trained for ``config.steps`` batches drawn with ``seed``; ``policy`` (or
-    None) augments each batch and its targets with one draw from the same seed's stream."""
-    task = task_of(data)
+    None) augments each batch and its targets with one draw from the same seed's stream.
+    Every ``config.eval_every`` steps the score on ``val`` goes to ``on_eval(step, score)``,
+    which may stop training by raising (a search prunes so)."""
+    task = data.task
+    ends = config.cycle_ends or (config.steps,)
     g_batches, g_aug = torch_generator(seed), torch_generator(seed + 1_000_003)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)  # parameter initialisation draws from the global RNG, which the fork restores
@@ -57,7 +66,7 @@ def train_targets(data: AnnotatedImages, policy, config: TrainConfig, seed: int)
     model.train()
     for step in range(config.steps):
         for group in optimiser.param_groups:
-            group["lr"] = config.lr * restarted_one_cycle(step, (config.steps,))
+            group["lr"] = config.lr * restarted_one_cycle(step, ends)
         index = torch.randint(0, n, (min(config.batch_size, n),), generator=g_batches)
         batch = data.subset(index)
         x, targets = batch.images, batch.targets
@@ -68,14 +77,50 @@ def train_targets(data: AnnotatedImages, policy, config: TrainConfig, seed: int)
         optimiser.zero_grad(set_to_none=True)
         loss.backward()
         optimiser.step()
+        if on_eval is not None and config.eval_every and val is not None and (step + 1) % config.eval_every == 0:
+            model.eval()
+            on_eval(step + 1, score(model, val))
+            model.train()
     model.eval()
     return model
+
+
+def run_targets_once(ds, splits, policy, protocol, seed: int, test, attack=None) -> dict:
+    """One training run of the lab on annotated images (``Dataset`` of ``AnnotatedImages``):
+    the model the task calls for, trained on ``seed``'s split with the policy moving every
+    batch's targets, scored by mIoU or AP50 under the classification runs' keys."""
+    import time
+
+    data = ds.data
+    task = data.task
+    model_name = ds.kind.model_for(data)
+    if protocol.model is not None and protocol.model != model_name:
+        raise AugmentlabError(f"model {protocol.model!r} does not fit {TASK_NOUNS[task]}; expected {model_name}", field="model")
+    start = time.perf_counter()
+    train, val = data.subset(torch.as_tensor(splits.train)), data.subset(torch.as_tensor(splits.val))
+    held_out = test.data if test is not None else data.subset(torch.as_tensor(splits.test))
+    model = train_targets(train, policy, TrainConfig(steps=protocol.steps, batch_size=protocol.batch_size), seed)
+    return {"seed": seed, "model": model_name, "train_accuracy": score(model, train), "val_accuracy": score(model, val),
+            "test_accuracy": score(model, held_out), "seconds": time.perf_counter() - start, "history": []}
+
+
+def run_targets_trial(data, policy, plan, report) -> float:
+    """A search trial on annotated images: the validation score after every rung."""
+    config = TrainConfig(steps=plan.trial_steps, batch_size=data.batch_size, eval_every=plan.rung_steps, cycle_ends=plan.cycle_ends)
+    last = {}
+
+    def on_eval(step: int, value: float) -> None:
+        last["score"] = value
+        report(step // plan.rung_steps, value)
+
+    train_targets(data.x, policy, config, data.seed, val=data.val_x, on_eval=on_eval)
+    return last["score"]
 
 
 @torch.no_grad()
 def score(model: torch.nn.Module, data: AnnotatedImages, batch_size: int = 64) -> float:
     """Mean IoU (segmentation) or AP50 (detection) of ``model`` on ``data``."""
-    task = task_of(data)
+    task = data.task
     classes = len(data.class_names)
     counts = torch.zeros(classes, classes, dtype=torch.int64)
     detections, truths = [], []
