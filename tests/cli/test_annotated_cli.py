@@ -100,6 +100,11 @@ def _coco_missing_image(root):
     return path, "image 11 is im1.jpg, which is not in"
 
 
+def _coco_unknown_image(root):
+    anns = [{"id": 1, "image_id": 99, "category_id": 7, "bbox": [2, 3, 10, 8]}]
+    return _coco(root, annotations=anns), "annotations[0] points to image id 99"
+
+
 def _coco_box(bbox, message):
     def make(root):
         anns = [{"id": 1, "image_id": 10, "category_id": 7, "bbox": bbox}]
@@ -115,9 +120,9 @@ def _yolo_four(root):
     return _yolo(root, lines=("0 0.5 0.5 0.2",)), "expected 'class cx cy w h' (5 numbers), got 4"
 
 
-@pytest.mark.parametrize("make", [_coco_missing_image, _coco_box([12, 3, -10, 8], "negative width or height"),
+@pytest.mark.parametrize("make", [_coco_missing_image, _coco_unknown_image, _coco_box([12, 3, -10, 8], "negative width or height"),
                                   _coco_box([30, 3, 20, 8], "lies outside the 40x30 image"), _mask_size, _yolo_four],
-                         ids=["coco-missing-image", "coco-x2-before-x1", "coco-outside", "mask-size", "yolo-four-numbers"])
+                         ids=["coco-missing-file", "coco-unknown-image", "coco-x2-before-x1", "coco-outside", "mask-size", "yolo-four-numbers"])
 def test_bad_annotated_input_gets_one_line_and_nothing_is_written(tmp_path, capsys, make):
     root = tmp_path / "in"
     root.mkdir()
