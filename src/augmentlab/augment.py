@@ -14,6 +14,7 @@ from augmentlab import __version__
 from augmentlab.data.dataset import Dataset
 from augmentlab.data.load import output_formats
 from augmentlab.errors import AugmentlabError
+from augmentlab.ops.image.targets import BoxFilter
 from augmentlab.policy import (
     format_policy,
     params_from_json,
@@ -36,9 +37,11 @@ def dataset_digest(ds: Dataset) -> str:
     return h.hexdigest()
 
 
-def augment_dataset(ds: Dataset, policy, copies: int, seed: int, batch_size: int = 256, progress=None):
+def augment_dataset(ds: Dataset, policy, copies: int, seed: int, batch_size: int = 256, progress=None,
+                    box_filter: BoxFilter | None = None):
     """Return ``(augmented dataset, records)``: the originals followed by ``copies``
-    augmented copies of each, and the parameters applied to every batch."""
+    augmented copies of each, and the parameters applied to every batch. ``box_filter``:
+    which moved boxes annotated images keep (default: clipped, those with no area dropped)."""
     check_number(copies, "copies", low=0, integer=True)
     check_number(batch_size, "batch_size", low=1, integer=True)
     g = torch_generator(check_seed(seed))
@@ -50,7 +53,7 @@ def augment_dataset(ds: Dataset, policy, copies: int, seed: int, batch_size: int
         return params
 
     with ds.kind.context(ds.layout):
-        return _apply_copies(ds, policy, copies, batch_size, draw, progress), records
+        return _apply_copies(ds, policy, copies, batch_size, draw, progress, box_filter), records
 
 
 def replay_dataset(ds: Dataset, manifest: dict, progress=None) -> Dataset:
@@ -85,7 +88,7 @@ def _replay(ds: Dataset, manifest: dict, progress) -> Dataset:
         check_params(policy, params, n, shape, f"manifest params[{i}]", reference=references[n])
         decoded.append(params)
     index = iter(decoded)
-    return _apply_copies(ds, policy, copies, batch_size, lambda x: next(index), progress)
+    return _apply_copies(ds, policy, copies, batch_size, lambda x: next(index), progress, manifest_box_filter(manifest))
 
 
 def sample_shape(ds: Dataset) -> tuple[int, ...]:
@@ -99,7 +102,7 @@ def manifest_policy(manifest: dict, modality: str = "image"):
         raise AugmentlabError("manifest policy: nested too deeply") from None
 
 
-def _apply_copies(ds: Dataset, policy, copies: int, batch_size: int, params_for, progress) -> Dataset:
+def _apply_copies(ds: Dataset, policy, copies: int, batch_size: int, params_for, progress, box_filter=None) -> Dataset:
     """The originals, then ``copies`` passes of ``policy`` in batches, each batch with
     ``params_for(batch)``."""
     kind = ds.kind
@@ -107,7 +110,7 @@ def _apply_copies(ds: Dataset, policy, copies: int, batch_size: int, params_for,
     for _ in range(copies):
         for start in range(0, len(ds), batch_size):
             x = kind.take(ds.data, torch.arange(start, min(start + batch_size, len(ds))))
-            parts.append(apply_to_batch(policy, x, params_for(x)))
+            parts.append(apply_to_batch(policy, x, params_for(x), box_filter=box_filter))
             if progress:
                 progress(len(x))
     data = kind.concat(parts)
@@ -115,7 +118,7 @@ def _apply_copies(ds: Dataset, policy, copies: int, batch_size: int, params_for,
 
 
 def build_manifest(input_spec: str, ds: Dataset, policy, copies: int, seed: int, batch_size: int, fmt: str, records,
-                   options=None) -> dict:
+                   options=None, box_filter: BoxFilter | None = None) -> dict:
     from augmentlab.data.load import BUILTINS
 
     # an absolute path, so `replay` works from any directory (built-in names stay names)
@@ -132,6 +135,8 @@ def build_manifest(input_spec: str, ds: Dataset, policy, copies: int, seed: int,
         "format": fmt,
         # how the input was read (label pattern, sample rate, ...), so replay reads it alike
         "read": {} if options is None else asdict(options),
+        # which moved boxes were kept (annotated images), so replay keeps the same ones
+        **({} if box_filter is None else {"box_filter": asdict(box_filter)}),
         "params": records,
     }
 
@@ -145,6 +150,18 @@ def manifest_read_options(manifest: dict, where):
         return ReadOptions(**read)
     except TypeError:
         raise AugmentlabError(f"manifest {where}: read must map label_from, sample_rate, duration, mixed_sizes; got {read!r}"[:300]) from None
+
+
+def manifest_box_filter(manifest: dict) -> BoxFilter | None:
+    """The ``BoxFilter`` a manifest recorded (none: the default one)."""
+    if "box_filter" not in manifest:
+        return None
+    given = manifest["box_filter"]
+    try:
+        return BoxFilter(**given)
+    except (TypeError, AugmentlabError) as e:
+        raise AugmentlabError(f"manifest box_filter: expected min_area, min_visibility, min_width, min_height and clip; "
+                              f"got {given!r} ({e})"[:300]) from None
 
 
 def manifest_path(out: Path) -> Path:

@@ -55,7 +55,8 @@ def ops(as_json: bool = typer.Option(False, "--json", help="Print a JSON list.")
 
 @app.command()
 def augment(
-    data: str = typer.Argument(..., help="Dataset: a path (.npz, IDX folder, image folder, .tsv/.csv text) or a built-in name."),
+    data: str = typer.Argument(..., help="Dataset: a path (.npz, IDX folder, image folder, .tsv/.csv text, audio folder, "
+                                         "COCO, YOLO or mask folder) or a built-in name."),
     policy: str = typer.Option(..., "--policy", help="Policy spec string or .yaml/.json file."),
     copies: int = typer.Option(1, "--copies", help="Augmented copies of each original."),
     seed: int = seed_option(),
@@ -67,8 +68,14 @@ def augment(
     sample_rate: Optional[int] = SAMPLE_RATE,
     duration: Optional[float] = DURATION,
     no_size_check: bool = typer.Option(False, "--no-size-check", help="Skip the check that the output fits in memory and on disk."),
+    min_area: Optional[float] = typer.Option(None, "--min-area", help="Annotated images: drop moved boxes smaller than this many pixels."),
+    min_visibility: Optional[float] = typer.Option(None, "--min-visibility",
+                                                   help="Annotated images: drop moved boxes with less than this share of their area left in the image."),
 ):
-    """Write the originals plus K augmented copies, with a replay manifest beside them."""
+    """Write the originals plus K augmented copies, with a replay manifest beside them.
+    Annotated images (COCO, YOLO, mask folders) move their targets with each draw; boxes
+    are clipped to the image, and dropped when no area (or less than --min-area,
+    --min-visibility) is left."""
     from augmentlab.augment import augment_dataset, build_manifest, estimated_bytes, manifest_path, save_with_manifest
     from augmentlab.data import load_dataset
     from augmentlab.data.load import is_folder_format, output_format
@@ -80,10 +87,13 @@ def augment(
 
     check_number(copies, "--copies", low=0, integer=True)
     check_number(batch_size, "--batch-size", low=1, integer=True)
+    box_filter = _box_filter(min_area, min_visibility)
     inputs = input_paths(data, policy)
     target = _dataset_output(out, inputs, overwrite)  # before loading: a bad --out costs nothing
     options = read_options(mixed_sizes, label_from, sample_rate, duration)
     ds = load_dataset(data, options=options)
+    if box_filter is not None:
+        ds.kind.require("boxes", "--min-area" if min_area is not None else "--min-visibility")
     pol = image_part(load_policy(policy, ds.modality), "augment")
     check_modality(pol, ds.modality)
     fmt = output_format(ds, out)
@@ -92,10 +102,24 @@ def augment(
         check_room(estimated_bytes(ds, copies), target.path.parent, f"{len(ds)} samples with {copies} copies each", "--no-size-check")
     bar, advance = progress_bar(len(ds) * copies, "augmenting")
     with bar:
-        result, records = augment_dataset(ds, pol, copies, seed, batch_size, advance)
-    manifest = build_manifest(data, ds, pol, copies, seed, batch_size, fmt, records, options)
+        result, records = augment_dataset(ds, pol, copies, seed, batch_size, advance, box_filter)
+    manifest = build_manifest(data, ds, pol, copies, seed, batch_size, fmt, records, options, box_filter)
     save_with_manifest(result, target.path, fmt, manifest, replace=target.replace)
     typer.echo(f"wrote {len(result)} {ds.kind.noun} ({len(ds)} originals + {copies} copies) to {out} [{fmt}], manifest {manifest_path(out)}")
+
+
+def _box_filter(min_area: float | None, min_visibility: float | None):
+    """The ``BoxFilter`` the flags ask for, or None for the default one."""
+    if min_area is None and min_visibility is None:
+        return None
+    from augmentlab.ops.image.targets import BoxFilter
+    from augmentlab.values import check_number
+
+    if min_area is not None:
+        check_number(min_area, "--min-area", low=0.0)
+    if min_visibility is not None:
+        check_number(min_visibility, "--min-visibility", low=0.0, high=1.0)
+    return BoxFilter(min_area=min_area or 0.0, min_visibility=min_visibility or 0.0)
 
 
 def _dataset_output(out: Path, inputs, overwrite: bool, folder: bool | None = None):

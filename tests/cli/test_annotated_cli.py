@@ -84,6 +84,26 @@ def test_augment_and_replay_each_format_byte_for_byte(tmp_path, capsys):
         assert _files(tmp_path / f"{fmt}-c") == a
 
 
+def test_box_filters_are_recorded_and_replayed(tmp_path, capsys):
+    out = tmp_path / "strict"
+    code, _, err = run(["augment", "canvas-det", "--policy", "affine(m=1)", "--min-visibility", "0.9", "--min-area", "30",
+                        "--out", str(out)], capsys)
+    assert code == 0, err
+    manifest = json.loads((tmp_path / "strict.manifest.json").read_text())
+    assert manifest["box_filter"]["min_visibility"] == 0.9 and manifest["box_filter"]["min_area"] == 30
+    code, _, err = run(["augment", "canvas-det", "--policy", "affine(m=1)", "--out", str(tmp_path / "loose")], capsys)
+    assert code == 0, err
+    strict, loose = (len(json.loads((tmp_path / n / "annotations.json").read_text())["annotations"]) for n in ("strict", "loose"))
+    assert strict < loose  # the same draws, fewer boxes kept
+    code, _, err = run(["replay", str(tmp_path / "strict.manifest.json"), "--out", str(tmp_path / "again")], capsys)
+    assert code == 0, err
+    assert _files(tmp_path / "again") == _files(out)
+    code, _, err = run(["augment", "digits", "--policy", "hflip", "--min-area", "4", "--out", str(tmp_path / "d.npz")], capsys)
+    assert code == 2 and "--min-area works on annotated data; this data is image" in err
+    code, _, err = run(["augment", "canvas-det", "--policy", "hflip", "--min-visibility", "1.5", "--out", str(tmp_path / "x")], capsys)
+    assert code == 2 and "--min-visibility" in err and not (tmp_path / "x").exists()
+
+
 def test_preview_draws_the_targets(tmp_path, capsys):
     out = tmp_path / "p.png"
     code, _, err = run(["preview", "canvas-det", "--policy", "rotate(m=0.5)", "--rows", "2", "--draws", "2", "--out", str(out)], capsys)

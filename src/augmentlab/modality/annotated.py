@@ -78,7 +78,7 @@ class AnnotatedModality(Modality):
     models = tuple(TASK_MODELS.values())
     baselines = ImageModality.baselines
     default_space = {"kind": "rand"}
-    features = frozenset({"rungs"})
+    features = frozenset({"rungs", "boxes"})
     split = "size"
     steps = 600  # a U-Net step on 32 canvases costs about as much as 4 classifier steps on 64 digits
     batch_size = 32

@@ -49,7 +49,8 @@ class Modality(ABC):
     default_space: ClassVar[dict[str, Any] | None]  # the search space used when none is given
     # Protocol fields beyond the common ones that make sense for this data ("copies", ...)
     options: ClassVar[frozenset[str]] = frozenset()
-    # lab features that need batch-wise tensors ("adaptive", "synthetic")
+    # lab features that need batch-wise tensors ("adaptive", "synthetic"), and what the
+    # data carries that options may refer to ("boxes": box filters)
     features: ClassVar[frozenset[str]] = frozenset()
     formats: ClassVar[tuple[str, ...]]  # output formats it writes, as manifests name them
     folder_formats: ClassVar[frozenset[str]] = frozenset()  # those of them written as a folder, not a file

@@ -70,11 +70,12 @@ def augment_with_targets(policy: Op | Node, images: torch.Tensor, targets: Targe
 
 
 
-def apply_to_batch(policy: Op | Node, data, params: Tree):
+def apply_to_batch(policy: Op | Node, data, params: Tree, *, box_filter: BoxFilter | None = None):
     """``data`` through ``policy`` with drawn ``params``, whatever kind of batch it is:
     annotated images (``AnnotatedImages``) move their targets with the same draw (boxes
-    clipped, those left with no area dropped; keypoints leaving the image hidden)."""
+    through ``box_filter``, by default clipped and dropped when no area is left; keypoints
+    leaving the image hidden)."""
     if isinstance(data, AnnotatedImages):
-        images, targets = apply_with_targets(policy, data.images, data.targets, params)
+        images, targets = apply_with_targets(policy, data.images, data.targets, params, box_filter=box_filter)
         return replace(data, images=images, targets=targets)
     return policy.apply(data, params)
