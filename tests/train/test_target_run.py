@@ -85,6 +85,11 @@ def test_the_lab_refuses_per_class_wrong_models_and_tests_of_another_task(monkey
         lab_protocol(det, train_size=19).check(det)
     with pytest.raises(AugmentlabError, match="test is scored by miou but the data by ap50"):
         lab_protocol(det, train_size=5).check(det, _canvas("canvas-seg", 5))
+    from dataclasses import replace
+
+    renamed = replace(det, data=replace(det.data, class_names=tuple("abcdefghij")))
+    with pytest.raises(AugmentlabError, match="test names the classes a, b, c"):
+        lab_protocol(det, train_size=5).check(det, renamed)
     with pytest.raises(AugmentlabError, match="model 'unet' does not fit boxes; expected centernet"):
         evaluate(det, None, lab_protocol(det, train_size=5, steps=1, seeds=1, model="unet"))
 

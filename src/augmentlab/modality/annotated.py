@@ -127,6 +127,14 @@ class AnnotatedModality(Modality):
 
         return TASKS[data.task]
 
+    def check_test(self, data, test) -> None:
+        if self.metric(test) != self.metric(data):
+            raise AugmentlabError(f"test is scored by {self.metric(test)} but the data by {self.metric(data)}; "
+                                  "give a test set with the same kind of targets", field="test")
+        if test.class_names != data.class_names:
+            raise AugmentlabError(f"test names the classes {', '.join(test.class_names)[:200]} but the data "
+                                  f"{', '.join(data.class_names)[:200]}; the model learns the data's", field="test")
+
     def model_for(self, data) -> str:
         """The task decides: a U-Net for semantic masks, a CenterNet for boxes."""
         return TASK_MODELS[data.task]

@@ -104,6 +104,10 @@ class Modality(ABC):
         """The model the lab trains when none is named, for samples of ``shape``."""
         return self.models[0]
 
+    def check_test(self, data, test) -> None:
+        """Refuse a test batch the lab cannot score next to ``data`` (beyond its shape and
+        image classes, which the protocol checks)."""
+
     def model_for(self, data) -> str:
         """The model the lab trains on ``data`` when none is named."""
         return self.default_model(self.sample_shape(data))

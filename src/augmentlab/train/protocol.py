@@ -116,9 +116,7 @@ class Protocol:
             if ds.kind.sample_shape(test.data) != ds.kind.sample_shape(ds.data):
                 raise AugmentlabError(f"test {ds.kind.noun} are {ds.kind.sample_shape(test.data)} but the data's are "
                                       f"{ds.kind.sample_shape(ds.data)}", field="test")
-            if ds.kind.metric(test.data) != ds.kind.metric(ds.data):
-                raise AugmentlabError(f"test is scored by {ds.kind.metric(test.data)} but the data by {ds.kind.metric(ds.data)}; "
-                                      "give a test set with the same kind of targets", field="test")
+            ds.kind.check_test(ds.data, test.data)
             if test.num_classes > ds.num_classes:
                 raise AugmentlabError(f"test has {test.num_classes} classes but the data only {ds.num_classes}", field="test")
 
