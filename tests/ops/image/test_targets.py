@@ -169,3 +169,26 @@ def test_distortions_move_keypoints_onto_their_pixels_and_masks_with_the_field(n
         peak = np.unravel_index(int(warped[i, 0].argmax()), (H, W))
         assert abs(peak[1] - x) <= 1 and abs(peak[0] - y) <= 1, (name, i)
     assert set(moved.mask.values.unique().tolist()) <= {0, 3, 255}
+
+
+@pytest.mark.parametrize("spec", ["cutout(m=1,mark=true)", "grid_dropout(m=0.7,mark=true)", "cutout(m=1,fill=noise,mark=true)"])
+def test_erasing_with_mark_hides_what_it_erased_in_masks_and_keypoints(spec):
+    from augmentlab.policy import parse_policy
+    from augmentlab.policy.targets import augment_with_targets
+
+    x = torch.full((4, 1, 32, 32), 200, dtype=torch.uint8)
+    points = Keypoints.of(torch.rand(80, 2, generator=torch.Generator().manual_seed(1)) * 31, size=(32, 32), offsets=torch.arange(0, 81, 20))
+    targets = Targets(mask=SemanticMask(torch.ones(4, 32, 32, dtype=torch.uint8)), keypoints=points,
+                      boxes=Boxes.of([[[1, 1, 10, 10]]] * 4, [[0]] * 4, size=(32, 32)))
+    policy = parse_policy(spec)
+    y, moved, params = augment_with_targets(policy, x, targets, torch.Generator().manual_seed(0))
+    erased = policy.erased(params, x.shape) & params["apply"].view(-1, 1, 1)
+    assert int(erased.sum()) > 0
+    assert torch.equal(moved.mask.values == 255, erased)  # exactly the erased pixels lose their class
+    xy = moved.keypoints.xy.round().long()
+    on_erased = erased[moved.keypoints.image_of_row, xy[:, 1], xy[:, 0]]
+    assert torch.equal(moved.keypoints.visible, ~on_erased) and torch.equal(moved.keypoints.xy, points.xy)
+    assert torch.equal(moved.boxes.xyxy, targets.boxes.xyxy)
+    unmarked = parse_policy(spec.replace("mark=true", "mark=false"))
+    _, same, _ = augment_with_targets(unmarked, x, targets, torch.Generator().manual_seed(0))
+    assert torch.equal(same.mask.values, targets.mask.values) and bool(same.keypoints.visible.all())

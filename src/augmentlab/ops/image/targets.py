@@ -22,7 +22,7 @@ from augmentlab.data.targets import AlignedImages, Boxes, Keypoints, SemanticMas
 from augmentlab.errors import AugmentlabError
 from augmentlab.ops.image import matrices as mx
 from augmentlab.ops.image.distort import DistortOp
-from augmentlab.ops.image.erase import Cutout, GridDropout
+from augmentlab.ops.image.erase import EraseOp
 from augmentlab.ops.image.geometric import GeometricOp, Identity
 from augmentlab.ops.image.noise import GaussianBlur, GaussianNoise
 from augmentlab.ops.image.photometric import ColourOp, Sharpness
@@ -220,8 +220,36 @@ def _geometric_aligned(op, aligned, params, shape):
     return AlignedImages(warp(aligned.values, applied_matrix(op, params, shape)))
 
 
-target_rule((PointOp, ColourOp, Sharpness, GaussianNoise, GaussianBlur, Cutout, GridDropout, Identity),
+target_rule((PointOp, ColourOp, Sharpness, GaussianNoise, GaussianBlur, Identity),
             (Boxes, Keypoints, SemanticMask, AlignedImages))(unchanged)
+target_rule(EraseOp, (Boxes, AlignedImages))(unchanged)
+
+
+def _hidden(op: EraseOp, params, shape) -> torch.Tensor:
+    """(B, H, W) the pixels ``op`` erased in the images it applied to."""
+    return op.erased(params, shape) & params["apply"].view(-1, 1, 1)
+
+
+@target_rule(EraseOp, SemanticMask)
+def _erase_mask(op, mask, params, shape):
+    """With ``mark``, erased pixels have no class any more: they take the ignore value."""
+    if not op.mark:
+        return mask
+    return replace(mask, values=mask.values.masked_fill(_hidden(op, params, shape), mask.ignore))
+
+
+@target_rule(EraseOp, Keypoints)
+def _erase_keypoints(op, points, params, shape):
+    """With ``mark``, a keypoint on an erased pixel is no longer visible."""
+    if not op.mark or not len(points.xy):
+        return points
+    hidden = _hidden(op, params, shape)
+    H, W = shape[-2:]
+    col, row = points.xy.round().long().unbind(1)
+    inside = (col >= 0) & (col < W) & (row >= 0) & (row < H)
+    covered = torch.zeros_like(inside)
+    covered[inside] = hidden[points.image_of_row[inside], row[inside], col[inside]]
+    return replace(points, visible=points.visible & ~covered)
 
 
 def _distort_coords(op, params, shape):
