@@ -16,6 +16,15 @@ def mnist_dir() -> Path:
     return path
 
 
+@pytest.fixture
+def ucr_dir() -> Path:
+    root = os.environ.get("AUGMENTLAB_DATA")
+    path = Path(root) / "ucr" if root else None
+    if path is None or not path.is_dir():
+        pytest.skip("AUGMENTLAB_DATA/ucr is not available")
+    return path
+
+
 def images(batch=6, channels=3, size=(24, 20), dtype=torch.uint8, seed=0):
     g = torch.Generator().manual_seed(seed)
     x = torch.randint(0, 256, (batch, channels, *size), generator=g, dtype=torch.uint8)
