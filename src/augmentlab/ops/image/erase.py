@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from abc import abstractmethod
 
 import numpy as np
 import torch
@@ -32,9 +33,9 @@ class EraseOp(Op):
             raise AugmentlabError(f"{self.name}: mark={mark!r} must be true or false")
         self.mark = mark
 
+    @abstractmethod
     def erased(self, params, shape: tuple[int, ...], device=None) -> torch.Tensor:
         """(B, H, W) True where each image's pixels are erased (whatever ``apply`` says)."""
-        raise NotImplementedError
 
 
 @register
