@@ -7,22 +7,23 @@ import torch
 torch.set_num_threads(1)
 
 
+def shared_data(name: str) -> Path:
+    """``$AUGMENTLAB_DATA/<name>``, or skip the test when it is not there."""
+    root = os.environ.get("AUGMENTLAB_DATA")
+    path = Path(root) / name if root else None
+    if path is None or not path.is_dir():
+        pytest.skip(f"AUGMENTLAB_DATA/{name} is not available")
+    return path
+
+
 @pytest.fixture
 def mnist_dir() -> Path:
-    root = os.environ.get("AUGMENTLAB_DATA")
-    path = Path(root) / "mnist" if root else None
-    if path is None or not path.is_dir():
-        pytest.skip("AUGMENTLAB_DATA/mnist is not available")
-    return path
+    return shared_data("mnist")
 
 
 @pytest.fixture
 def ucr_dir() -> Path:
-    root = os.environ.get("AUGMENTLAB_DATA")
-    path = Path(root) / "ucr" if root else None
-    if path is None or not path.is_dir():
-        pytest.skip("AUGMENTLAB_DATA/ucr is not available")
-    return path
+    return shared_data("ucr")
 
 
 def images(batch=6, channels=3, size=(24, 20), dtype=torch.uint8, seed=0):
