@@ -1,0 +1,66 @@
+"""Batched kernels for time series (N, C, T), in torch so the same code runs on CPU and CUDA:
+reading each series at fractional times (the base of time warping, window slicing and
+window warping) and smooth random curves through knots (natural cubic splines, as Um et
+al. 2017 draw their warps). Every series may have its own length; positions and curves
+are per series, and what lies past a series' length stays zero."""
+
+from __future__ import annotations
+
+import torch
+
+
+def read_at(x: torch.Tensor, positions: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """``x`` (N, C, T) read at fractional ``positions`` (N, T), linearly between samples;
+    positions are clamped to each series' ``[0, length - 1]`` and the output is zero from
+    each series' length on."""
+    N, C, T = x.shape
+    last = (lengths.to(positions.device) - 1).clamp_min(0).to(positions.dtype).view(N, 1)
+    pos = positions.clamp(min=0).minimum(last)
+    left = pos.floor().long()
+    right = (left + 1).minimum(last.long())
+    frac = (pos - left.to(pos.dtype)).to(x.dtype).unsqueeze(1)
+    lo = x.gather(2, left.unsqueeze(1).expand(N, C, T))
+    hi = x.gather(2, right.unsqueeze(1).expand(N, C, T))
+    out = lo + (hi - lo) * frac
+    inside = torch.arange(T, device=x.device).view(1, 1, T) < lengths.to(x.device).view(N, 1, 1)
+    return out * inside
+
+
+def natural_spline(knot_x: torch.Tensor, knot_y: torch.Tensor, at: torch.Tensor) -> torch.Tensor:
+    """A natural cubic spline through ``(knot_x, knot_y[n])`` for every row ``n``, read at
+    ``at`` ((M,) for all rows, or (N, M)). ``knot_x`` (K,) increasing, shared by the rows:
+    the tridiagonal system is solved once for all of them."""
+    K = knot_x.shape[0]
+    dtype = torch.float64
+    xk, yk = knot_x.to(dtype), knot_y.to(dtype)
+    h = xk[1:] - xk[:-1]  # (K-1,)
+    second = torch.zeros(yk.shape[0], K, dtype=dtype, device=yk.device)
+    if K > 2:
+        A = torch.zeros(K - 2, K - 2, dtype=dtype, device=yk.device)
+        idx = torch.arange(K - 2, device=yk.device)
+        A[idx, idx] = 2 * (h[:-1] + h[1:])
+        A[idx[:-1], idx[:-1] + 1] = h[1:-1]
+        A[idx[:-1] + 1, idx[:-1]] = h[1:-1]
+        slope = (yk[:, 1:] - yk[:, :-1]) / h
+        rhs = 6 * (slope[:, 1:] - slope[:, :-1])  # (N, K-2)
+        second[:, 1:-1] = torch.linalg.solve(A, rhs.T).T
+    at = at.to(dtype)
+    rows = at if at.ndim == 2 else at.expand(yk.shape[0], -1)
+    seg = torch.searchsorted(xk.contiguous(), rows.contiguous(), right=True).sub(1).clamp(0, K - 2)
+    x0, hs = xk[seg], h[seg]
+    y0, y1 = yk.gather(1, seg), yk.gather(1, seg + 1)
+    m0, m1 = second.gather(1, seg), second.gather(1, seg + 1)
+    t = rows - x0
+    u = hs - t
+    return (m0 * u**3 + m1 * t**3) / (6 * hs) + (y0 / hs - m0 * hs / 6) * u + (y1 / hs - m1 * hs / 6) * t
+
+
+def knot_curves(values: torch.Tensor, lengths: torch.Tensor, T: int) -> torch.Tensor:
+    """(N, T) smooth curves: a natural spline through each row of ``values`` (N, K) placed
+    at K evenly spaced points of its series (from its first to its last sample, by its own
+    length), read at every time step (past the length: held at the last knot)."""
+    N, K = values.shape
+    unit = torch.linspace(0.0, 1.0, K, dtype=torch.float64, device=values.device)
+    span = (lengths.to(values.device, torch.float64) - 1).clamp_min(1.0).view(N, 1)
+    at = torch.arange(T, dtype=torch.float64, device=values.device).view(1, T) / span
+    return natural_spline(unit, values, at.clamp(max=1.0))
