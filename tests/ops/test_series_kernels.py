@@ -37,3 +37,43 @@ def test_knot_curves_span_each_series_own_length():
     curves = knot_curves(values, torch.tensor([31, 16]), 31)
     assert torch.allclose(curves[0, [0, 10, 20, 30]], values[0])
     assert torch.allclose(curves[1, [0, 5, 10, 15]], values[1]) and torch.allclose(curves[1, 15:], values[1, -1].expand(16))
+
+
+def _check_monotone_with_endpoints(pos, lengths):
+    for row, length in zip(pos, lengths.tolist()):
+        used = row[:length]
+        assert abs(float(used[0])) < 1e-9 and abs(float(used[-1]) - (length - 1)) < 1e-9
+        assert bool((used[1:] >= used[:-1] - 1e-12).all())
+
+
+def test_time_warp_keeps_endpoints_and_order_and_is_identity_at_constant_speed():
+    from augmentlab.ops.kernels.series import time_warp_positions
+
+    lengths = torch.tensor([20, 12])
+    speed = 1.0 + 0.5 * torch.randn(2, 20, generator=torch.Generator().manual_seed(2)).clamp(-1.5, 1.5)
+    _check_monotone_with_endpoints(time_warp_positions(speed.abs() + 0.1, lengths), lengths)
+    flat = time_warp_positions(torch.ones(2, 20), lengths)
+    assert torch.allclose(flat[0], torch.arange(20.0, dtype=torch.float64)) and torch.allclose(flat[1, :12], torch.arange(12.0, dtype=torch.float64))
+
+
+def test_window_slice_reads_its_window_and_is_identity_at_ratio_one():
+    from augmentlab.ops.kernels.series import window_slice_positions
+
+    lengths = torch.tensor([11])
+    assert torch.allclose(window_slice_positions(torch.tensor([0.3]), torch.tensor([1.0]), lengths, 11)[0], torch.arange(11.0, dtype=torch.float64))
+    pos = window_slice_positions(torch.tensor([1.0]), torch.tensor([0.5]), lengths, 11)[0]
+    assert abs(float(pos[0]) - 5.0) < 1e-9 and abs(float(pos[-1]) - 10.0) < 1e-9  # the last half, stretched
+
+
+def test_window_warp_keeps_endpoints_and_order_and_is_identity_at_scale_one():
+    from augmentlab.ops.kernels.series import window_warp_positions
+
+    lengths = torch.tensor([30, 17, 30])
+    start, width = torch.tensor([0.2, 0.9, 0.0]), torch.tensor([0.3, 0.2, 0.5])
+    for scale in (0.5, 2.0):
+        _check_monotone_with_endpoints(window_warp_positions(start, width, torch.full((3,), scale), lengths, 30), lengths)
+    same = window_warp_positions(start, width, torch.ones(3), lengths, 30)
+    assert torch.allclose(same[0], torch.arange(30.0, dtype=torch.float64))
+    slow = window_warp_positions(torch.tensor([0.0]), torch.tensor([0.5]), torch.tensor([2.0]), torch.tensor([21]), 21)[0]
+    # samples 0-10 stretched twice: 20 of the 30 warped steps, so two thirds of the output; step 10 reads 7.5, step 15 reads 12.5
+    assert abs(float(slow[10]) - 7.5) < 1e-9 and abs(float(slow[15]) - 12.5) < 1e-9 and abs(float(slow[20]) - 20.0) < 1e-9

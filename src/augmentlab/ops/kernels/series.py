@@ -64,3 +64,50 @@ def knot_curves(values: torch.Tensor, lengths: torch.Tensor, T: int) -> torch.Te
     span = (lengths.to(values.device, torch.float64) - 1).clamp_min(1.0).view(N, 1)
     at = torch.arange(T, dtype=torch.float64, device=values.device).view(1, T) / span
     return natural_spline(unit, values, at.clamp(max=1.0))
+
+
+def _span(lengths: torch.Tensor, dtype=torch.float64) -> torch.Tensor:
+    """(N, 1) each series' last index, L - 1 (at least 0)."""
+    return (lengths.to(dtype) - 1).clamp_min(0).view(-1, 1)
+
+
+def time_warp_positions(speed: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """Where each output step reads its series when time runs at ``speed`` (N, T), a
+    positive curve: the cumulative sum of the speed, scaled so the first step reads sample
+    0 and step L - 1 reads sample L - 1. Monotone, so the order of events is kept."""
+    N, T = speed.shape
+    inside = torch.arange(T, device=speed.device).view(1, T) < lengths.to(speed.device).view(N, 1)
+    steps = torch.where(inside, speed.to(torch.float64).clamp_min(1e-6), torch.zeros((), dtype=torch.float64))
+    steps[:, 0] = 0.0
+    travelled = steps.cumsum(1)
+    total = travelled.gather(1, (lengths.to(speed.device).view(N, 1) - 1).clamp_min(0)).clamp_min(1e-12)
+    return travelled / total * _span(lengths).to(speed.device)
+
+
+def window_slice_positions(start: torch.Tensor, ratio: torch.Tensor, lengths: torch.Tensor, T: int) -> torch.Tensor:
+    """Window slicing (Le Guennec et al. 2016): read the window of ``ratio`` (N,) of each
+    series beginning at ``start`` (N,, a share of the room left), stretched over its whole length."""
+    span = _span(lengths)
+    width = ratio.to(torch.float64).view(-1, 1) * span
+    first = start.to(torch.float64).view(-1, 1) * (span - width)
+    t = torch.arange(T, dtype=torch.float64).view(1, T)
+    return first + t * width / span.clamp_min(1.0)
+
+
+def window_warp_positions(start: torch.Tensor, width: torch.Tensor, scale: torch.Tensor, lengths: torch.Tensor,
+                          T: int) -> torch.Tensor:
+    """Window warping (Le Guennec et al. 2016): a window of ``width`` (N,, a share of the
+    length) beginning at ``start`` (N,, a share of the room left) is slowed down or sped up
+    by ``scale`` (N,, 2 doubles it), then the whole series is resampled back to its length.
+    Returns where each output step reads its series; monotone, endpoints kept."""
+    span = _span(lengths)
+    w = width.to(torch.float64).view(-1, 1) * span
+    a = start.to(torch.float64).view(-1, 1) * (span - w)
+    s = scale.to(torch.float64).view(-1, 1)
+    stretched = w * s
+    total = span - w + stretched  # the warped series' last index
+    t = torch.arange(T, dtype=torch.float64).view(1, T)
+    u = t * total / span.clamp_min(1.0)  # output step -> time on the warped axis
+    inside = a + (u - a) / s
+    after = a + w + (u - a - stretched)
+    return torch.where(u < a, u, torch.where(u < a + stretched, inside, after))
