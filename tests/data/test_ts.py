@@ -4,7 +4,8 @@ lengths; written files read back the same; each kind of bad file named in one li
 import numpy as np
 import pytest
 
-from augmentlab.data.ts import TsFile, read_ts, write_ts
+from augmentlab.data.series import SeriesFile
+from augmentlab.data.ts import read_ts, write_ts
 from augmentlab.errors import AugmentlabError
 
 HEADER = "@problemName Toy\n@timeStamps false\n@missing false\n@univariate true\n@equalLength true\n@seriesLength 3\n@classLabel true a b\n@data\n"
@@ -35,12 +36,12 @@ def test_unequal_lengths_are_padded_with_their_lengths_kept(ucr_dir, tmp_path):
 
 def test_written_multichannel_files_read_back_bit_for_bit(tmp_path):
     rng = np.random.default_rng(0)
-    data = TsFile(rng.normal(size=(5, 3, 40)).astype(np.float32), np.full(5, 40), np.array([0, 1, 2, 1, 0]), ("x", "y", "z"), "Rand")
+    data = SeriesFile(rng.normal(size=(5, 3, 40)).astype(np.float32), np.full(5, 40), np.array([0, 1, 2, 1, 0]), ("x", "y", "z"), "Rand")
     write_ts(tmp_path / "r.ts", data)
     again = read_ts(tmp_path / "r.ts")
     assert np.array_equal(again.x, data.x) and again.class_names == ("x", "y", "z") and again.name == "Rand"
     with pytest.raises(AugmentlabError, match="cannot hold labels that are empty or contain spaces"):
-        write_ts(tmp_path / "bad.ts", TsFile(data.x, data.lengths, data.labels, ("a b", "y", "z"), "Rand"))
+        write_ts(tmp_path / "bad.ts", SeriesFile(data.x, data.lengths, data.labels, ("a b", "y", "z"), "Rand"))
 
 
 @pytest.mark.parametrize("text,message", [

@@ -11,27 +11,14 @@ unless the caller says what to do with them.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from augmentlab.data.series import SeriesFile, check_missing, fill_missing, padded
 from augmentlab.errors import AugmentlabError
 
-MISSING = ("refuse", "keep", "interpolate")  # what to do with missing values
 _TRUE, _FALSE = "true", "false"
-
-
-@dataclass(frozen=True)
-class TsFile:
-    """A ``.ts`` file's cases: ``x`` (N, C, T) float32, zero-padded after each series'
-    ``lengths`` (N,), ``labels`` (N,) indices into ``class_names`` (the header's order)."""
-
-    x: np.ndarray
-    lengths: np.ndarray
-    labels: np.ndarray
-    class_names: tuple[str, ...]
-    name: str
 
 
 def _flag(value: str, key: str, where: str) -> bool:
@@ -88,28 +75,11 @@ def _number(text: str, where: str) -> float:
     return value
 
 
-def _fill_missing(series: np.ndarray, missing: str, where: str) -> np.ndarray:
-    """One channel's values with their missing values kept, refused, or linearly interpolated."""
-    gaps = np.isnan(series)
-    if not gaps.any() or missing == "keep":
-        return series
-    if missing == "refuse":
-        raise AugmentlabError(f"{where}: value {int(np.flatnonzero(gaps)[0]) + 1} is missing; pass missing='interpolate' "
-                              "(or 'keep') to accept missing values", field="missing")
-    known = np.flatnonzero(~gaps)
-    if not len(known):
-        raise AugmentlabError(f"{where}: every value is missing; nothing to interpolate from", field="missing")
-    out = series.copy()
-    out[gaps] = np.interp(np.flatnonzero(gaps), known, series[known])  # ends take the nearest known value
-    return out
-
-
-def read_ts(path: str | Path, *, missing: str = "refuse") -> TsFile:
+def read_ts(path: str | Path, *, missing: str = "refuse") -> SeriesFile:
     """Read a ``.ts`` classification file. ``missing``: ``refuse`` (one error naming the
     case), ``keep`` (NaN), or ``interpolate`` (linear in time, the ends held)."""
     path = Path(path)
-    if missing not in MISSING:
-        raise AugmentlabError(f"missing: {missing!r} is unknown; expected one of {', '.join(MISSING)}", field="missing")
+    check_missing(missing)
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as e:
@@ -156,25 +126,22 @@ def read_ts(path: str | Path, *, missing: str = "refuse") -> TsFile:
         length = lengths.pop()
         if declared is not None and length != declared:
             raise AugmentlabError(f"{where}: {length} values per channel, but @seriesLength is {declared}")
-        values = [_fill_missing(v, missing, f"{where}, channel {c + 1}") for c, v in enumerate(values)]
+        values = [fill_missing(v, missing, f"{where}, channel {c + 1}") for c, v in enumerate(values)]
         cases.append(np.stack(values))
         labels.append(index[label.strip()])
     if not cases:
         raise AugmentlabError(f"{path}: holds no cases after @data")
-    lengths = np.array([c.shape[1] for c in cases], np.int64)
+    x, lengths = padded(cases)
     if equal and len(set(lengths.tolist())) != 1:
         raise AugmentlabError(f"{path}: @equalLength true, but the cases have {lengths.min()} to {lengths.max()} values")
-    x = np.zeros((len(cases), channels, int(lengths.max())), np.float32)
-    for i, case in enumerate(cases):
-        x[i, :, : case.shape[1]] = case
-    return TsFile(x, lengths, np.array(labels, np.int64), names, fields.get("problemname", path.stem.rsplit("_", 1)[0]))
+    return SeriesFile(x, lengths, np.array(labels, np.int64), names, fields.get("problemname", path.stem.rsplit("_", 1)[0]))
 
 
 def _value(v: np.float32) -> str:
     return "?" if math.isnan(v) else str(v)  # numpy prints a float32 in its shortest round-tripping form
 
 
-def write_ts(path: str | Path, data: TsFile) -> None:
+def write_ts(path: str | Path, data: SeriesFile) -> None:
     """Write ``data`` as a ``.ts`` file that ``read_ts`` (and sktime/aeon) read back: each
     series cut to its length; float32 values in their shortest round-tripping form."""
     x, lengths = np.asarray(data.x, np.float32), np.asarray(data.lengths)
