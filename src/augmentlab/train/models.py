@@ -69,7 +69,19 @@ def _logmel_cnn(channels: int, num_classes: int) -> nn.Module:
     return LogMelCNN(channels, num_classes)
 
 
-MODELS = {"cnn": SmallCNN, "mlp": MLP, "resnet": SmallResNet, "logmel_cnn": _logmel_cnn}
+def _fcn(channels: int, num_classes: int) -> nn.Module:
+    from augmentlab.train.series_models import FCN
+
+    return FCN(channels, num_classes)
+
+
+def _resnet1d(channels: int, num_classes: int) -> nn.Module:
+    from augmentlab.train.series_models import ResNet1D
+
+    return ResNet1D(channels, num_classes)
+
+
+MODELS = {"cnn": SmallCNN, "mlp": MLP, "resnet": SmallResNet, "logmel_cnn": _logmel_cnn, "fcn": _fcn, "resnet1d": _resnet1d}
 
 
 def build_model(name: str, shape: tuple[int, ...], num_classes: int) -> nn.Module:
