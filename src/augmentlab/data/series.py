@@ -3,6 +3,7 @@ length, labels and class names, and what to do with missing values."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -10,6 +11,7 @@ import numpy as np
 from augmentlab.errors import AugmentlabError
 
 MISSING = ("refuse", "keep", "interpolate")  # what to do with missing values
+MISSING_MARKS = ("?", "NaN", "nan", "NA")  # how text files write a missing value
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,20 @@ class SeriesFile:
     labels: np.ndarray
     class_names: tuple[str, ...]
     name: str
+
+
+def parse_value(text: str, where: str) -> float:
+    """One value of a text file: a finite number, or NaN for a missing-value mark."""
+    text = text.strip()
+    if text in MISSING_MARKS:
+        return math.nan
+    try:
+        value = float(text)
+    except ValueError:
+        raise AugmentlabError(f"{where}: {text[:30]!r} is not a number") from None
+    if math.isinf(value):
+        raise AugmentlabError(f"{where}: {text[:30]!r} is infinite")
+    return value
 
 
 def check_missing(missing: str) -> None:

@@ -10,21 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from augmentlab.data.series import SeriesFile, check_missing, fill_missing, label_indices, padded
+from augmentlab.data.series import SeriesFile, check_missing, fill_missing, label_indices, padded, parse_value
 from augmentlab.errors import AugmentlabError
-
-
-def _value(text: str, where: str) -> float:
-    text = text.strip()
-    if text in ("?", "NaN", "nan", "NA"):
-        return math.nan
-    try:
-        value = float(text)
-    except ValueError:
-        raise AugmentlabError(f"{where}: {text[:30]!r} is not a number") from None
-    if math.isinf(value):
-        raise AugmentlabError(f"{where}: {text[:30]!r} is infinite")
-    return value
 
 
 def read_series_csv(path: str | Path, *, label_column: str = "label", missing: str = "refuse") -> SeriesFile:
@@ -57,7 +44,7 @@ def read_series_csv(path: str | Path, *, label_column: str = "label", missing: s
             cells.pop()  # a shorter series
         if not cells:
             raise AugmentlabError(f"{where}: holds no values")
-        values = np.array([_value(v, f"{where}, column {k + 1}") if v.strip() else math.nan for k, v in enumerate(cells)])
+        values = np.array([parse_value(v, f"{where}, column {k + 1}") if v.strip() else math.nan for k, v in enumerate(cells)])
         cases.append(fill_missing(values, missing, where)[None, :])
         labels.append(label)
     if not cases:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from augmentlab.data.series import SeriesFile, check_missing, fill_missing, padded
+from augmentlab.data.series import SeriesFile, check_missing, fill_missing, padded, parse_value
 from augmentlab.errors import AugmentlabError
 
 _TRUE, _FALSE = "true", "false"
@@ -62,19 +62,6 @@ def _class_names(fields: dict, path: Path) -> tuple[str, ...]:
     return names
 
 
-def _number(text: str, where: str) -> float:
-    text = text.strip()
-    if text in ("?", "NaN", "nan"):
-        return math.nan
-    try:
-        value = float(text)
-    except ValueError:
-        raise AugmentlabError(f"{where}: {text[:30]!r} is not a number") from None
-    if math.isinf(value):
-        raise AugmentlabError(f"{where}: {text[:30]!r} is infinite")
-    return value
-
-
 def read_ts(path: str | Path, *, missing: str = "refuse") -> SeriesFile:
     """Read a ``.ts`` classification file. ``missing``: ``refuse`` (one error naming the
     case), ``keep`` (NaN), or ``interpolate`` (linear in time, the ends held)."""
@@ -118,7 +105,7 @@ def read_ts(path: str | Path, *, missing: str = "refuse") -> SeriesFile:
         channels = len(parts)
         if label.strip() not in index:
             raise AugmentlabError(f"{where}: label {label.strip()[:30]!r} is not in @classLabel ({' '.join(names)[:200]})")
-        values = [np.array([_number(v, f"{where}, channel {c + 1}") for v in part.split(",")], np.float64)
+        values = [np.array([parse_value(v, f"{where}, channel {c + 1}") for v in part.split(",")], np.float64)
                   for c, part in enumerate(parts)]
         lengths = {len(v) for v in values}
         if len(lengths) != 1:
