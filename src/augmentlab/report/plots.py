@@ -171,6 +171,6 @@ def _importance_figure(trials: list[dict], metric: str = "accuracy"):
     plt = _figure()
     fig, ax = plt.subplots(figsize=(7, 4.5))
     ax.barh([names[i] for i in order], forest.feature_importances_[order])
-    ax.set_xlabel("importance (share of the forest's impurity decrease)")
+    ax.set_xlabel(f"importance for validation {metric} (share of the forest's impurity decrease)")
     ax.set_title(f"Parameter importance over {len(done)} finished trials")
     return fig
