@@ -92,6 +92,10 @@ def test_the_lab_refuses_per_class_wrong_models_and_tests_of_another_task(monkey
         lab_protocol(det, train_size=5).check(det, renamed)
     with pytest.raises(AugmentlabError, match="model 'unet' does not fit boxes; expected centernet"):
         evaluate(det, None, lab_protocol(det, train_size=5, steps=1, seeds=1, model="unet"))
+    with pytest.raises(AugmentlabError, match="model 'unet' does not fit boxes"):  # before any run: search checks it too
+        lab_protocol(det, train_size=5, model="unet").check(det)
+    with pytest.raises(AugmentlabError, match="model 'cnn' is not an annotated model; expected one of unet, centernet"):
+        lab_protocol(det, train_size=5, model="cnn").check(det)
 
 
 def test_a_search_trial_reports_every_rung(monkeypatch):

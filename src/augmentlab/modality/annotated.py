@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 IMAGE_CLASS = ("annotated image",)  # the one image-level class of every annotated dataset
 TASK_MODELS = {"segment": "unet", "detect": "centernet"}
+TASK_TARGETS = {"segment": "semantic masks", "detect": "boxes"}
 
 
 def annotated_dataset(data: AnnotatedImages) -> Dataset:
@@ -133,6 +134,13 @@ class AnnotatedModality(Modality):
     def model_for(self, data) -> str:
         """The task decides: a U-Net for semantic masks, a CenterNet for boxes."""
         return TASK_MODELS[data.task]
+
+    def check_model(self, data, model: str) -> None:
+        """The only model a task trains is its own (search trials and runs build it by task)."""
+        super().check_model(data, model)
+        if model != self.model_for(data):
+            raise AugmentlabError(f"model {model!r} does not fit {TASK_TARGETS[data.task]}; expected {self.model_for(data)}",
+                                  field="model")
 
     # -- files -----------------------------------------------------------------------------
     def claims(self, path: Path) -> int:

@@ -108,6 +108,13 @@ class Modality(ABC):
         """Refuse a test batch the lab cannot score next to ``data`` (beyond its shape and
         image classes, which the protocol checks)."""
 
+    def check_model(self, data, model: str) -> None:
+        """Refuse a model the lab cannot train on ``data``."""
+        if model not in self.models:
+            article = "an" if self.name[:1] in "aeiou" else "a"
+            raise AugmentlabError(f"model {model!r} is not {article} {self.name} model; expected one of {', '.join(self.models)}",
+                                  field="model")
+
     def model_for(self, data) -> str:
         """The model the lab trains on ``data`` when none is named."""
         return self.default_model(self.sample_shape(data))

@@ -69,7 +69,6 @@ def augment_with_targets(policy: Op | Node, images: torch.Tensor, targets: Targe
     return out_images, out_targets, params
 
 
-
 def apply_to_batch(policy: Op | Node, data, params: Tree, *, box_filter: BoxFilter | None = None):
     """``data`` through ``policy`` with drawn ``params``, whatever kind of batch it is:
     annotated images (``AnnotatedImages``) move their targets with the same draw (boxes

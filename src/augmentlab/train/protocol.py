@@ -105,10 +105,8 @@ class Protocol:
             raise AugmentlabError(f"the data has {present} class{'es' if present != 1 else ''} with samples; telling classes "
                                   "apart needs at least two")
         self._check_options(ds)
-        if self.model is not None and self.model not in ds.kind.models:
-            article = "an" if ds.modality[:1] in "aeiou" else "a"
-            raise AugmentlabError(f"model {self.model!r} is not {article} {ds.modality} model; "
-                                  f"expected one of {', '.join(ds.kind.models)}", field="model")
+        if self.model is not None:
+            ds.kind.check_model(ds.data, self.model)
         check_groups(ds.groups, ds.labels, self, external_test=test is not None)
         check_split_room(ds.labels, ds.num_classes, self, external_test=test is not None)
         if test is not None:

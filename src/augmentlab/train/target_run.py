@@ -9,7 +9,6 @@ import torch
 import torch.nn.functional as F
 
 from augmentlab.data.annotated import AnnotatedImages
-from augmentlab.errors import AugmentlabError
 from augmentlab.ops.image.targets import BoxFilter
 from augmentlab.policy.targets import apply_with_targets
 from augmentlab.rng import torch_generator
@@ -17,7 +16,6 @@ from augmentlab.train.target_metrics import average_precision, confusion, mean_i
 from augmentlab.train.target_models import CenterNet, UNet, centre_loss, centre_targets, decode
 from augmentlab.train.trainer import TrainConfig, normalise, restarted_one_cycle
 
-TASK_NOUNS = {"segment": "semantic masks", "detect": "boxes"}
 KEEP_BOXES = BoxFilter(min_visibility=0.3)  # a digit mostly pushed out of the frame is no longer an object to find
 
 
@@ -92,10 +90,7 @@ def run_targets_once(ds, splits, policy, protocol, seed: int, test, attack=None)
     import time
 
     data = ds.data
-    task = data.task
-    model_name = ds.kind.model_for(data)
-    if protocol.model is not None and protocol.model != model_name:
-        raise AugmentlabError(f"model {protocol.model!r} does not fit {TASK_NOUNS[task]}; expected {model_name}", field="model")
+    model_name = ds.kind.model_for(data)  # Protocol.check refused any other
     start = time.perf_counter()
     train, val = data.subset(torch.as_tensor(splits.train)), data.subset(torch.as_tensor(splits.val))
     held_out = test.data if test is not None else data.subset(torch.as_tensor(splits.test))
