@@ -149,7 +149,7 @@ def manifest_read_options(manifest: dict, where):
     try:
         return ReadOptions(**read)
     except TypeError:
-        raise AugmentlabError(f"manifest {where}: read must map label_from, sample_rate, duration, mixed_sizes; got {read!r}"[:300]) from None
+        raise AugmentlabError(f"manifest {where}: read must map label_from, sample_rate, duration, mixed_sizes, missing; got {read!r}"[:300]) from None
 
 
 def manifest_box_filter(manifest: dict) -> BoxFilter | None:

@@ -15,6 +15,7 @@ import typer
 from augmentlab.cli_support import (
     DURATION,
     LABEL_FROM,
+    MISSING,
     MIXED_SIZES,
     OVERWRITE,
     SAMPLE_RATE,
@@ -34,9 +35,10 @@ app.add_typer(synth_app, name="synth")
 @app.command()
 def ops(as_json: bool = typer.Option(False, "--json", help="Print a JSON list.")):
     """List every op with its modality and what the magnitude m controls."""
-    from augmentlab.ops import REGISTRY, op_info
+    from augmentlab.ops import op_info
+    from augmentlab.ops.registry import op_classes
 
-    infos = [op_info(n) for n in sorted(REGISTRY)]
+    infos = [op_info(c) for c in op_classes()]
     if as_json:
         typer.echo(json.dumps(infos, indent=2))
         return
@@ -67,6 +69,7 @@ def augment(
     label_from: Optional[str] = LABEL_FROM,
     sample_rate: Optional[int] = SAMPLE_RATE,
     duration: Optional[float] = DURATION,
+    missing: str = MISSING,
     no_size_check: bool = typer.Option(False, "--no-size-check", help="Skip the check that the output fits in memory and on disk."),
     min_area: Optional[float] = typer.Option(None, "--min-area", help="Annotated images: drop moved boxes smaller than this many pixels."),
     min_visibility: Optional[float] = typer.Option(None, "--min-visibility",
@@ -90,7 +93,7 @@ def augment(
     box_filter = _box_filter(min_area, min_visibility)
     inputs = input_paths(data, policy)
     target = _dataset_output(out, inputs, overwrite)  # before loading: a bad --out costs nothing
-    options = read_options(mixed_sizes, label_from, sample_rate, duration)
+    options = read_options(mixed_sizes, label_from, sample_rate, duration, missing)
     ds = load_dataset(data, options=options)
     if box_filter is not None:
         ds.kind.require("boxes", "--min-area" if min_area is not None else "--min-visibility")
@@ -181,6 +184,7 @@ def preview(
     label_from: Optional[str] = LABEL_FROM,
     sample_rate: Optional[int] = SAMPLE_RATE,
     duration: Optional[float] = DURATION,
+    missing: str = MISSING,
 ):
     """Originals next to several augmented draws: a PNG grid for images, a table in the
     terminal for text, spectrograms (and WAV files of the draws beside the PNG) for audio."""
@@ -198,7 +202,7 @@ def preview(
     inputs = input_paths(data, policy)
     # an explicit --out is checked before anything is loaded
     target = check_output(out, "--out", inputs=inputs, overwrite=overwrite) if out is not None else None
-    ds = load_dataset(data, options=read_options(mixed_sizes, label_from, sample_rate, duration))
+    ds = load_dataset(data, options=read_options(mixed_sizes, label_from, sample_rate, duration, missing))
     style = preview_style(ds)
     pol = image_part(load_policy(policy, ds.modality), "preview")
     check_modality(pol, ds.modality)

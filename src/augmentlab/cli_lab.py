@@ -15,6 +15,7 @@ from augmentlab.cli_support import (
     FILTER_MODEL,
     LABEL_FROM,
     MIN_SIMILARITY,
+    MISSING,
     MIXED_SIZES,
     MODEL,
     OVERWRITE,
@@ -33,7 +34,7 @@ from augmentlab.cli_support import (
     split_paths,
 )
 from augmentlab.errors import AugmentlabError
-from augmentlab.lab import Lab, lab_protocol
+from augmentlab.lab import Lab, lab_protocol, load_with_test
 
 
 def evaluate(
@@ -65,6 +66,7 @@ def evaluate(
     test_groups: Optional[str] = TEST_GROUPS,
     sample_rate: Optional[int] = SAMPLE_RATE,
     duration: Optional[float] = DURATION,
+    missing: str = MISSING,
     config: Optional[Path] = CONFIG,
 ):
     """Train with and without the policy under the low-data protocol; report test accuracy
@@ -88,7 +90,7 @@ def evaluate(
         adaptive_config.check()
     cpu_speed_settings(threads)
     lab = Lab(data, policy, per_class, seeds, steps, test, model, mixed_sizes, copies, min_similarity, filter_model,
-              label_from, parse_groups(test_groups), sample_rate, duration, sweepable=adaptive_config is not None, train_size=train_size)
+              label_from, parse_groups(test_groups), sample_rate, duration, sweepable=adaptive_config is not None, train_size=train_size, missing=missing)
     fixed_m = lab.use_best_from_sweep(from_sweep) if from_sweep is not None else None
     fused = None
     if synthetic is not None:
@@ -142,6 +144,7 @@ def sweep(
     test_groups: Optional[str] = TEST_GROUPS,
     sample_rate: Optional[int] = SAMPLE_RATE,
     duration: Optional[float] = DURATION,
+    missing: str = MISSING,
     config: Optional[Path] = CONFIG,
 ):
     """Accuracy against augmentation strength, or with --synthetic against the share of
@@ -162,7 +165,7 @@ def sweep(
     cpu_speed_settings(threads)
     lab = Lab(data, policy, per_class, seeds, steps, test, model, mixed_sizes, copies, min_similarity, filter_model,
               label_from, parse_groups(test_groups), sample_rate, duration, sweepable=synthetic is None,  # a magnitude sweep fails early when m sets nothing
-              train_size=train_size)
+              train_size=train_size, missing=missing)
     source = lab.synthetic_source(synthetic) if synthetic is not None else None
     bar, advance = progress_bar(len(values) * seeds, "sweeping")
     with bar:
@@ -209,11 +212,11 @@ def search(
     test_groups: Optional[str] = TEST_GROUPS,
     sample_rate: Optional[int] = SAMPLE_RATE,
     duration: Optional[float] = DURATION,
+    missing: str = MISSING,
     config: Optional[Path] = CONFIG,
 ):
     """Search augmentation policies within a budget (Optuna TPE with successive halving), then
     retrain the winner on K seeds next to no augmentation, RandAugment and TrivialAugment."""
-    from augmentlab.data import load_dataset
     from augmentlab.outputs import input_paths
     from augmentlab.report.console import print_search
     from augmentlab.report.plots import search_plots
@@ -229,9 +232,8 @@ def search(
     outputs = RunOutputs(runs, inputs, overwrite, json_out, options=ctx.params)
     _check_storage(storage, inputs, outputs)
     cpu_speed_settings(threads)
-    options = read_options(mixed_sizes, label_from, sample_rate, duration)
-    ds = load_dataset(data, options=options)
-    test_ds = load_dataset(test, like=ds, options=options) if test else None
+    options = read_options(mixed_sizes, label_from, sample_rate, duration, missing)
+    ds, test_ds, test = load_with_test(data, test, options)
     search_space = parse_space(space, ds.modality)
     if "copies" in ds.kind.options and copies is None:
         copies = 4  # searched policies carry no copies of their own

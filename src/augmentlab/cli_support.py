@@ -41,12 +41,16 @@ DURATION = typer.Option(None, "--duration", help="Audio: pad or crop clips to th
                         "[default: long enough for 99% of the clips, in tenths of a second].")
 
 
+MISSING = typer.Option("refuse", "--missing", help="Series: missing values (? or NaN) are refused, kept as NaN (keep), "
+                       "or filled linearly in time (interpolate).")
+
+
 def read_options(mixed_sizes: str = "resize", label_from: str | None = None, sample_rate: int | None = None,
-                 duration: float | None = None):
+                 duration: float | None = None, missing: str = "refuse"):
     """The reading choices of a command's flags, checked (``ReadOptions``)."""
     from augmentlab.data.read_options import ReadOptions
 
-    return ReadOptions(mixed_sizes, label_from, sample_rate, duration)
+    return ReadOptions(mixed_sizes, label_from, sample_rate, duration, missing)
 
 
 def parse_groups(text: str | None) -> tuple[str, ...] | None:

@@ -33,6 +33,7 @@ class Lab:
     duration: float | None = None  # audio: pad or crop every clip to this many seconds
     sweepable: bool = False  # refuse policies whose magnitude sets nothing (sweeps, adaptive runs)
     train_size: int | None = None  # data without a class per sample (annotated images): training samples in all
+    missing: str = "refuse"  # series: missing values refused, kept as NaN, or interpolated
     ds: object = field(init=False, repr=False)
     test_ds: object = field(init=False, repr=False)
     policy: object = field(init=False, repr=False)
@@ -40,14 +41,12 @@ class Lab:
     read_options: object = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        from augmentlab.data import load_dataset
         from augmentlab.data.read_options import ReadOptions
         from augmentlab.policy import load_policy
         from augmentlab.policy.magnitude import check_sweepable
         from augmentlab.policy.modality import check_modality
-        self.read_options = options = ReadOptions(self.mixed_sizes, self.label_from, self.sample_rate, self.duration)
-        self.ds = load_dataset(self.data, options=options)
-        self.test_ds = load_dataset(self.test, like=self.ds, options=options) if self.test else None
+        self.read_options = options = ReadOptions(self.mixed_sizes, self.label_from, self.sample_rate, self.duration, self.missing)
+        self.ds, self.test_ds, self.test = load_with_test(self.data, self.test, options)
         self.policy = load_policy(self.policy_spec, self.ds.modality)
         check_modality(self.policy, self.ds.modality)
         if self.sweepable:
@@ -81,6 +80,21 @@ class Lab:
         config = {"data": self.data, "test": self.test, "policy": self.spec, "seeds": list(range(self.protocol.seeds)),
                   "protocol": results["protocol"], "threads": threads, "read": asdict(self.read_options), **config}
         return config, results
+
+
+def load_with_test(data: str, test: str | None, options):
+    """``(data, test data or None, where the test data came from)``: the ``test`` path, or
+    the data's own test set (a folder with NAME_TRAIN.ts and NAME_TEST.ts), never both."""
+    from augmentlab.data import load_dataset
+
+    ds = load_dataset(data, options=options)
+    own = ds.kind.own_test(Path(data), ds, options) if Path(data).exists() else None
+    if own is not None and test:
+        raise AugmentlabError(f"test: {data} has its own test set ({own[1]}); drop test, or give the training file "
+                              "alone to test on another", field="test")
+    if own is not None:  # the data's own split: train on its training part, report on its test part
+        return ds, own[0], own[1]
+    return ds, (load_dataset(test, like=ds, options=options) if test else None), test
 
 
 def lab_protocol(ds, *, per_class: int | None = None, steps: int | None = None, **fields):

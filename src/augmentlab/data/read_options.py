@@ -22,8 +22,13 @@ class ReadOptions:
     # fixed duration in seconds clips are padded or cropped to (None: chosen from the data)
     sample_rate: int | None = None
     duration: float | None = None
+    # series: what to do with missing values ("refuse", "keep" as NaN, "interpolate")
+    missing: str = "refuse"
 
     def __post_init__(self) -> None:
+        from augmentlab.data.series import check_missing
+
+        check_missing(self.missing)
         if self.mixed_sizes not in MIXED:
             raise AugmentlabError(f"mixed_sizes must be 'resize' or 'reject'; got {self.mixed_sizes!r}", field="mixed_sizes")
         if self.sample_rate is not None:

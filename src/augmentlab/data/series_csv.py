@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from augmentlab.data.series import SeriesFile, check_missing, fill_missing, label_indices, padded, parse_value
+from augmentlab.data.series import MISSING_MARKS, SeriesFile, check_missing, fill_missing, label_indices, padded, parse_value
 from augmentlab.errors import AugmentlabError
 
 
@@ -65,3 +65,31 @@ def write_series_csv(path: str | Path, data: SeriesFile, label_column: str = "la
         out.writerow([label_column, *(f"t{k}" for k in range(width))])
         for i in range(len(x)):
             out.writerow([data.class_names[int(data.labels[i])], *(str(v) for v in x[i, 0, : int(data.lengths[i])])])
+
+
+def holds_series_csv(path: Path, label_column: str = "label", rows: int = 5) -> bool:
+    """Whether ``path`` looks like series in CSV: a ``label`` column and, in the first
+    rows, at least two other cells that are all numbers (text tables hold sentences)."""
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            reader = csv.reader(f)
+            header = [h.strip() for h in next(reader, [])]
+            if label_column not in header or len(header) < 3:
+                return False
+            at = header.index(label_column)
+            seen = 0
+            for row in reader:
+                cells = [c.strip() for k, c in enumerate(row) if k != at and c.strip()]
+                if not cells:
+                    continue
+                if len(cells) < 2:
+                    return False
+                for c in cells:
+                    if c not in MISSING_MARKS:
+                        float(c)
+                seen += 1
+                if seen >= rows:
+                    break
+            return seen > 0
+    except (OSError, UnicodeDecodeError, csv.Error, ValueError):
+        return False

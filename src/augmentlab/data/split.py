@@ -66,6 +66,29 @@ class Splits:
     train: np.ndarray
     val: np.ndarray
     test: np.ndarray | None  # None: the test set is a separate file
+    # the data's own train/test split: every training sample, on which the model that is
+    # scored on test trains (``train`` and ``val`` then only serve choosing); None otherwise
+    refit: np.ndarray | None = None
+
+
+VAL_SHARE = 0.25  # with the data's own split: the share of each class that validates choices
+
+
+def choosing_split(labels: np.ndarray, seed: int) -> Splits:
+    """The data's own split (a test file, every sample trains): a stratified quarter of
+    each class (at least one; every class keeps at least one to train on) validates what
+    sweeps and searches choose; the model reported on test retrains on all of it."""
+    counts = np.bincount(labels)
+    rng = np.random.default_rng(np.random.SeedSequence(int(child_seeds(seed, 1)[0])))
+    val = []
+    for c in np.flatnonzero(counts):
+        idx = np.flatnonzero(labels == c)
+        k = min(max(1, round(VAL_SHARE * len(idx))), len(idx) - 1)
+        val.append(rng.choice(idx, size=k, replace=False))
+    val_idx = np.sort(np.concatenate(val))
+    mask = np.ones(len(labels), dtype=bool)
+    mask[val_idx] = False
+    return Splits(np.flatnonzero(mask), val_idx, None, refit=np.arange(len(labels)))
 
 
 GROUP_TEST_SHARE = 0.2  # with groups and no named test groups: about a fifth of them, at least one
@@ -106,6 +129,8 @@ def make_splits(labels: torch.Tensor, plan: SplitPlan, seed: int, external_test:
     ``SplitPlan`` or anything with its fields, such as the lab's ``Protocol``). With
     ``groups`` (one per sample) and no test file, the test set is whole groups."""
     labels = np.asarray(labels)
+    if plan.per_stratum is None:  # no training size: the whole data trains, a test file scores
+        return choosing_split(labels, seed)
     if groups is not None and not external_test:
         return group_splits(labels, np.asarray(groups), plan, seed)
     if plan.test_split == "fixed" and not external_test:
@@ -156,8 +181,16 @@ def check_groups(groups: np.ndarray | None, labels: torch.Tensor, plan, external
 
 
 def check_split_room(labels: torch.Tensor, num_classes: int, plan: SplitPlan, external_test: bool) -> None:
-    """Refuse a ``per_class`` that leaves a class no validation (or test) sample."""
+    """Refuse a ``per_class`` that leaves a class no validation (or test) sample, and (with
+    the data's own split) a class with a single sample, which cannot both train and validate."""
     smallest = int(torch.bincount(torch.as_tensor(labels), minlength=num_classes).min())
+    if plan.per_stratum is None:
+        present = torch.bincount(torch.as_tensor(labels), minlength=num_classes)
+        present = present[present > 0]
+        if int(present.min()) < 2:
+            raise AugmentlabError("a class has a single training sample; choosing on validation needs two of every class",
+                                  field="per_class")
+        return
     room = 1 if external_test else 2  # at least one validation and one test sample per class
     held = ""
     if not external_test and plan.test_split == "fixed":

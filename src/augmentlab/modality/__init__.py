@@ -9,6 +9,7 @@ from augmentlab.modality.audio import AudioModality
 from augmentlab.modality.base import TRAINING_STYLES, Modality
 from augmentlab.modality.image import ImageModality
 from augmentlab.modality.registry import get_modality, modalities, register_modality
+from augmentlab.modality.series import SeriesModality
 from augmentlab.modality.text import TextModality
 
 __all__ = ["TRAINING_STYLES", "Modality", "get_modality", "modalities", "register_modality"]
@@ -17,3 +18,4 @@ register_modality(ImageModality())
 register_modality(TextModality())
 register_modality(AudioModality())
 register_modality(AnnotatedModality())
+register_modality(SeriesModality())

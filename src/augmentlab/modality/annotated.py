@@ -124,6 +124,7 @@ class AnnotatedModality(Modality):
         return TASKS[data.task]
 
     def check_test(self, data, test) -> None:
+        super().check_test(data, test)
         if self.metric(test) != self.metric(data):
             raise AugmentlabError(f"test is scored by {self.metric(test)} but the data by {self.metric(data)}; "
                                   "give a test set with the same kind of targets", field="test")

@@ -105,8 +105,11 @@ class Modality(ABC):
         return self.models[0]
 
     def check_test(self, data, test) -> None:
-        """Refuse a test batch the lab cannot score next to ``data`` (beyond its shape and
-        image classes, which the protocol checks)."""
+        """Refuse a test batch the lab cannot score next to ``data``: by default, samples of
+        another shape."""
+        if self.sample_shape(test) != self.sample_shape(data):
+            raise AugmentlabError(f"test {self.noun} are {self.sample_shape(test)} but the data's are {self.sample_shape(data)}",
+                                  field="test")
 
     def check_model(self, data, model: str) -> None:
         """Refuse a model the lab cannot train on ``data``."""
@@ -128,6 +131,12 @@ class Modality(ABC):
     def read(self, path: Path, *, like: Dataset | None = None, options: ReadOptions) -> Dataset:
         """Read ``path`` (claimed before). ``like``: the training data a test set must match;
         ``options``: the user's reading choices (each kind uses those that concern it)."""
+
+    def own_test(self, path: Path, ds: Dataset, options: ReadOptions) -> tuple[Dataset, str] | None:
+        """The test set ``path`` comes with, as ``(test data, where it was read)``: a
+        dataset with its own train/test split (the UCR archive's _TRAIN/_TEST files), whose
+        reader returned the training part as ``ds``. None for data without one."""
+        return None
 
     @abstractmethod
     def output_format(self, ds: Dataset, out: Path) -> str:

@@ -47,8 +47,8 @@ class SpecAugment(Preset, Sequential):
 
     def __init__(self, variant: str = "lb"):
         masks = self.POLICIES[variant]
-        super().__init__([create_op("time_warp", m=1.0), create_op("freq_mask", m=1.0, masks=masks),
-                          create_op("time_mask", m=1.0, masks=masks)])
+        super().__init__([create_op("time_warp", "audio", m=1.0), create_op("freq_mask", "audio", m=1.0, masks=masks),
+                          create_op("time_mask", "audio", m=1.0, masks=masks)])
         self.variant = variant
 
     def config(self):

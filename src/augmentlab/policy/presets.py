@@ -113,7 +113,7 @@ class RandAugment(Preset, SomeOf):
         table = rand_set(modality, "rand")
         check_number(n, "rand: n", low=0, high=len(table.ops), integer=True)
         check_probability(m, "rand: m")
-        super().__init__([_fixed_op(name, table.m_of(name, m)) for name in table.ops], n=n)
+        super().__init__([_fixed_op(name, table.m_of(name, m), modality=modality) for name in table.ops], n=n)
         self.m = float(m)
         self.modality = modality
 
@@ -130,8 +130,8 @@ class RandAugment(Preset, SomeOf):
         return True
 
 
-def _fixed_op(name: str, m: float, p: float = 1.0, mode: str = "fixed"):
-    return create_op(name, m=min(1.0, round(m, 6)), p=p, mode=mode)
+def _fixed_op(name: str, m: float, p: float = 1.0, mode: str = "fixed", modality: str = "image"):
+    return create_op(name, modality, m=min(1.0, round(m, 6)), p=p, mode=mode)
 
 
 # TrivialAugment's wide maxima, in the units the ops declare; beyond what m = 1 gives they
@@ -153,7 +153,7 @@ class TrivialAugment(Preset, OneOf):
 
     def __init__(self, modality: str = "image"):
         table = rand_set(modality, "trivial")
-        super().__init__([create_op(n, m=min(1.0, round(m, 6))) for n, m in table.trivial.items()])
+        super().__init__([create_op(n, modality, m=min(1.0, round(m, 6))) for n, m in table.trivial.items()])
         self.modality = modality
 
     def config(self):

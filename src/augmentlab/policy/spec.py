@@ -24,7 +24,8 @@ from augmentlab.data_files import is_data_file, read_data_file
 from augmentlab.errors import AugmentlabError
 from augmentlab.ops.base import Op
 from augmentlab.ops.batch import is_batch_op
-from augmentlab.ops.registry import REGISTRY, create_op
+from augmentlab.ops.registry import REGISTRY, create_op, op_class
+from augmentlab.policy import series_presets  # noqa: F401  (registers the series RandAugment set)
 from augmentlab.policy.audio_presets import SpecAugment
 from augmentlab.policy.compose import OneOf, RandomApply, Sequential, SomeOf
 from augmentlab.policy.presets import AugMix, AutoAugment, RandAugment, TrivialAugment
@@ -77,8 +78,9 @@ def _preset(name: str, modality: str = "image"):
     return None
 
 
-def image_op(name: str, kwargs: dict) -> Op:
-    op = create_op(name, **kwargs)
+def image_op(name: str, kwargs: dict, modality: str | None = None) -> Op:
+    """The sample-level op ``name`` means on ``modality`` data (batch-level ops refused)."""
+    op = create_op(name, modality, **kwargs)
     if is_batch_op(op):
         raise AugmentlabError(f"{name} needs labels and mixes whole batches; give it to the trainer, not an image policy")
     return op
@@ -196,11 +198,12 @@ class _Parser:
         if name in NO_AUGMENTATION and not kwargs:
             return create_op("identity")
         if name in REGISTRY:
-            return create_op(name, **kwargs) if is_batch_op(REGISTRY[name]) else image_op(name, kwargs)
+            cls = op_class(name, self.modality)
+            return create_op(name, self.modality, **kwargs) if is_batch_op(cls) else image_op(name, kwargs, self.modality)
         preset = _preset(name, self.modality)
         if preset is not None and not kwargs:
             return preset
-        return create_op(name, **kwargs)  # raises "unknown op" with suggestions
+        return create_op(name, self.modality, **kwargs)  # raises "unknown op" with suggestions
 
     def arguments(self):
         self.deeper()
@@ -269,7 +272,7 @@ def policy_from_dict(data: Any, where: str = "policy", depth: int = 0, modality:
     if isinstance(data, str):
         return parse_policy(data, modality)
     if isinstance(data, list):
-        batch = _closing_batch_ops(data, where) if depth == 0 else []
+        batch = _closing_batch_ops(data, where, modality) if depth == 0 else []
         head = [policy_from_dict(d, f"{where}[{i}]", depth + 1, modality) for i, d in enumerate(data[: len(data) - len(batch)])]
         if depth > 0:
             return Sequential(head)
@@ -286,7 +289,7 @@ def policy_from_dict(data: Any, where: str = "policy", depth: int = 0, modality:
         if not isinstance(name, str):
             raise AugmentlabError(f"{where}.op: expected an op name; got {name!r}")
         try:
-            return image_op(name, data)
+            return image_op(name, data, modality)
         except AugmentlabError as e:
             raise AugmentlabError(f"{where}: {e}") from None
     if "preset" in data:
@@ -311,12 +314,12 @@ def policy_from_dict(data: Any, where: str = "policy", depth: int = 0, modality:
         raise AugmentlabError(f"{where}.{kind}: {e}") from None
 
 
-def _closing_batch_ops(items: list, where: str) -> list:
+def _closing_batch_ops(items: list, where: str, modality: str) -> list:
     """The batch-level ops (mixup, pgd, ...) that close a top-level list, as they close a
     top-level sequence in a string."""
     def batch_name(item):
         name = item.get("op") if isinstance(item, dict) else None
-        return name if isinstance(name, str) and name in REGISTRY and is_batch_op(REGISTRY[name]) else None
+        return name if isinstance(name, str) and name in REGISTRY and is_batch_op(op_class(name, modality)) else None
 
     count = 0
     while count < len(items) and batch_name(items[len(items) - 1 - count]):
@@ -325,7 +328,7 @@ def _closing_batch_ops(items: list, where: str) -> list:
     for i, item in enumerate(items[len(items) - count :], start=len(items) - count):
         kwargs = {k: v for k, v in item.items() if k != "op"}
         try:
-            ops.append(create_op(item["op"], **kwargs))
+            ops.append(create_op(item["op"], modality, **kwargs))
         except AugmentlabError as e:
             raise AugmentlabError(f"{where}[{i}]: {e}") from None
     return ops

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from augmentlab.data_files import is_data_file, read_data_file
 from augmentlab.errors import AugmentlabError
 from augmentlab.modality import get_modality
-from augmentlab.ops.registry import REGISTRY
+from augmentlab.ops.registry import op_class
 from augmentlab.policy.compose import Sequential, SomeOf
 from augmentlab.policy.spec import format_policy, image_op
 
@@ -47,8 +47,8 @@ _PHOTOMETRIC = ("identity", "brightness", "contrast", "sharpness", "posterize", 
 DEFAULT_OP_SETS = {"all": _GEOMETRIC + _PHOTOMETRIC[1:], "geometric": _GEOMETRIC, "photometric": _PHOTOMETRIC}
 
 
-def takes_magnitude(name: str) -> bool:
-    return REGISTRY[name].magnitude is not None
+def takes_magnitude(name: str, modality: str = "image") -> bool:
+    return op_class(name, modality).magnitude is not None
 
 
 def _range(value, what: str, low: float = 0.0, high: float = 1.0, integer: bool = False) -> tuple:
@@ -63,10 +63,10 @@ def _range(value, what: str, low: float = 0.0, high: float = 1.0, integer: bool 
     return (lo, hi) if integer else (float(lo), float(hi))
 
 
-def _check_op(name: str, where: str) -> str:
+def _check_op(name: str, where: str, modality: str) -> str:
     if not isinstance(name, str):
         raise AugmentlabError(f"search space: {where}: {name!r} is not an op name")
-    image_op(name, {})  # unknown ops and batch-level ops (mixup, cutmix) fail here, clearly
+    image_op(name, {}, modality)  # unknown ops and batch-level ops (mixup, cutmix) fail here, clearly
     return name
 
 
@@ -80,6 +80,7 @@ class OpChoice:
 @dataclass(frozen=True)
 class OpsSpace:
     ops: tuple[OpChoice, ...]
+    modality: str = "image"  # the data whose ops the names mean
     kind = "ops"
 
     def __post_init__(self):
@@ -102,9 +103,9 @@ class OpsSpace:
         for o in self.ops:
             p = round(params[f"{o.name}.p"], 6)
             m = round(params[f"{o.name}.m"], 6) if o.m is not None else None
-            if p <= 0 or (m is not None and m <= 0 and REGISTRY[o.name].identity_at_zero):
+            if p <= 0 or (m is not None and m <= 0 and op_class(o.name, self.modality).identity_at_zero):
                 continue
-            chosen.append(image_op(o.name, {"p": p} if m is None else {"p": p, "m": m}))
+            chosen.append(image_op(o.name, {"p": p} if m is None else {"p": p, "m": m}, self.modality))
         if not chosen:
             return None
         return chosen[0] if len(chosen) == 1 else Sequential(chosen)
@@ -129,6 +130,7 @@ class RandSpace:
     op_sets: tuple[tuple[str, tuple[str, ...]], ...]
     n: tuple[int, int] = (0, 3)
     m: tuple[float, float] = (0.0, 1.0)
+    modality: str = "image"  # the data whose ops the names mean
     kind = "rand"
 
     def __post_init__(self):
@@ -147,7 +149,8 @@ class RandSpace:
         if n == 0:
             return None
         m = round(params["m"], 6)
-        return SomeOf([image_op(name, {"m": m, "mode": "fixed"} if takes_magnitude(name) else {}) for name in ops], n=n)
+        kind = self.modality
+        return SomeOf([image_op(name, {"m": m, "mode": "fixed"} if takes_magnitude(name, kind) else {}, kind) for name in ops], n=n)
 
     def warm_starts(self) -> list[dict]:
         first = self.op_sets[0][0]
@@ -165,12 +168,12 @@ def spec_of(policy) -> str:
 
 
 # -- parsing ------------------------------------------------------------------------------------
-def ops_space(names) -> OpsSpace:
-    names = [_check_op(n, "ops") for n in names]
-    return OpsSpace(tuple(OpChoice(n, m=(0.0, 1.0) if takes_magnitude(n) else None) for n in names))
+def ops_space(names, modality: str = "image") -> OpsSpace:
+    names = [_check_op(n, "ops", modality) for n in names]
+    return OpsSpace(tuple(OpChoice(n, m=(0.0, 1.0) if takes_magnitude(n, modality) else None) for n in names), modality)
 
 
-def space_from_dict(d: dict):
+def space_from_dict(d: dict, modality: str = "image"):
     if not isinstance(d, dict):
         raise AugmentlabError(f"search space: expected a mapping with 'kind'; got {type(d).__name__}")
     kind = d.get("kind", "ops")
@@ -180,29 +183,29 @@ def space_from_dict(d: dict):
     if kind == "ops":
         ops = d.get("ops", list(DEFAULT_OPS))
         if isinstance(ops, list):
-            return ops_space(ops)
+            return ops_space(ops, modality)
         if not isinstance(ops, dict):
             raise AugmentlabError("search space: 'ops' must be a list of op names or a mapping of op -> {p, m}")
         choices = []
         for name, ranges in ops.items():
-            _check_op(name, "ops")
+            _check_op(name, "ops", modality)
             ranges = ranges or {}
             if not isinstance(ranges, dict) or set(ranges) - {"p", "m"}:
                 raise AugmentlabError(f"search space: ops.{name} must be a mapping with p and/or m")
             p = _range(ranges.get("p", [0, 1]), f"ops.{name}.p")
-            m = _range(ranges.get("m", [0, 1]), f"ops.{name}.m") if takes_magnitude(name) else None
+            m = _range(ranges.get("m", [0, 1]), f"ops.{name}.m") if takes_magnitude(name, modality) else None
             if "m" in ranges and m is None:
                 raise AugmentlabError(f"search space: ops.{name}.m: {name} takes no magnitude")
             choices.append(OpChoice(name, p, m))
-        return OpsSpace(tuple(choices))
+        return OpsSpace(tuple(choices), modality)
     if kind == "rand":
         sets = d.get("op_sets", DEFAULT_OP_SETS)
         if isinstance(sets, list):
             sets = {"ops": sets}
         if not isinstance(sets, dict):
             raise AugmentlabError("search space: 'op_sets' must be a mapping of name -> list of ops")
-        op_sets = tuple((str(k), tuple(_check_op(n, f"op_sets.{k}") for n in (v or []))) for k, v in sets.items())
-        return RandSpace(op_sets, _range(d.get("n", [0, 3]), "n", 0, 16, integer=True), _range(d.get("m", [0, 1]), "m"))
+        op_sets = tuple((str(k), tuple(_check_op(n, f"op_sets.{k}", modality) for n in (v or []))) for k, v in sets.items())
+        return RandSpace(op_sets, _range(d.get("n", [0, 3]), "n", 0, 16, integer=True), _range(d.get("m", [0, 1]), "m"), modality)
     raise AugmentlabError(f"search space: kind {kind!r} is unknown; expected ops or rand")
 
 
@@ -218,10 +221,10 @@ def parse_space(spec: str | None, modality: str = "image"):
     if spec is None or spec.strip() == "":
         if kind.default_space is None:
             raise AugmentlabError(f"there is no default search space for {modality} data; pass --space")
-        space = space_from_dict(kind.default_space)
+        space = space_from_dict(kind.default_space, modality)
     else:
-        space = _parse_given_space(spec)
-    kind.refuse_foreign([(n, REGISTRY[n].modality) for n in _op_names(space)], where="search space: op")
+        space = _parse_given_space(spec, modality)
+    kind.refuse_foreign([(n, op_class(n, modality).modality) for n in _op_names(space)], where="search space: op")
     return space
 
 
@@ -231,7 +234,7 @@ def _op_names(space) -> list[str]:
     return [n for _, ops in space.op_sets for n in ops]
 
 
-def _parse_given_space(spec: str):
+def _parse_given_space(spec: str, modality: str):
     m = _COMPACT.match(spec)
     if m:
         args = m.group("args")
@@ -239,8 +242,8 @@ def _parse_given_space(spec: str):
         if names is not None and not names:
             raise AugmentlabError(f"search space {spec!r} is empty: list at least one op")
         if m.group("kind") == "ops":
-            return ops_space(DEFAULT_OPS if names is None else names)
-        return space_from_dict({"kind": "rand", **({} if names is None else {"op_sets": {"ops": names}})})
+            return ops_space(DEFAULT_OPS if names is None else names, modality)
+        return space_from_dict({"kind": "rand", **({} if names is None else {"op_sets": {"ops": names}})}, modality)
     if is_data_file(spec):
-        return space_from_dict(read_data_file(spec, "--space"))
+        return space_from_dict(read_data_file(spec, "--space"), modality)
     raise AugmentlabError(f"space {spec!r}: expected ops, ops(op,...), rand, rand(op,...) or a .yaml/.json file", field="space")

@@ -8,7 +8,7 @@ and augmented runs share splits and seeds, so their difference is paired.
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import torch
 
@@ -53,22 +53,28 @@ class Protocol:
     test_groups: tuple[str, ...] | None = None
     train_size: int | None = None
 
-    def _check_size(self, ds: Dataset) -> None:
-        """``per_class`` for classes, ``train_size`` for data drawn by count; never both."""
+    def _check_size(self, ds: Dataset, test: Dataset | None) -> None:
+        """``per_class`` for classes, ``train_size`` for data drawn by count; never both.
+        Neither, with a test set apart: the whole data trains (the data's own split)."""
         by_size = ds.kind.split == "size"
         wanted, other = ("train_size", "per_class") if by_size else ("per_class", "train_size")
         if getattr(self, other) is not None:
             how = f"{ds.kind.noun} have no class per sample; the training set is train_size {ds.kind.noun}" if by_size else \
                 f"train_size is for data without a class per sample; {ds.kind.noun} are drawn per_class per class"
             raise AugmentlabError(f"{other}: {how}", field=other)
+        if getattr(self, wanted) is None and test is not None and not by_size:
+            if self.test_groups:
+                raise AugmentlabError("test_groups and a test set both name a test set; give one of them", field="test_groups")
+            return
         if getattr(self, wanted) is None:
             raise AugmentlabError(f"{wanted}: give the number of training {ds.kind.noun}"
-                                  + ("" if by_size else " per class"), field=wanted)
+                                  + ("" if by_size else " per class (or a test set, to train on all of the data)"), field=wanted)
         check_number(getattr(self, wanted), wanted, low=1, integer=True)
 
     @property
-    def per_stratum(self) -> int:
-        """Training samples drawn from each class (annotated images: one class, every image)."""
+    def per_stratum(self) -> int | None:
+        """Training samples drawn from each class (annotated images: one class, every image);
+        None: every sample trains (the data's own split, ``data/split.choosing_split``)."""
         return self.per_class if self.per_class is not None else self.train_size
 
     def _check_options(self, ds: Dataset) -> None:
@@ -95,7 +101,7 @@ class Protocol:
             raise AugmentlabError(f"test_split {self.test_split!r} is unknown; expected one of {', '.join(TEST_SPLITS)}")
         check_number(self.seeds, "seeds", low=1, high=MAX_SEEDS, integer=True)
         check_number(self.steps, "steps", low=1, high=10_000_000, integer=True)
-        self._check_size(ds)
+        self._check_size(ds, test)
         if self.copies is not None:
             check_number(self.copies, "copies", low=1, high=10_000, integer=True)
         if self.min_similarity is not None:
@@ -111,9 +117,6 @@ class Protocol:
         check_split_room(ds.labels, ds.num_classes, self, external_test=test is not None)
         if test is not None:
             ds.kind.same_kind(test, "test")
-            if ds.kind.sample_shape(test.data) != ds.kind.sample_shape(ds.data):
-                raise AugmentlabError(f"test {ds.kind.noun} are {ds.kind.sample_shape(test.data)} but the data's are "
-                                      f"{ds.kind.sample_shape(ds.data)}", field="test")
             ds.kind.check_test(ds.data, test.data)
             if test.num_classes > ds.num_classes:
                 raise AugmentlabError(f"test has {test.num_classes} classes but the data only {ds.num_classes}", field="test")
@@ -144,8 +147,16 @@ def run_once(ds: Dataset, splits: Splits, policy, protocol: Protocol, seed: int,
              attack=None) -> dict:
     """One training run on ``seed``'s splits, in the way the data's modality trains (inside
     its context: audio ops and models read the data's sample rate there)."""
+    runner = RUNNERS[ds.kind.training]
     with ds.kind.context(ds.layout):
-        return RUNNERS[ds.kind.training](ds, splits, policy, protocol, seed, test, attack)
+        if splits.refit is None:
+            return runner(ds, splits, policy, protocol, seed, test, attack)
+        # the data's own split: validation scores the model trained on the choosing part,
+        # test the one trained on every training sample (never used to choose)
+        choosing = runner(ds, splits, policy, protocol, seed, test, attack)
+        full = runner(ds, replace(splits, train=splits.refit), policy, protocol, seed, test, attack)
+    return {**full, "val_accuracy": choosing["val_accuracy"], "seconds": choosing["seconds"] + full["seconds"],
+            "choosing_run": {k: choosing[k] for k in ("train_accuracy", "test_accuracy", "seconds")}}
 
 
 def run_copies_once(ds: Dataset, splits: Splits, policy, protocol: Protocol, seed: int, test: Dataset | None,
@@ -256,6 +267,9 @@ def evaluate(ds: Dataset, policy, protocol: Protocol, test: Dataset | None = Non
     measured against the same policy on real images only."""
     if adaptive:
         ds.kind.require("adaptive", "adaptive")
+        if protocol.per_stratum is None:
+            raise AugmentlabError("adaptive steers by a validation set apart from training; with the data's own split every "
+                                  "sample trains: give per_class", field=("adaptive", "per_class"))
     if synthetic is not None:
         ds.kind.require("synthetic", "synthetic")
     if synthetic is not None:  # fail before any training if a seed has no generator of its own

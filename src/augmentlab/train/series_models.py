@@ -19,10 +19,24 @@ def _conv(cin: int, cout: int, kernel: int) -> nn.Sequential:
 
 
 class SeriesModel(nn.Module):
-    """Takes series as they are (float, no rescaling): the lab's trainer calls ``prepare``."""
+    """Takes series as they are (float, no rescaling): the lab's trainer calls ``prepare``.
+    Series arrive padded with NaN after their lengths (``data/series_dataset.py``); the
+    padding and any missing value kept inside a series enter the convolutions as zeros,
+    and the global average pools each series over its own length only."""
 
     def prepare(self, x: torch.Tensor) -> torch.Tensor:
         return x.float()
+
+    def pooled(self, x: torch.Tensor, body) -> torch.Tensor:
+        """``body`` (the convolutions) on ``x`` with NaN as zero, averaged over each
+        series' steps (those before its trailing all-NaN padding)."""
+        T = x.shape[-1]
+        valid = ~torch.isnan(x).all(dim=1)  # (N, T)
+        steps = torch.arange(1, T + 1, device=x.device).view(1, T)
+        lengths = torch.where(valid, steps, torch.zeros_like(steps)).amax(dim=1).clamp_min(1)
+        features = body(torch.nan_to_num(x, nan=0.0))
+        within = (torch.arange(T, device=x.device).view(1, 1, T) < lengths.view(-1, 1, 1)).to(features.dtype)
+        return (features * within).sum(-1) / lengths.view(-1, 1).to(features.dtype)
 
 
 class FCN(SeriesModel):
@@ -37,7 +51,7 @@ class FCN(SeriesModel):
         self.head = nn.Linear(cin, num_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.head(self.features(x).mean(-1))
+        return self.head(self.pooled(x, self.features))
 
 
 class _ResidualBlock(nn.Module):
@@ -58,4 +72,4 @@ class ResNet1D(SeriesModel):
         self.head = nn.Linear(2 * width, num_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.head(self.blocks(x).mean(-1))
+        return self.head(self.pooled(x, self.blocks))

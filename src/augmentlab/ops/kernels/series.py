@@ -111,3 +111,72 @@ def window_warp_positions(start: torch.Tensor, width: torch.Tensor, scale: torch
     inside = a + (u - a) / s
     after = a + w + (u - a - stretched)
     return torch.where(u < a, u, torch.where(u < a + stretched, inside, after))
+
+
+# -- lengths: a series ends where its trailing all-NaN steps begin ---------------------------------
+def series_lengths(x: torch.Tensor) -> torch.Tensor:
+    """(N,) int64 lengths of (N, C, T) series padded with NaN at the end: the last step at
+    which some channel holds a value, plus one (at least 1)."""
+    N, C, T = x.shape
+    valid = ~torch.isnan(x).all(dim=1)  # (N, T)
+    steps = torch.arange(1, T + 1, device=x.device).view(1, T)
+    return torch.where(valid, steps, torch.zeros_like(steps)).amax(dim=1).clamp_min(1)
+
+
+def inside(lengths: torch.Tensor, T: int, device=None) -> torch.Tensor:
+    """(N, 1, T) True before each series' length."""
+    return torch.arange(T, device=device).view(1, 1, T) < lengths.to(device).view(-1, 1, 1)
+
+
+def channel_std(x: torch.Tensor, within: torch.Tensor) -> torch.Tensor:
+    """(N, C, 1) each channel's standard deviation over its steps ``within`` (N, 1, T),
+    leaving missing values out; 1 where a channel is constant or empty (so noise relative to
+    it still moves it)."""
+    ok = within & ~torch.isnan(x)
+    count = ok.sum(dim=2, keepdim=True).clamp_min(1)
+    values = torch.where(ok, x, torch.zeros((), dtype=x.dtype, device=x.device)).double()
+    mean = values.sum(dim=2, keepdim=True) / count
+    var = (torch.where(ok, values - mean, torch.zeros((), dtype=torch.float64, device=x.device)) ** 2).sum(dim=2, keepdim=True) / count
+    std = var.sqrt()
+    return torch.where(std > 1e-12, std, torch.ones_like(std)).to(x.dtype)
+
+
+def hashed_uniform(seed: torch.Tensor, count: int) -> torch.Tensor:
+    """(N, count) float64 numbers in [0, 1) that depend only on each row's ``seed`` (N,) and
+    the column: a counter-based hash (SplitMix64's finaliser), the same on every device and
+    for every batch a sample is in."""
+    mask = (1 << 62) - 1
+    z = (seed.view(-1, 1) & mask) * 1_000_003 + torch.arange(count, device=seed.device, dtype=torch.int64).view(1, -1) * 7_919
+    z = z & mask
+    for shift, mult in ((31, 0x2545F4914F6CDD1D), (29, 0x1D8E4E27C47D124F)):
+        z = ((z ^ (z >> shift)) * (mult & mask)) & mask
+    z = z ^ (z >> 32)
+    return (z & ((1 << 53) - 1)).double() / float(1 << 53)
+
+
+def permutation_index(cuts: torch.Tensor, count: torch.Tensor, keys: torch.Tensor, lengths: torch.Tensor, T: int) -> torch.Tensor:
+    """(N, T) where each output step reads its series when the series is cut into
+    ``count + 1`` (N,) segments at the shares ``cuts`` (N, K) of its length (only the first
+    ``count`` are used) and the segments are put in the order of ``keys`` (N, K + 1)."""
+    N, K = cuts.shape
+    L = lengths.to(torch.int64).view(N, 1)
+    used = torch.arange(K).view(1, K) < count.view(N, 1)
+    points = torch.where(used, (cuts.double() * L).round().long().clamp(0, None).minimum(L), L).sort(dim=1).values
+    bounds = torch.cat([torch.zeros(N, 1, dtype=torch.int64), points, L], dim=1)  # (N, K + 2)
+    sizes = bounds[:, 1:] - bounds[:, :-1]  # (N, K + 1)
+    order = keys.argsort(dim=1)
+    moved = sizes.gather(1, order)
+    ends = moved.cumsum(1)
+    t = torch.arange(T, dtype=torch.int64).view(1, T).expand(N, T)
+    slot = torch.searchsorted(ends, t.contiguous(), right=True).clamp(max=K)
+    starts = ends - moved
+    source = bounds[:, :-1].gather(1, order).gather(1, slot) + t - starts.gather(1, slot)
+    return source.minimum(L - 1).clamp_min(0)
+
+
+def hashed_normal(seed: torch.Tensor, count: int) -> torch.Tensor:
+    """(N, count) float64 standard normal numbers from each row's ``seed`` (Box-Muller on
+    ``hashed_uniform``): vectorised over the batch, identical on every device."""
+    u = hashed_uniform(seed, 2 * count)
+    radius = torch.sqrt(-2.0 * torch.log1p(-u[:, :count]))  # 1 - u lies in (0, 1]
+    return radius * torch.cos(2.0 * torch.pi * u[:, count:])
