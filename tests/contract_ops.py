@@ -10,8 +10,8 @@ from typing import Callable
 import numpy as np
 import torch
 
-from augmentlab.ops import REGISTRY
 from augmentlab.ops.batch import is_batch_op
+from augmentlab.ops.registry import op_class, op_classes
 from augmentlab.ops.text.base import as_text_batch
 
 
@@ -19,11 +19,16 @@ def _works_on(cls, kind: str) -> bool:
     return cls.modality in (kind, "any") or (isinstance(cls.modality, tuple) and kind in cls.modality)
 
 
-IMAGE_OPS = sorted(n for n, c in REGISTRY.items() if _works_on(c, "image") and not is_batch_op(c))
-AUDIO_OPS = sorted(n for n, c in REGISTRY.items() if _works_on(c, "audio") and not is_batch_op(c))
+def _ops_of(kind: str) -> list[str]:
+    return sorted(c.name for c in op_classes() if _works_on(c, kind) and not is_batch_op(c))
+
+
+IMAGE_OPS = _ops_of("image")
+AUDIO_OPS = _ops_of("audio")
+SERIES_OPS = _ops_of("series")
 # model-based text ops need a model to run; tests/ops/test_text_models.py builds tiny ones
-TEXT_OPS = sorted(n for n, c in REGISTRY.items() if c.modality == "text" and c.family != "model")
-BATCH_OPS = sorted(n for n, c in REGISTRY.items() if is_batch_op(c))
+TEXT_OPS = sorted(c.name for c in op_classes() if c.modality == "text" and c.family != "model")
+BATCH_OPS = sorted({c.name for c in op_classes() if is_batch_op(c)})
 PRESETS = ("rand-n2-m0.5", "trivial", "autoaugment-cifar10", "autoaugment-svhn", "augmix-m0.3-w2-d2")
 
 
@@ -66,15 +71,33 @@ def _noise_folder() -> str:
     return str(folder)
 
 
+def _series(seed: int) -> torch.Tensor:
+    """Five 2-channel series of 40 steps: a sine, noise, a constant, large values, and one
+    that ends after 25 steps (NaN after its length, as datasets pad)."""
+    g = torch.Generator().manual_seed(seed)
+    t = torch.arange(40, dtype=torch.float32) / 40
+    sine = torch.stack([torch.sin(2 * torch.pi * 3 * t), torch.cos(2 * torch.pi * t)])
+    noise = torch.randn(2, 40, generator=g)
+    x = torch.stack([sine, noise, torch.full((2, 40), 0.5), 1e3 * sine + 50, torch.randn(2, 40, generator=g)])
+    x[4, :, 25:] = float("nan")
+    return x
+
+
 def _close(a, b) -> bool:
     # FFT-based ops may differ in the last float bits between batch sizes
     return a.dtype == b.dtype and a.shape == b.shape and torch.allclose(a, b, atol=2e-6, rtol=0)
+
+
+def _series_close(a, b) -> bool:
+    # the same NaN padding, values equal up to float rounding between batch sizes
+    return a.dtype == b.dtype and a.shape == b.shape and torch.allclose(a, b, atol=1e-4, rtol=1e-5, equal_nan=True)
 
 
 @dataclass(frozen=True)
 class ModalityFixture:
     """How the contract makes and compares batches of one modality."""
 
+    kind: str
     batch: Callable[[int], object]  # seed -> a batch with a few samples
     equal: Callable[[object, object], bool]
     ops: list[str]  # the ops that run without extra set-up (models, labels)
@@ -82,12 +105,14 @@ class ModalityFixture:
     args: dict = field(default_factory=dict)  # op -> the arguments it needs (a folder of noise)
 
     def batch_for(self, name: str, seed: int):
-        return self.features(seed) if REGISTRY[name].stage == "features" else self.batch(seed)
+        return self.features(seed) if op_class(name, self.kind).stage == "features" else self.batch(seed)
 
 
 FIXTURES = {
-    "image": ModalityFixture(_images, lambda a, b: a.dtype == b.dtype and torch.equal(a, b), IMAGE_OPS),
-    "text": ModalityFixture(_sentences, lambda a, b: a.dtype == b.dtype and list(a) == list(b), TEXT_OPS),
-    "audio": ModalityFixture(_clips, _close, AUDIO_OPS, features=_log_mels, args={"background_noise": {"folder": _noise_folder()}}),
+    "image": ModalityFixture("image", _images, lambda a, b: a.dtype == b.dtype and torch.equal(a, b), IMAGE_OPS),
+    "text": ModalityFixture("text", _sentences, lambda a, b: a.dtype == b.dtype and list(a) == list(b), TEXT_OPS),
+    "audio": ModalityFixture("audio", _clips, _close, AUDIO_OPS, features=_log_mels,
+                             args={"background_noise": {"folder": _noise_folder()}}),
+    "series": ModalityFixture("series", _series, _series_close, SERIES_OPS),
 }
 CASES = [(kind, name) for kind, fixture in FIXTURES.items() for name in fixture.ops]

@@ -1,6 +1,6 @@
 """Previews: originals next to several augmented draws, in the style the data's modality
 names (``Modality.preview``): a PNG grid for images, a table for text, spectrograms and
-WAV files for audio (``preview_audio.py``)."""
+WAV files for audio (``preview_audio.py``), line plots for series (``preview_series.py``)."""
 
 from __future__ import annotations
 
@@ -156,8 +156,14 @@ def _targets_preview():
     return TargetsPreview()
 
 
+def _series_preview():
+    from augmentlab.preview_series import SeriesPreview
+
+    return SeriesPreview()
+
+
 PREVIEWS = {"grid": GridPreview, "table": TablePreview, "spectrogram": _spectrogram_preview,
-            "targets": _targets_preview}  # by Modality.preview
+            "targets": _targets_preview, "series": _series_preview}  # by Modality.preview
 
 
 def preview_style(ds: Dataset):

@@ -10,7 +10,9 @@ import pytest
 import yaml
 
 from augmentlab.modality import modalities
-from augmentlab.ops import REGISTRY, create_op
+from augmentlab.ops import create_op
+from augmentlab.ops.batch import is_batch_op
+from augmentlab.ops.registry import op_class, op_classes
 from augmentlab.policy import params_from_json, params_to_json, parse_policy
 from augmentlab.policy.spec import policy_from_dict
 from augmentlab.rng import torch_generator
@@ -22,7 +24,7 @@ def _draw(op, x, seed):
 
 
 def _op(kind, name, **kwargs):
-    return create_op(name, **kwargs, **FIXTURES[kind].args.get(name, {}))
+    return create_op(name, kind, **kwargs, **FIXTURES[kind].args.get(name, {}))
 
 
 def _node(policy):
@@ -39,9 +41,9 @@ def test_every_registered_modality_has_a_fixture_and_every_op_is_swept():
     # that kind; its targets have their own contract (tests/ops/test_contract_targets.py)
     assert sorted(FIXTURES) == sorted(m.name for m in modalities() if m.ops == m.name)
     assert all(m.ops in FIXTURES for m in modalities())
-    swept = {name for _, name in CASES} | set(BATCH_OPS)
-    needs_a_model = {n for n, c in REGISTRY.items() if c.family == "model"}  # tests/ops/test_text_models.py
-    assert set(REGISTRY) - swept == needs_a_model
+    swept = {op_class(name, kind) for kind, name in CASES} | {c for c in op_classes() if is_batch_op(c)}
+    needs_a_model = {c for c in op_classes() if c.family == "model"}  # tests/ops/test_text_models.py
+    assert set(op_classes()) - swept == needs_a_model
 
 
 @pytest.mark.parametrize("kind,name", CASES)
@@ -68,9 +70,9 @@ def test_replay_from_json_and_round_trips(kind, name):
     params = _draw(op, x, 5)
     replayed = params_from_json(json.loads(json.dumps(params_to_json(params))))
     assert fx.equal(op.apply(x, replayed), op.apply(x, params))
-    assert _node(parse_policy(op.to_spec())) == op
-    assert policy_from_dict(op.to_dict()) == op
-    assert policy_from_dict(yaml.safe_load(yaml.safe_dump(op.to_dict()))) == op
+    assert _node(parse_policy(op.to_spec(), kind)) == op
+    assert policy_from_dict(op.to_dict(), modality=kind) == op
+    assert policy_from_dict(yaml.safe_load(yaml.safe_dump(op.to_dict())), modality=kind) == op
 
 
 @pytest.mark.parametrize("kind,name", CASES)
@@ -78,7 +80,7 @@ def test_p_zero_and_declared_m_zero_change_nothing(kind, name):
     fx = FIXTURES[kind]
     x = fx.batch_for(name, 2)
     assert fx.equal(_op(kind, name, m=0.9, p=0.0)(x, torch_generator(0)), x)
-    if REGISTRY[name].identity_at_zero:
+    if op_class(name, kind).identity_at_zero:
         assert fx.equal(_op(kind, name, m=0.0)(x, torch_generator(0)), x)
 
 
