@@ -96,7 +96,7 @@ def _steps(pipeline: str, size: int, pool: torch.Tensor, pool_hwc: np.ndarray, b
 
 
 def run_bench(seconds: float = 2.0, sizes=(32, 224), libraries=("augmentlab", "albumentations", "kornia", "memcpy"), rounds: int = 5,
-              audio: bool = True, detection: bool = True) -> dict:
+              audio: bool = True, detection: bool = True, series: bool = True) -> dict:
     """Images (and clips) per second per library; each library runs ``rounds`` interleaved
     rounds of ``seconds / rounds`` and reports the median, so machine drift hits all alike."""
     torch.set_num_threads(1)
@@ -124,6 +124,8 @@ def run_bench(seconds: float = 2.0, sizes=(32, 224), libraries=("augmentlab", "a
         results += _audio(seconds, rounds)
     if detection:
         results += _detection(seconds, rounds)
+    if series:
+        results += _series(seconds, rounds)
     return {"threads": 1, "seconds_per_measurement": seconds, "rounds": rounds, "results": results,
             "ratios": _ratios(results), "distortion": _distortion(seconds, rounds) if 224 in sizes else []}
 
@@ -174,6 +176,19 @@ def _audio(seconds: float, rounds: int) -> list[dict]:
              "min": round(min(r), 1), "max": round(max(r), 1)} for lib, r in rates.items()]
 
 
+def _series(seconds: float, rounds: int) -> list[dict]:
+    """The series pipeline's rows (bench_series.py): series per second."""
+    from augmentlab.bench_series import BATCH, LENGTH, series_steps
+
+    steps, n_batches = series_steps(("augmentlab", "tsaug", "memcpy"))
+    rates: dict[str, list[float]] = {lib: [] for lib in steps}
+    for _ in range(rounds):
+        for lib, step in steps.items():
+            rates[lib].append(_timed(step, n_batches, seconds / rounds))
+    return [{"library": lib, "pipeline": "series", "size": LENGTH, "batch_size": BATCH, "items_per_second": round(float(np.median(r)), 1),
+             "min": round(min(r), 1), "max": round(max(r), 1)} for lib, r in rates.items()]
+
+
 def _detection(seconds: float, rounds: int) -> list[dict]:
     """The detection pipeline's rows (bench_detection.py): images with boxes and a mask per second."""
     from augmentlab.bench_detection import BATCH, SIZE, detection_steps
@@ -193,7 +208,7 @@ def _ratios(results: list[dict]) -> dict:
     for (lib, pipeline, size), rate in by.items():
         if lib != "augmentlab":
             continue
-        for other in ("albumentations", "kornia", "audiomentations", "memcpy"):
+        for other in ("albumentations", "kornia", "audiomentations", "tsaug", "memcpy"):
             if (other, pipeline, size) in by:
                 out[f"{pipeline}_{size}_vs_{other}"] = round(rate / by[(other, pipeline, size)], 3)
     return out

@@ -222,8 +222,9 @@ def bench(
     as_json: bool = typer.Option(False, "--json", help="Print the JSON result."),
     seconds: float = typer.Option(2.0, "--seconds", help="Time per measurement."),
 ):
-    """Time the image pipelines against albumentations, kornia and a memory copy, and the
-    audio pipeline against audiomentations (one thread, side by side in one run)."""
+    """Time the image pipelines against albumentations, kornia and a memory copy, the audio
+    pipeline against audiomentations and the series pipeline against tsaug (one thread,
+    side by side in one run)."""
     from augmentlab.bench import run_bench
     from augmentlab.values import check_number
 
@@ -239,8 +240,8 @@ def bench(
     for col in ("pipeline", "size", "batch", "library", "per second"):
         table.add_column(col)
     for r in result["results"]:
-        unit = "clips" if r["pipeline"] == "audio" else "images"
-        size = f"{r['size'] / 16000:g} s at 16 kHz" if r["pipeline"] == "audio" else f"{r['size']}x{r['size']}"
+        unit = {"audio": "clips", "series": "series"}.get(r["pipeline"], "images")
+        size = {"audio": f"{r['size'] / 16000:g} s at 16 kHz", "series": f"{r['size']} steps"}.get(r["pipeline"], f"{r['size']}x{r['size']}")
         table.add_row(r["pipeline"], size, str(r["batch_size"]), r["library"], f"{r['items_per_second']:,.0f} {unit}")
     console = Console()
     console.print(table)

@@ -56,3 +56,9 @@ def check_seed(value, field: str = "seed") -> int:
 
 def check_probability(value, field: str) -> float:
     return check_number(value, field, low=0.0, high=1.0)
+
+
+def or_list(items) -> str:
+    """``a``, ``a or b``, ``a, b or c``: alternatives for a message."""
+    items = [str(i) for i in items]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1] if items else "none"

@@ -41,7 +41,7 @@ def test_npz_univariate_labels_in_numeric_order(tmp_path):
     ({"x": np.ones((2, 3), np.uint8), "y": np.array([0, 1])}, "x is uint8; series are float"),
     ({"x": np.ones((2, 3)), "y": np.array([0])}, r"y has shape \(1,\); expected one label per series \(2\)"),
     ({"x": np.ones((2, 3)), "y": np.array([0, 1]), "lengths": np.array([3, 4])}, r"lengths must be N = 2 integers in \[1, 3\]"),
-    ({"x": np.array([[1.0, np.nan]]), "y": np.array([0])}, "series 0, channel 1: value 2 is missing"),
+    ({"x": np.array([[1.0, np.nan]]), "y": np.array([0])}, "series 0, channel 1: value 2 is not given"),
     ({"x": np.array([[1.0, np.inf]]), "y": np.array([0])}, "x holds infinite values"),
     ({"x": np.ones((2, 3)), "y": np.array([0, 3]), "class_names": np.array(["a", "b"])}, "label '3' is not among the class names"),
 ])
@@ -67,7 +67,7 @@ def test_csv_round_trip_keeps_shorter_rows(tmp_path):
     ("label,t0,t1\na,1,x\n", r"bad.csv:2, column 2: 'x' is not a number"),
     ("label,t0,t1\n,1,2\n", "bad.csv:2: the 'label' cell is empty"),
     ("label,t0\na,1,2\n", "bad.csv:2: 3 cells, but the header has 2 columns"),
-    ("label,t0,t1,t2\na,1,,3\n", "bad.csv:2: value 2 is missing"),
+    ("label,t0,t1,t2\na,1,,3\n", "bad.csv:2: value 2 is not given"),
     ("label,t0\n", "holds no series below its header"),
 ])
 def test_bad_csv_files_are_named(tmp_path, text, message):

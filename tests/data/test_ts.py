@@ -54,7 +54,7 @@ def test_written_multichannel_files_read_back_bit_for_bit(tmp_path):
     (HEADER + "1,2,3:c\n", r"toy.ts:9: label 'c' is not in @classLabel \(a b\)"),
     (HEADER + "1,2,3:4,5,6:a\n", "2 channels, but the header declares 1"),
     (HEADER + "1,x,3:a\n", "channel 1: 'x' is not a number"),
-    (HEADER + "1,?,3:a\n", "toy.ts:9, channel 1: value 2 is missing; pass missing='interpolate'"),
+    (HEADER + "1,?,3:a\n", "toy.ts:9, channel 1: value 2 is not given"),
     (HEADER, "holds no cases after @data"),
     ("@problemName Toy\n@timeStamps true\n@classLabel true a\n@data\n", "@timeStamps true"),
 ])

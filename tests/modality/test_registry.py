@@ -97,13 +97,15 @@ def test_unclaimed_paths_name_what_every_modality_reads(tmp_path, toyseries):
     odd.write_bytes(b"\0")
     with pytest.raises(AugmentlabError, match="expected .npz, a folder of IDX files, an image folder, a .tsv/.csv text table, a folder of .wav/.flac files, "
                                               r"COCO annotations \(a .json file, or annotations.json beside images/\), "
-                                              r"a YOLO or mask folder \(images/ beside labels/ or masks/\), or a .npz of float series"):
+                                              r"a YOLO or mask folder \(images/ beside labels/ or masks/\), "
+                                              r"UCR/UEA .ts series \(a file, or a folder with NAME_TRAIN.ts and NAME_TEST.ts\), "
+                                              r"series in .npz or .csv, or a .npz of float series"):
         load_dataset(odd)
 
 
 def test_features_and_foreign_parts_are_refused_with_the_data_kind():
     text = get_modality("text")
-    with pytest.raises(AugmentlabError, match="^adaptive works on image or audio data; this data is text") as error:
+    with pytest.raises(AugmentlabError, match="^adaptive works on image, audio or series data; this data is text") as error:
         text.require("adaptive", "adaptive")
     assert error.value.fields == ("adaptive",)
     with pytest.raises(AugmentlabError, match="op 'rotate' works on image data, but this data is text"):

@@ -21,7 +21,7 @@ def test_rand_and_trivial_draw_from_the_data_kind_s_ops():
     assert gain.m == 0.5 and gain.mode == "fixed"  # half of audiomentations' ±12 dB
     assert {op.name for op in parse_policy("trivial", "audio").ops()} == names
     assert "rotate" in {op.name for op in parse_policy("rand-n2-m0.5").ops()}  # images by default
-    with pytest.raises(AugmentlabError, match="rand is defined for image or audio data, not text"):
+    with pytest.raises(AugmentlabError, match="rand is defined for image, series or audio data, not text"):
         parse_policy("rand-n2-m0.5", "text")
 
 

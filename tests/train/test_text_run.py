@@ -84,8 +84,8 @@ def test_text_cli_evaluate_with_a_test_file_and_copies(tmp_path, capsys):
     (["--policy", "rotate(m=0.2)"], "op 'rotate' works on image data, but this data is text"),
     (["--policy", "swap", "--model", "cnn"], "--model 'cnn' is not a text model"),
     (["--policy", "swap", "--copies", "0"], "--copies=0 is out of range"),
-    (["--policy", "rand-n2-m0.3"], "rand is defined for image or audio data, not text"),
-    (["--policy", "swap", "--adaptive"], "--adaptive works on image or audio data"),
+    (["--policy", "rand-n2-m0.3"], "rand is defined for image, series or audio data, not text"),
+    (["--policy", "swap", "--adaptive"], "--adaptive works on image, audio or series data"),
     (["--policy", "swap", "--min-similarity", "0.8", "--filter-model", "./no/such/encoder"], "model path './no/such/encoder' does not exist"),
     (["--policy", "swap", "--filter-model", "./no/such/encoder"], "give --min-similarity too"),
 ])

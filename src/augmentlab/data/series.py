@@ -52,8 +52,8 @@ def fill_missing(series: np.ndarray, missing: str, where: str) -> np.ndarray:
     if not gaps.any() or missing == "keep":
         return series
     if missing == "refuse":
-        raise AugmentlabError(f"{where}: value {int(np.flatnonzero(gaps)[0]) + 1} is missing; pass missing='interpolate' "
-                              "(or 'keep') to accept missing values", field="missing")
+        raise AugmentlabError(f"{where}: value {int(np.flatnonzero(gaps)[0]) + 1} is not given ('?' or NaN); pass "
+                              "missing='interpolate' (or 'keep') to accept gaps", field="missing")
     known = np.flatnonzero(~gaps)
     if not len(known):
         raise AugmentlabError(f"{where}: every value is missing; nothing to interpolate from", field="missing")

@@ -37,18 +37,25 @@ def to_dataset(sf: SeriesFile, source_format: str, path: Path) -> Dataset:
     N, C, T = x.shape
     for i, length in enumerate(sf.lengths.tolist()):
         if np.isnan(x[i, :, length - 1]).all():
-            raise AugmentlabError(f"{path}: series {i + 1} ends in missing values, which would shorten it; "
-                                  "pass --missing interpolate", field="missing")
+            raise AugmentlabError(f"{path}: series {i + 1} ends in values that are not given, which would shorten it "
+                                  "(a series ends where its trailing NaN begin); pass missing='interpolate'", field="missing")
         x[i, :, length:] = np.nan
     return Dataset(torch.from_numpy(x), torch.from_numpy(np.asarray(sf.labels, np.int64)), tuple(sf.class_names), "series",
                    source_format, layout=SeriesLayout(sf.name, str(path)))
 
 
+def series_lengths(x: torch.Tensor) -> torch.Tensor:
+    """(N,) int64 lengths of (N, C, T) series padded with NaN at the end: the last step at
+    which some channel holds a value, plus one (at least 1)."""
+    N, C, T = x.shape
+    valid = ~torch.isnan(x).all(dim=1)  # (N, T)
+    steps = torch.arange(1, T + 1, device=x.device).view(1, T)
+    return torch.where(valid, steps, torch.zeros_like(steps)).amax(dim=1).clamp_min(1)
+
+
 def to_series_file(ds: Dataset) -> SeriesFile:
     """The dataset as a zero-padded ``SeriesFile`` with each series' length (what the
     writers take)."""
-    from augmentlab.ops.kernels.series import series_lengths
-
     x = ds.data.float()
     lengths = series_lengths(x)
     within = torch.arange(x.shape[2]).view(1, 1, -1) < lengths.view(-1, 1, 1)

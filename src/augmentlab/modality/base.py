@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from augmentlab.errors import AugmentlabError
+from augmentlab.values import or_list
 
 if TYPE_CHECKING:
     from augmentlab.data.dataset import Dataset
@@ -153,7 +154,7 @@ class Modality(ABC):
             from augmentlab.modality.registry import modalities
 
             able = [m.name for m in modalities() if feature in m.features]
-            raise AugmentlabError(f"{what} works on {' or '.join(able) or 'no'} data; this data is {self.name}",
+            raise AugmentlabError(f"{what} works on {or_list(able) if able else 'no'} data; this data is {self.name}",
                                   field=what if what.isidentifier() else None)
 
     def refuse_foreign(self, kinds: list[tuple[str, str]], where: str = "op") -> None:

@@ -38,7 +38,7 @@ class SeriesModality(Modality):
                                             "drift", "time_mask", "smooth"]}}
     features = frozenset({"adaptive", "rungs"})
     formats = ("ts", "npz", "csv")
-    files = "a .ts file or a folder with NAME_TRAIN.ts and NAME_TEST.ts, a series .npz or CSV"
+    files = "UCR/UEA .ts series (a file, or a folder with NAME_TRAIN.ts and NAME_TEST.ts), series in .npz or .csv"
 
     def check_data(self, data) -> None:
         if not isinstance(data, torch.Tensor) or data.ndim != 3 or not data.is_floating_point():

@@ -21,7 +21,7 @@ from augmentlab.modality.image import from_float, to_float
 from augmentlab.ops.registry import REGISTRY, create_op
 from augmentlab.policy.compose import Node, OneOf, Sequential, SomeOf, and_mask
 from augmentlab.rng import seeds_from
-from augmentlab.values import check_number, check_probability
+from augmentlab.values import check_number, check_probability, or_list
 
 
 def _shear_angle(factor: float) -> float:  # the published shear factors as the angle our shear ops declare
@@ -97,7 +97,7 @@ def rand_set(modality: str, preset: str) -> RandSet:
 
     modality = ops_modality(modality)  # annotated images take the image set
     if modality not in RAND_SETS:
-        able = " or ".join(RAND_SETS)
+        able = or_list(RAND_SETS)
         raise AugmentlabError(f"{preset} is defined for {able} data, not {modality}; compose ops instead (`augmentlab ops`)")
     return RAND_SETS[modality]
 

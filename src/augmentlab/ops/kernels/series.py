@@ -8,22 +8,31 @@ from __future__ import annotations
 
 import torch
 
+from augmentlab.data.series_dataset import series_lengths  # noqa: F401  (re-exported for the ops)
+
 
 def read_at(x: torch.Tensor, positions: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
     """``x`` (N, C, T) read at fractional ``positions`` (N, T), linearly between samples;
     positions are clamped to each series' ``[0, length - 1]`` and the output is zero from
     each series' length on."""
     N, C, T = x.shape
-    last = (lengths.to(positions.device) - 1).clamp_min(0).to(positions.dtype).view(N, 1)
-    pos = positions.clamp(min=0).minimum(last)
-    left = pos.floor().long()
-    right = (left + 1).minimum(last.long())
-    frac = (pos - left.to(pos.dtype)).to(x.dtype).unsqueeze(1)
+    full = bool((lengths == T).all())  # no padding: one bound for every series
+    if full:
+        pos = positions.clamp(0, T - 1)
+        left = pos.to(torch.int64)  # truncation is the floor of a non-negative position
+        right = (left + 1).clamp_(max=T - 1)
+    else:
+        last = (lengths.to(positions.device) - 1).clamp_min(0).view(N, 1)
+        pos = positions.clamp(min=0).minimum(last.to(positions.dtype))
+        left = pos.to(torch.int64)
+        right = (left + 1).minimum(last)
+    frac = (pos - left).to(x.dtype).unsqueeze(1)
     lo = x.gather(2, left.unsqueeze(1).expand(N, C, T))
     hi = x.gather(2, right.unsqueeze(1).expand(N, C, T))
-    out = lo + (hi - lo) * frac
-    inside = torch.arange(T, device=x.device).view(1, 1, T) < lengths.to(x.device).view(N, 1, 1)
-    return out * inside
+    out = lo.add_((hi - lo).mul_(frac))
+    if full:
+        return out
+    return out * (torch.arange(T, device=x.device).view(1, 1, T) < lengths.to(x.device).view(N, 1, 1))
 
 
 def natural_spline(knot_x: torch.Tensor, knot_y: torch.Tensor, at: torch.Tensor) -> torch.Tensor:
@@ -58,12 +67,24 @@ def natural_spline(knot_x: torch.Tensor, knot_y: torch.Tensor, at: torch.Tensor)
 def knot_curves(values: torch.Tensor, lengths: torch.Tensor, T: int) -> torch.Tensor:
     """(N, T) smooth curves: a natural spline through each row of ``values`` (N, K) placed
     at K evenly spaced points of its series (from its first to its last sample, by its own
-    length), read at every time step (past the length: held at the last knot)."""
+    length), read at every time step (past the length: held at the last knot).
+
+    A spline is linear in its knot values, so for each distinct length the K basis curves
+    (the splines through unit knots) are computed once and the curves are one matrix product."""
     N, K = values.shape
     unit = torch.linspace(0.0, 1.0, K, dtype=torch.float64, device=values.device)
-    span = (lengths.to(values.device, torch.float64) - 1).clamp_min(1.0).view(N, 1)
-    at = torch.arange(T, dtype=torch.float64, device=values.device).view(1, T) / span
-    return natural_spline(unit, values, at.clamp(max=1.0))
+    eye = torch.eye(K, dtype=torch.float64, device=values.device)
+    steps = torch.arange(T, dtype=torch.float64, device=values.device)
+    distinct = torch.unique(lengths)
+    if len(distinct) == 1:
+        basis = natural_spline(unit, eye, (steps / max(int(distinct[0]) - 1, 1)).clamp(max=1.0))
+        return values.to(torch.float64) @ basis
+    out = torch.empty(N, T, dtype=torch.float64, device=values.device)
+    for length in distinct.tolist():
+        rows = (lengths == length).nonzero().squeeze(1).to(values.device)
+        basis = natural_spline(unit, eye, (steps / max(length - 1, 1)).clamp(max=1.0))
+        out[rows] = values.index_select(0, rows).to(torch.float64) @ basis
+    return out
 
 
 def _span(lengths: torch.Tensor, dtype=torch.float64) -> torch.Tensor:
@@ -76,12 +97,14 @@ def time_warp_positions(speed: torch.Tensor, lengths: torch.Tensor) -> torch.Ten
     positive curve: the cumulative sum of the speed, scaled so the first step reads sample
     0 and step L - 1 reads sample L - 1. Monotone, so the order of events is kept."""
     N, T = speed.shape
-    inside = torch.arange(T, device=speed.device).view(1, T) < lengths.to(speed.device).view(N, 1)
-    steps = torch.where(inside, speed.to(torch.float64).clamp_min(1e-6), torch.zeros((), dtype=torch.float64))
+    steps = speed.to(torch.float64).clamp_min(1e-6)
+    if not bool((lengths == T).all()):
+        inside = torch.arange(T, device=speed.device).view(1, T) < lengths.to(speed.device).view(N, 1)
+        steps = steps * inside
     steps[:, 0] = 0.0
     travelled = steps.cumsum(1)
     total = travelled.gather(1, (lengths.to(speed.device).view(N, 1) - 1).clamp_min(0)).clamp_min(1e-12)
-    return travelled / total * _span(lengths).to(speed.device)
+    return travelled.mul_(_span(lengths).to(speed.device) / total)
 
 
 def window_slice_positions(start: torch.Tensor, ratio: torch.Tensor, lengths: torch.Tensor, T: int) -> torch.Tensor:
@@ -114,15 +137,6 @@ def window_warp_positions(start: torch.Tensor, width: torch.Tensor, scale: torch
 
 
 # -- lengths: a series ends where its trailing all-NaN steps begin ---------------------------------
-def series_lengths(x: torch.Tensor) -> torch.Tensor:
-    """(N,) int64 lengths of (N, C, T) series padded with NaN at the end: the last step at
-    which some channel holds a value, plus one (at least 1)."""
-    N, C, T = x.shape
-    valid = ~torch.isnan(x).all(dim=1)  # (N, T)
-    steps = torch.arange(1, T + 1, device=x.device).view(1, T)
-    return torch.where(valid, steps, torch.zeros_like(steps)).amax(dim=1).clamp_min(1)
-
-
 def inside(lengths: torch.Tensor, T: int, device=None) -> torch.Tensor:
     """(N, 1, T) True before each series' length."""
     return torch.arange(T, device=device).view(1, 1, T) < lengths.to(device).view(-1, 1, 1)
@@ -132,26 +146,52 @@ def channel_std(x: torch.Tensor, within: torch.Tensor) -> torch.Tensor:
     """(N, C, 1) each channel's standard deviation over its steps ``within`` (N, 1, T),
     leaving missing values out; 1 where a channel is constant or empty (so noise relative to
     it still moves it)."""
-    ok = within & ~torch.isnan(x)
-    count = ok.sum(dim=2, keepdim=True).clamp_min(1)
-    values = torch.where(ok, x, torch.zeros((), dtype=x.dtype, device=x.device)).double()
-    mean = values.sum(dim=2, keepdim=True) / count
-    var = (torch.where(ok, values - mean, torch.zeros((), dtype=torch.float64, device=x.device)) ** 2).sum(dim=2, keepdim=True) / count
-    std = var.sqrt()
+    if bool(within.all()) and not bool(torch.isnan(x).any()):
+        std = x.double().std(dim=2, keepdim=True, unbiased=False)
+    else:
+        ok = within & ~torch.isnan(x)
+        count = ok.sum(dim=2, keepdim=True).clamp_min(1)
+        values = torch.where(ok, x, torch.zeros((), dtype=x.dtype, device=x.device)).double()
+        mean = values.sum(dim=2, keepdim=True) / count
+        spread = torch.where(ok, values - mean, torch.zeros((), dtype=torch.float64, device=x.device))
+        std = ((spread**2).sum(dim=2, keepdim=True) / count).sqrt()
     return torch.where(std > 1e-12, std, torch.ones_like(std)).to(x.dtype)
 
 
+def _int64(value: int) -> int:
+    """An unsigned 64-bit constant as the signed int64 torch holds (the same bits)."""
+    return value - (1 << 64) if value >= (1 << 63) else value
+
+
+_GOLDEN, _MIX1, _MIX2 = _int64(0x9E3779B97F4A7C15), _int64(0xBF58476D1CE4E5B9), _int64(0x94D049BB133111EB)
+
+
+def _xorshift(z: torch.Tensor, shift: int) -> None:
+    """``z ^= z >> shift`` with a logical shift (torch's ``>>`` on int64 keeps the sign)."""
+    z ^= (z >> shift) & ((1 << (64 - shift)) - 1)
+
+
 def hashed_uniform(seed: torch.Tensor, count: int) -> torch.Tensor:
-    """(N, count) float64 numbers in [0, 1) that depend only on each row's ``seed`` (N,) and
-    the column: a counter-based hash (SplitMix64's finaliser), the same on every device and
-    for every batch a sample is in."""
-    mask = (1 << 62) - 1
-    z = (seed.view(-1, 1) & mask) * 1_000_003 + torch.arange(count, device=seed.device, dtype=torch.int64).view(1, -1) * 7_919
-    z = z & mask
-    for shift, mult in ((31, 0x2545F4914F6CDD1D), (29, 0x1D8E4E27C47D124F)):
-        z = ((z ^ (z >> shift)) * (mult & mask)) & mask
-    z = z ^ (z >> 32)
-    return (z & ((1 << 53) - 1)).double() / float(1 << 53)
+    """(N, count) float32 numbers in (0, 1) that depend only on each row's ``seed`` (N,) and
+    the column: SplitMix64's finaliser on a counter (int64 arithmetic wraps alike on every
+    device), the top 24 bits kept. The same for every batch a sample is in."""
+    z = torch.arange(count, dtype=torch.int64, device=seed.device).mul_(_GOLDEN).view(1, -1) + seed.view(-1, 1).mul(_MIX1)
+    _xorshift(z, 30)
+    z *= _MIX1
+    _xorshift(z, 27)
+    z *= _MIX2
+    _xorshift(z, 31)
+    return ((z >> 40) & 0xFFFFFF).to(torch.float32).add_(0.5).mul_(1.0 / (1 << 24))
+
+
+def hashed_normal(seed: torch.Tensor, count: int) -> torch.Tensor:
+    """(N, count) float32 standard normal numbers from each row's ``seed`` (Box-Muller on
+    ``hashed_uniform``, both of each pair used): vectorised over the batch."""
+    half = (count + 1) // 2
+    u = hashed_uniform(seed, 2 * half)
+    radius = u[:, :half].log().mul_(-2.0).sqrt_()
+    turn = u[:, half:].mul(2.0 * torch.pi)
+    return torch.cat([radius * turn.cos(), radius * turn.sin()], dim=1)[:, :count]
 
 
 def permutation_index(cuts: torch.Tensor, count: torch.Tensor, keys: torch.Tensor, lengths: torch.Tensor, T: int) -> torch.Tensor:
@@ -172,11 +212,3 @@ def permutation_index(cuts: torch.Tensor, count: torch.Tensor, keys: torch.Tenso
     starts = ends - moved
     source = bounds[:, :-1].gather(1, order).gather(1, slot) + t - starts.gather(1, slot)
     return source.minimum(L - 1).clamp_min(0)
-
-
-def hashed_normal(seed: torch.Tensor, count: int) -> torch.Tensor:
-    """(N, count) float64 standard normal numbers from each row's ``seed`` (Box-Muller on
-    ``hashed_uniform``): vectorised over the batch, identical on every device."""
-    u = hashed_uniform(seed, 2 * count)
-    radius = torch.sqrt(-2.0 * torch.log1p(-u[:, :count]))  # 1 - u lies in (0, 1]
-    return radius * torch.cos(2.0 * torch.pi * u[:, count:])
