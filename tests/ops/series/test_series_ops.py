@@ -161,3 +161,28 @@ def test_series_mixup_of_equal_lengths_is_plain_mixup():
     mixed, _ = op.mix_kernel(x, params)
     lam = params["lam"].float().view(-1, 1, 1)
     torch.testing.assert_close(mixed, lam * x + (1 - lam) * x[params["perm"]], atol=1e-5, rtol=0)
+
+
+@pytest.mark.parametrize("name", SERIES_OPS)
+def test_the_torch_path_cuda_runs_matches_the_cpu_kernels(name):
+    from augmentlab.ops.kernels.backend import torch_kernels
+
+    x = _ragged(seed=5)
+    op = create_op(name, "series", m=0.7)
+    params = op.sample(torch_generator(2), len(x), tuple(x.shape[1:]))
+    cpu = op.apply(x, params)
+    with torch_kernels():
+        portable = op.apply(x, params)
+    torch.testing.assert_close(portable, cpu, atol=1e-4, rtol=1e-5, equal_nan=True)
+
+
+def test_hashed_draws_are_the_same_bits_on_both_paths():
+    from augmentlab.ops.kernels.backend import torch_kernels
+    from augmentlab.ops.kernels.series import hashed_normal, hashed_uniform, series_lengths
+
+    seeds = torch.randint(0, 2**62, (50,), generator=torch.Generator().manual_seed(0))
+    with torch_kernels():
+        uniform, normal, lengths = hashed_uniform(seeds, 77), hashed_normal(seeds, 77), series_lengths(_ragged())
+    assert torch.equal(hashed_uniform(seeds, 77), uniform) and torch.equal(series_lengths(_ragged()), lengths)
+    torch.testing.assert_close(hashed_normal(seeds, 77), normal)
+    assert 0.0 < float(uniform.min()) and float(uniform.max()) < 1.0

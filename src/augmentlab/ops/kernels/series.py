@@ -6,9 +6,24 @@ are per series, and what lies past a series' length stays zero."""
 
 from __future__ import annotations
 
+import functools
+
 import torch
 
-from augmentlab.data.series_dataset import series_lengths  # noqa: F401  (re-exported for the ops)
+from augmentlab.data.series_dataset import series_lengths as _lengths_torch
+from augmentlab.ops.kernels.backend import native_cpu
+
+
+def series_lengths(x: torch.Tensor) -> torch.Tensor:
+    """(N,) int64 lengths of NaN-padded (N, C, T) series (``data/series_dataset.series_lengths``);
+    on CPU by looking back from each series' end only."""
+    if native_cpu(x) and x.dtype in (torch.float32, torch.float64) and x.numel():
+        from augmentlab.ops.kernels import numba_series
+
+        out = torch.empty(x.shape[0], dtype=torch.int64)
+        numba_series.lengths_from_padding(x.contiguous().numpy(), out.numpy())
+        return out
+    return _lengths_torch(x)
 
 
 def read_at(x: torch.Tensor, positions: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
@@ -16,6 +31,13 @@ def read_at(x: torch.Tensor, positions: torch.Tensor, lengths: torch.Tensor) -> 
     positions are clamped to each series' ``[0, length - 1]`` and the output is zero from
     each series' length on."""
     N, C, T = x.shape
+    if native_cpu(x) and x.dtype in (torch.float32, torch.float64):
+        from augmentlab.ops.kernels import numba_series
+
+        out = torch.empty_like(x)
+        numba_series.read_at(x.contiguous().numpy(), positions.to(torch.float64).contiguous().numpy(),
+                             lengths.to(torch.int64).contiguous().numpy(), out.numpy())
+        return out
     full = bool((lengths == T).all())  # no padding: one bound for every series
     if full:
         pos = positions.clamp(0, T - 1)
@@ -26,7 +48,7 @@ def read_at(x: torch.Tensor, positions: torch.Tensor, lengths: torch.Tensor) -> 
         pos = positions.clamp(min=0).minimum(last.to(positions.dtype))
         left = pos.to(torch.int64)
         right = (left + 1).minimum(last)
-    frac = (pos - left).to(x.dtype).unsqueeze(1)
+    frac = pos.frac().to(x.dtype).unsqueeze(1)  # (pos - left mixes dtypes: five times slower)
     lo = x.gather(2, left.unsqueeze(1).expand(N, C, T))
     hi = x.gather(2, right.unsqueeze(1).expand(N, C, T))
     out = lo.add_((hi - lo).mul_(frac))
@@ -64,6 +86,17 @@ def natural_spline(knot_x: torch.Tensor, knot_y: torch.Tensor, at: torch.Tensor)
     return (m0 * u**3 + m1 * t**3) / (6 * hs) + (y0 / hs - m0 * hs / 6) * u + (y1 / hs - m1 * hs / 6) * t
 
 
+@functools.lru_cache(maxsize=64)
+def _spline_basis(knots: int, length: int, T: int, device: str) -> torch.Tensor:
+    """(knots, T) float64: the natural splines through unit knot values spread evenly over
+    a series of ``length`` steps, read at every step (held at the last knot past the end).
+    Cached: a batch's lengths repeat from batch to batch (read-only; never written to)."""
+    unit = torch.linspace(0.0, 1.0, knots, dtype=torch.float64, device=device)
+    eye = torch.eye(knots, dtype=torch.float64, device=device)
+    steps = torch.arange(T, dtype=torch.float64, device=device)
+    return natural_spline(unit, eye, (steps / max(length - 1, 1)).clamp(max=1.0))
+
+
 def knot_curves(values: torch.Tensor, lengths: torch.Tensor, T: int) -> torch.Tensor:
     """(N, T) smooth curves: a natural spline through each row of ``values`` (N, K) placed
     at K evenly spaced points of its series (from its first to its last sample, by its own
@@ -72,18 +105,14 @@ def knot_curves(values: torch.Tensor, lengths: torch.Tensor, T: int) -> torch.Te
     A spline is linear in its knot values, so for each distinct length the K basis curves
     (the splines through unit knots) are computed once and the curves are one matrix product."""
     N, K = values.shape
-    unit = torch.linspace(0.0, 1.0, K, dtype=torch.float64, device=values.device)
-    eye = torch.eye(K, dtype=torch.float64, device=values.device)
-    steps = torch.arange(T, dtype=torch.float64, device=values.device)
+    device = str(values.device)
     distinct = torch.unique(lengths)
     if len(distinct) == 1:
-        basis = natural_spline(unit, eye, (steps / max(int(distinct[0]) - 1, 1)).clamp(max=1.0))
-        return values.to(torch.float64) @ basis
+        return values.to(torch.float64) @ _spline_basis(K, int(distinct[0]), T, device)
     out = torch.empty(N, T, dtype=torch.float64, device=values.device)
     for length in distinct.tolist():
         rows = (lengths == length).nonzero().squeeze(1).to(values.device)
-        basis = natural_spline(unit, eye, (steps / max(length - 1, 1)).clamp(max=1.0))
-        out[rows] = values.index_select(0, rows).to(torch.float64) @ basis
+        out[rows] = values.index_select(0, rows).to(torch.float64) @ _spline_basis(K, length, T, device)
     return out
 
 
@@ -105,6 +134,18 @@ def time_warp_positions(speed: torch.Tensor, lengths: torch.Tensor) -> torch.Ten
     travelled = steps.cumsum(1)
     total = travelled.gather(1, (lengths.to(speed.device).view(N, 1) - 1).clamp_min(0)).clamp_min(1e-12)
     return travelled.mul_(_span(lengths).to(speed.device) / total)
+
+
+def time_warped(x: torch.Tensor, speed: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """``x`` read where ``time_warp_positions(speed, lengths)`` says, in one pass on CPU."""
+    if native_cpu(x) and x.dtype in (torch.float32, torch.float64):
+        from augmentlab.ops.kernels import numba_series
+
+        out = torch.empty_like(x)
+        numba_series.time_warped(x.contiguous().numpy(), speed.to(torch.float64).contiguous().numpy(),
+                                 lengths.to(torch.int64).contiguous().numpy(), out.numpy())
+        return out
+    return read_at(x, time_warp_positions(speed, lengths), lengths)
 
 
 def window_slice_positions(start: torch.Tensor, ratio: torch.Tensor, lengths: torch.Tensor, T: int) -> torch.Tensor:
@@ -147,7 +188,8 @@ def channel_std(x: torch.Tensor, within: torch.Tensor) -> torch.Tensor:
     leaving missing values out; 1 where a channel is constant or empty (so noise relative to
     it still moves it)."""
     if bool(within.all()) and not bool(torch.isnan(x).any()):
-        std = x.double().std(dim=2, keepdim=True, unbiased=False)
+        centred = x - x.mean(dim=2, keepdim=True)  # two passes: torch's std is eight times slower here
+        std = centred.mul_(centred).mean(dim=2, keepdim=True).sqrt_().double()
     else:
         ok = within & ~torch.isnan(x)
         count = ok.sum(dim=2, keepdim=True).clamp_min(1)
@@ -175,6 +217,12 @@ def hashed_uniform(seed: torch.Tensor, count: int) -> torch.Tensor:
     """(N, count) float32 numbers in (0, 1) that depend only on each row's ``seed`` (N,) and
     the column: SplitMix64's finaliser on a counter (int64 arithmetic wraps alike on every
     device), the top 24 bits kept. The same for every batch a sample is in."""
+    if native_cpu(seed):
+        from augmentlab.ops.kernels import numba_series
+
+        out = torch.empty(seed.shape[0], count, dtype=torch.float32)
+        numba_series.hashed_uniform(seed.contiguous().numpy(), out.numpy())
+        return out
     z = torch.arange(count, dtype=torch.int64, device=seed.device).mul_(_GOLDEN).view(1, -1) + seed.view(-1, 1).mul(_MIX1)
     _xorshift(z, 30)
     z *= _MIX1
@@ -186,7 +234,8 @@ def hashed_uniform(seed: torch.Tensor, count: int) -> torch.Tensor:
 
 def hashed_normal(seed: torch.Tensor, count: int) -> torch.Tensor:
     """(N, count) float32 standard normal numbers from each row's ``seed`` (Box-Muller on
-    ``hashed_uniform``, both of each pair used): vectorised over the batch."""
+    ``hashed_uniform``, both of each pair used): vectorised over the batch (torch's
+    vectorised logarithm and sines; a scalar loop of them in numba was three times slower)."""
     half = (count + 1) // 2
     u = hashed_uniform(seed, 2 * half)
     radius = u[:, :half].log().mul_(-2.0).sqrt_()

@@ -10,7 +10,7 @@ from augmentlab.ops.kernels.series import (
     knot_curves,
     permutation_index,
     read_at,
-    time_warp_positions,
+    time_warped,
     window_slice_positions,
     window_warp_positions,
 )
@@ -42,7 +42,7 @@ class TimeWarp(_KnotOp):
     def series(self, x, params, lengths, within):
         knots = 1.0 + params["knots"].to(x.device) * params["sigma"].to(x.device).view(-1, 1)
         speed = knot_curves(knots, lengths, x.shape[2]).clamp_min(MIN_SPEED)
-        return read_at(x, time_warp_positions(speed, lengths), lengths)
+        return time_warped(x, speed, lengths)
 
 
 @register
