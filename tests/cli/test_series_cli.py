@@ -46,6 +46,10 @@ def test_evaluate_trains_on_the_training_file_and_reports_on_the_test_file(tmp_p
     assert r["test"].endswith("Waves_TEST.ts") and r["metric"] == "accuracy" and r["lift"]["n"] == 2
     assert r["protocol"]["per_class"] is None and r["baseline"]["runs"][0]["model"] == "fcn"
     assert "choosing_run" in r["baseline"]["runs"][0]  # validation came from a model trained on the choosing part
+    (run_dir,) = (tmp_path / "runs").iterdir()
+    code, _, err = run(["report", str(run_dir)], capsys)
+    assert code == 0, err
+    assert (run_dir / "report.html").is_file()
     code, _, err = run(["evaluate", str(data), "--policy", "jitter", "--test", str(data / "Waves_TEST.ts"), *FAST,
                         "--runs", str(tmp_path / "runs")], capsys)
     assert code == 2 and "has its own test set" in err and "Traceback" not in err
