@@ -163,17 +163,22 @@ def _distortion(seconds: float, rounds: int) -> list[dict]:
     return out
 
 
+def _rows(steps: dict, n_batches: int, seconds: float, rounds: int, pipeline: str, size: int, batch: int) -> list[dict]:
+    """Each library's items per second on one pipeline: interleaved rounds, their median."""
+    rates: dict[str, list[float]] = {lib: [] for lib in steps}
+    for _ in range(rounds):
+        for lib, step in steps.items():
+            rates[lib].append(_timed(step, n_batches, seconds / rounds))
+    return [{"library": lib, "pipeline": pipeline, "size": size, "batch_size": batch, "items_per_second": round(float(np.median(r)), 1),
+             "min": round(min(r), 1), "max": round(max(r), 1)} for lib, r in rates.items()]
+
+
 def _audio(seconds: float, rounds: int) -> list[dict]:
     """The audio pipeline's rows (bench_audio.py): clips per second."""
     from augmentlab.bench_audio import BATCH, CLIP, audio_steps
 
     steps, n_batches = audio_steps(("augmentlab", "audiomentations", "memcpy"))
-    rates: dict[str, list[float]] = {lib: [] for lib in steps}
-    for _ in range(rounds):
-        for lib, step in steps.items():
-            rates[lib].append(_timed(step, n_batches, seconds / rounds))
-    return [{"library": lib, "pipeline": "audio", "size": CLIP, "batch_size": BATCH, "items_per_second": round(float(np.median(r)), 1),
-             "min": round(min(r), 1), "max": round(max(r), 1)} for lib, r in rates.items()]
+    return _rows(steps, n_batches, seconds, rounds, "audio", CLIP, BATCH)
 
 
 def _series(seconds: float, rounds: int) -> list[dict]:
@@ -181,12 +186,7 @@ def _series(seconds: float, rounds: int) -> list[dict]:
     from augmentlab.bench_series import BATCH, LENGTH, series_steps
 
     steps, n_batches = series_steps(("augmentlab", "tsaug", "memcpy"))
-    rates: dict[str, list[float]] = {lib: [] for lib in steps}
-    for _ in range(rounds):
-        for lib, step in steps.items():
-            rates[lib].append(_timed(step, n_batches, seconds / rounds))
-    return [{"library": lib, "pipeline": "series", "size": LENGTH, "batch_size": BATCH, "items_per_second": round(float(np.median(r)), 1),
-             "min": round(min(r), 1), "max": round(max(r), 1)} for lib, r in rates.items()]
+    return _rows(steps, n_batches, seconds, rounds, "series", LENGTH, BATCH)
 
 
 def _detection(seconds: float, rounds: int) -> list[dict]:
@@ -194,12 +194,8 @@ def _detection(seconds: float, rounds: int) -> list[dict]:
     from augmentlab.bench_detection import BATCH, SIZE, detection_steps
 
     steps, n_batches = detection_steps(("augmentlab", "albumentations"))
-    rates: dict[str, list[float]] = {lib: [] for lib in steps}
-    for _ in range(rounds):
-        for lib, step in steps.items():
-            rates[lib].append(_timed(step, n_batches, seconds / rounds))
-    return [{"library": lib, "pipeline": "detection", "size": SIZE, "batch_size": BATCH, "images_per_second": round(float(np.median(r)), 1),
-             "items_per_second": round(float(np.median(r)), 1), "min": round(min(r), 1), "max": round(max(r), 1)} for lib, r in rates.items()]
+    return [{**row, "images_per_second": row["items_per_second"]}
+            for row in _rows(steps, n_batches, seconds, rounds, "detection", SIZE, BATCH)]
 
 
 def _ratios(results: list[dict]) -> dict:

@@ -17,6 +17,18 @@ from augmentlab.rng import seeds_from
 MAX_SMOOTH = 3.0  # steps: the Gaussian's standard deviation at m = 1
 
 
+def in_frequency(x: torch.Tensor, lengths: torch.Tensor, params: dict, change) -> torch.Tensor:
+    """``x`` with ``change(spectrum, params of those series)`` applied to the Fourier
+    transform of each series over its own length (one transform per distinct length)."""
+    out = x.clone()
+    for length in torch.unique(lengths).tolist():
+        rows = (lengths == length).nonzero().squeeze(1)
+        spectrum = torch.fft.rfft(x.index_select(0, rows)[:, :, :length].double(), dim=2)
+        changed = change(spectrum, {k: v[rows.cpu()] for k, v in params.items()})
+        out[rows, :, :length] = torch.fft.irfft(changed, n=length, dim=2).to(x.dtype)
+    return out
+
+
 @register
 class TimeMask(SeriesOp):
     """Dropout of time steps: each step of a series set to zero (the mean of a z-normalised
@@ -79,19 +91,15 @@ class FreqMask(SeriesOp):
         return {"width": self.unsigned(g, batch, 0.2), "start": torch.rand(batch, generator=g, dtype=torch.float64)}
 
     def series(self, x, params, lengths, within):
-        out = x.clone()
-        for length in torch.unique(lengths).tolist():  # one transform per distinct length
-            rows = (lengths == length).nonzero().squeeze(1)
-            part = x.index_select(0, rows)[:, :, :length].double()
-            spectrum = torch.fft.rfft(part, dim=2)
+        def band_removed(spectrum, p):
             bins = spectrum.shape[2] - 1  # bin 0 (the mean) is never masked
-            width = (params["width"][rows.cpu()].to(x.device) * bins).round()
-            first = 1 + (params["start"][rows.cpu()].to(x.device) * (bins - width)).floor()
+            width = (p["width"].to(x.device) * bins).round()
+            first = 1 + (p["start"].to(x.device) * (bins - width)).floor()
             k = torch.arange(bins + 1, device=x.device).view(1, 1, -1)
             band = (k >= first.view(-1, 1, 1)) & (k < (first + width).view(-1, 1, 1))
-            back = torch.fft.irfft(spectrum.masked_fill(band, 0), n=length, dim=2)
-            out[rows, :, :length] = back.to(x.dtype)
-        return out
+            return spectrum.masked_fill(band, 0)
+
+        return in_frequency(x, lengths, params, band_removed)
 
 
 @register
@@ -109,18 +117,13 @@ class FreqNoise(SeriesOp):
         return {"level": self.unsigned(g, batch, 0.2), "seed": seeds_from(g, batch)}
 
     def series(self, x, params, lengths, within):
-        out = x.clone()
-        N, C, _ = x.shape
-        for length in torch.unique(lengths).tolist():
-            rows = (lengths == length).nonzero().squeeze(1)
-            part = x.index_select(0, rows)[:, :, :length].double()
-            spectrum = torch.fft.rfft(part, dim=2)
-            F_ = spectrum.shape[2]
-            noise = hashed_normal(params["seed"][rows.cpu()].to(x.device), 2 * C * F_).view(len(rows), 2, C, F_)
-            level = params["level"][rows.cpu()].to(x.device).view(-1, 1, 1)
+        def noisy(spectrum, p):
+            rows, C, F = spectrum.shape
+            noise = hashed_normal(p["seed"].to(x.device), 2 * C * F).view(rows, 2, C, F).double()
+            level = p["level"].to(x.device).view(-1, 1, 1)
             gain = (1.0 + level * noise[:, 0]).clamp_min(0.0)
             turn = torch.polar(torch.ones_like(gain), torch.pi * level * noise[:, 1])
             turn[:, :, 0] = 1.0  # the mean keeps its sign
-            back = torch.fft.irfft(spectrum * gain * turn, n=length, dim=2)
-            out[rows, :, :length] = back.to(x.dtype)
-        return out
+            return spectrum * gain * turn
+
+        return in_frequency(x, lengths, params, noisy)
