@@ -146,3 +146,12 @@ def test_missing_values_are_used_when_the_user_says_how(tmp_path, capsys):
         assert code == 0, err
     assert "?" not in (tmp_path / "interpolate.ts").read_text().split("@data")[1]
     assert "?" in (tmp_path / "keep.ts").read_text().split("@data")[1]
+
+
+def test_a_search_on_the_datas_own_split_counts_both_trainings_of_every_run(tmp_path, capsys):
+    data, out = _pair(tmp_path / "Waves"), tmp_path / "search.json"
+    code, _, err = run(["search", str(data), "--budget", "1", "--seeds", "1", "--steps", "3", "--threads", "1",
+                        "--json", str(out), "--runs", str(tmp_path / "runs")], capsys)
+    assert code == 0, err
+    r = json.loads(out.read_text())
+    assert r["compute"]["baseline_steps"] == 3 * 1 * 3 * 2  # none, RandAugment, TrivialAugment; each trains twice

@@ -45,9 +45,6 @@ class SeriesModality(Modality):
             raise AugmentlabError(f"series data must be float (N, C, T); got {getattr(data, 'dtype', type(data).__name__)} "
                                   f"of shape {tuple(getattr(data, 'shape', ()))}")
 
-    def sample_shape(self, data) -> tuple[int, ...]:
-        return tuple(data.shape[1:])
-
     def check_test(self, data, test) -> None:
         """Series of any length compare; their channels must agree."""
         if test.shape[1] != data.shape[1]:

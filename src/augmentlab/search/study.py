@@ -236,8 +236,11 @@ def summarise(compared: dict, specs: dict, best: dict, trials: list[dict], plan:
     base_runs = [r["test_accuracy"] for r in arms["baseline"]["runs"]]
     strip = lambda a: {k: v for k, v in a.items() if k not in ("runs", "lift")}  # noqa: E731
     trial_steps = sum(t["steps"] for t in trials)
-    retrain_steps = 0 if specs["search"] == "none" else protocol.seeds * protocol.steps
-    baseline_steps = (len(baselines) + 1) * protocol.seeds * protocol.steps
+    # with the data's own split every run trains twice: on the choosing part and on all of it
+    per_run = 2 if protocol.per_stratum is None else 1
+    trainings = protocol.seeds * protocol.steps * per_run
+    retrain_steps = 0 if specs["search"] == "none" else trainings
+    baseline_steps = (len(baselines) + 1) * trainings
     return {
         "metric": compared["metric"],
         "best_policy": specs[named[chosen]],
@@ -263,7 +266,7 @@ def summarise(compared: dict, specs: dict, best: dict, trials: list[dict], plan:
             "search_run_equivalents": trial_steps / protocol.steps,
             "retrain_run_equivalents": retrain_steps / protocol.steps,
             "baseline_run_equivalents": baseline_steps / protocol.steps,
-            "seconds_per_training_run": sum(r["seconds"] for r in arms["baseline"]["runs"]) / len(arms["baseline"]["runs"]),
+            "seconds_per_training_run": sum(r["seconds"] for r in arms["baseline"]["runs"]) / len(arms["baseline"]["runs"]) / per_run,
         },
         "plan": {**asdict(plan), "trial_steps": plan.trial_steps},
         "protocol": compared["protocol"],

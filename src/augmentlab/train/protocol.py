@@ -63,8 +63,6 @@ class Protocol:
                 f"train_size is for data without a class per sample; {ds.kind.noun} are drawn per_class per class"
             raise AugmentlabError(f"{other}: {how}", field=other)
         if getattr(self, wanted) is None and test is not None and not by_size:
-            if self.test_groups:
-                raise AugmentlabError("test_groups and a test set both name a test set; give one of them", field="test_groups")
             return
         if getattr(self, wanted) is None:
             raise AugmentlabError(f"{wanted}: give the number of training {ds.kind.noun}"
