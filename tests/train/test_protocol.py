@@ -101,3 +101,10 @@ def test_fixed_test_split_is_shared_by_seeds_and_disjoint_from_all_choosing(digi
     chosen = set(a.train) | set(a.val) | set(b.train) | set(b.val)
     assert not chosen & set(a.test)
     assert len(a.test) == 10 * (int(torch.bincount(digits.labels).min()) // 2)  # half of the smallest class, per class
+
+
+def test_four_training_steps_train():
+    # torch's OneCycleLR divides by zero at exactly 4 steps; the trainer must not
+    x, y = torch.rand(8, 1, 8, 8), torch.arange(8) % 2
+    result = train(lambda: build_model("mlp", (1, 8, 8), 2), x, y, None, TrainConfig(steps=4, batch_size=4), 0)
+    assert result.model is not None

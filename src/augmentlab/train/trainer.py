@@ -115,8 +115,10 @@ def train(model_fn: Callable[[], torch.nn.Module], x: torch.Tensor, y: torch.Ten
     g_batches = torch_generator(batch_seed)
     g_aug = torch_generator(aug_seed)
     opt = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
-    if config.cycle_ends:
-        sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: restarted_one_cycle(s, config.cycle_ends))
+    if config.cycle_ends or config.steps == 4:
+        # (torch's OneCycleLR divides by zero at exactly 4 steps: its warm-up ends at step 0)
+        ends = config.cycle_ends or (config.steps,)
+        sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: restarted_one_cycle(s, ends))
     else:
         sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=config.lr, total_steps=config.steps, pct_start=0.25)
     x, y = x.to(device), y.to(device)
