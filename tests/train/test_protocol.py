@@ -108,3 +108,27 @@ def test_four_training_steps_train():
     x, y = torch.rand(8, 1, 8, 8), torch.arange(8) % 2
     result = train(lambda: build_model("mlp", (1, 8, 8), 2), x, y, None, TrainConfig(steps=4, batch_size=4), 0)
     assert result.model is not None
+
+
+def test_the_datas_own_split_chooses_on_a_quarter_and_reports_the_model_trained_on_all():
+    from augmentlab.data.split import choosing_split
+
+    labels = np.array([0] * 12 + [1] * 8 + [2] * 2)
+    splits = choosing_split(labels, seed=3)
+    assert np.intersect1d(splits.train, splits.val).size == 0 and len(splits.train) + len(splits.val) == len(labels)
+    assert np.bincount(labels[splits.val]).tolist() == [3, 2, 1]  # a quarter of each class, at least one, never all
+    assert splits.refit.tolist() == list(range(len(labels))) and splits.test is None
+    assert not np.array_equal(choosing_split(labels, seed=4).val, splits.val)
+    protocol = Protocol(per_class=None, seeds=1, steps=2)
+    assert make_splits(torch.as_tensor(labels), protocol, 3, external_test=True).val.tolist() == splits.val.tolist()
+
+
+def test_without_a_training_size_a_test_set_is_needed_and_each_run_trains_twice():
+    ds = load_dataset("digits").subset(torch.arange(200))
+    protocol = Protocol(per_class=None, seeds=1, steps=2)
+    with pytest.raises(AugmentlabError, match="or a test set, to train on all of the data"):
+        protocol.check(ds)
+    test = load_dataset("digits").subset(torch.arange(200, 260))
+    run = evaluate(ds, parse_policy("hflip"), protocol, test)["baseline"]["runs"][0]
+    assert set(run["choosing_run"]) == {"train_accuracy", "test_accuracy", "seconds"}
+    assert run["seconds"] > run["choosing_run"]["seconds"]
