@@ -1,6 +1,6 @@
 """The lab on UCR/UEA series with each dataset's own train/test split: window warping and
-window slicing evaluated (m = 0.3) and swept, and a search, on ArrowHead, OSULeaf and
-BasicMotions; print JSON, and with --table the README's Markdown table.
+window slicing evaluated (m = 0.3) and swept, and a search, on ArrowHead, OSULeaf,
+BasicMotions and JapaneseVowels; print JSON, and with --table the README's Markdown table.
 
 Every step is the CLI a user would run (`evaluate`, `sweep`, `search` with `--json`) on a
 folder holding NAME_TRAIN.ts and NAME_TEST.ts: the model reported on test trains on the
@@ -22,7 +22,7 @@ from pathlib import Path
 
 from augmentlab.io_atomic import atomic_path
 
-DATASETS = {"ah": "ArrowHead", "osu": "OSULeaf", "bm": "BasicMotions"}
+DATASETS = {"ah": "ArrowHead", "osu": "OSULeaf", "bm": "BasicMotions", "jv": "JapaneseVowels"}
 OPS = {"ww": "window_warp", "ws": "window_slice"}
 MAGNITUDES = "0,0.1,0.3,0.5,1"
 
