@@ -19,10 +19,6 @@ from augmentlab.modality.base import Modality
 if TYPE_CHECKING:
     from augmentlab.data.read_options import ReadOptions
 
-SERIES_OPS = ("jitter", "scaling", "magnitude_warp", "time_warp", "window_slice", "window_warp", "permutation",
-              "rotation", "drift", "time_mask", "smooth", "freq_mask", "freq_noise")
-
-
 class SeriesModality(Modality):
     name = "series"
     noun = "series"
