@@ -155,3 +155,14 @@ def test_a_search_on_the_datas_own_split_counts_both_trainings_of_every_run(tmp_
     assert code == 0, err
     r = json.loads(out.read_text())
     assert r["compute"]["baseline_steps"] == 3 * 1 * 3 * 2  # none, RandAugment, TrivialAugment; each trains twice
+
+
+def test_a_training_file_alone_takes_the_low_data_protocol(tmp_path, capsys):
+    data, out = _pair(tmp_path / "Waves"), tmp_path / "r.json"
+    code, _, err = run(["evaluate", str(data / "Waves_TRAIN.ts"), "--policy", "scaling", "--per-class", "2", *FAST,
+                        "--json", str(out), "--runs", str(tmp_path / "runs")], capsys)
+    assert code == 0, err
+    r = json.loads(out.read_text())
+    assert r["test"] is None and r["protocol"]["per_class"] == 2 and "choosing_run" not in r["baseline"]["runs"][0]
+    code, _, err = run(["evaluate", str(data / "Waves_TRAIN.ts"), "--policy", "scaling", *FAST, "--runs", str(tmp_path / "runs")], capsys)
+    assert code == 2 and "--per-class: give the number of training series per class" in err
