@@ -14,14 +14,19 @@ from augmentlab.data.series import MISSING_MARKS, SeriesFile, check_missing, fil
 from augmentlab.errors import AugmentlabError
 
 
+def csv_rows(path: Path) -> list[list[str]]:
+    """Every row of a UTF-8 CSV file as cells, or one error naming the file."""
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            return list(csv.reader(f))
+    except (OSError, UnicodeDecodeError, csv.Error) as e:
+        raise AugmentlabError(f"{path}: not a readable CSV file ({e.__class__.__name__})") from None
+
+
 def read_series_csv(path: str | Path, *, label_column: str = "label", missing: str = "refuse") -> SeriesFile:
     path = Path(path)
     check_missing(missing)
-    try:
-        with open(path, newline="", encoding="utf-8") as f:
-            rows = list(csv.reader(f))
-    except (OSError, UnicodeDecodeError, csv.Error) as e:
-        raise AugmentlabError(f"{path}: not a readable CSV file ({e.__class__.__name__})") from None
+    rows = csv_rows(path)
     if not rows:
         raise AugmentlabError(f"{path}: is empty; expected a header row with a {label_column!r} column")
     header = [h.strip() for h in rows[0]]

@@ -196,13 +196,9 @@ def read_table(path: str | Path, target: str, *, column_types: dict[str, str] | 
 
 
 def _csv_tokens(path: Path) -> tuple[list[str], list[list[str]]]:
-    import csv
+    from augmentlab.data.series_csv import csv_rows
 
-    try:
-        with open(path, newline="", encoding="utf-8") as f:
-            rows = list(csv.reader(f))
-    except (OSError, UnicodeDecodeError, csv.Error) as e:
-        raise AugmentlabError(f"{path}: not a readable CSV file ({e.__class__.__name__})") from None
+    rows = csv_rows(path)
     if not rows:
         raise AugmentlabError(f"{path}: is empty; expected a header row")
     header = [h.strip() for h in rows[0]]
