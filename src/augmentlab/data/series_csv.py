@@ -10,17 +10,9 @@ from pathlib import Path
 
 import numpy as np
 
+from augmentlab.data.csv_rows import csv_rows
 from augmentlab.data.series import MISSING_MARKS, SeriesFile, check_missing, fill_missing, label_indices, padded, parse_value
 from augmentlab.errors import AugmentlabError
-
-
-def csv_rows(path: Path) -> list[list[str]]:
-    """Every row of a UTF-8 CSV file as cells, or one error naming the file."""
-    try:
-        with open(path, newline="", encoding="utf-8") as f:
-            return list(csv.reader(f))
-    except (OSError, UnicodeDecodeError, csv.Error) as e:
-        raise AugmentlabError(f"{path}: not a readable CSV file ({e.__class__.__name__})") from None
 
 
 def read_series_csv(path: str | Path, *, label_column: str = "label", missing: str = "refuse") -> SeriesFile:

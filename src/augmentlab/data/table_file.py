@@ -196,7 +196,7 @@ def read_table(path: str | Path, target: str, *, column_types: dict[str, str] | 
 
 
 def _csv_tokens(path: Path) -> tuple[list[str], list[list[str]]]:
-    from augmentlab.data.series_csv import csv_rows
+    from augmentlab.data.csv_rows import csv_rows
 
     rows = csv_rows(path)
     if not rows:
