@@ -1,0 +1,1 @@
+"""Table ops: oversamplers that add rows to a training set (through imbalanced-learn)."""
