@@ -19,7 +19,6 @@ from augmentlab.data.dataset import Dataset
 from augmentlab.data.series import SeriesFile
 from augmentlab.errors import AugmentlabError
 
-SERIES_SUFFIXES = (".ts", ".npz", ".csv")
 TRAIN, TEST = "_TRAIN.ts", "_TEST.ts"
 
 

@@ -21,7 +21,6 @@ KINDS = ("numeric", "categorical", "boolean")
 MISSING_TOKENS = ("", "NA", "N/A", "NaN", "nan", "?", "null", "NULL", "None")
 # text pairs read as booleans, as (true, false) spellings, lower-cased
 BOOLEAN_PAIRS = (("yes", "no"), ("true", "false"), ("y", "n"), ("t", "f"), ("1", "0"))
-TABLE_SUFFIXES = (".csv", ".parquet", ".pq")
 
 
 @dataclass(frozen=True)
@@ -51,14 +50,6 @@ class TableFile:
     name: str
     missing: dict[str, int] = field(default_factory=dict)  # column -> missing values (only columns with some)
     arrow_schema: object = None  # Parquet: the file's schema, so a written file keeps its types
-
-    @property
-    def numeric_columns(self) -> list[Column]:
-        return [c for c in self.columns if c.kind == "numeric"]
-
-    @property
-    def coded_columns(self) -> list[Column]:
-        return [c for c in self.columns if c.kind != "numeric"]
 
 
 def parse_column_types(text: str | None) -> dict[str, str]:
