@@ -26,6 +26,7 @@ def _ops_of(kind: str) -> list[str]:
 IMAGE_OPS = _ops_of("image")
 AUDIO_OPS = _ops_of("audio")
 SERIES_OPS = _ops_of("series")
+TABLE_OPS = _ops_of("table")
 # model-based text ops need a model to run; tests/ops/test_text_models.py builds tiny ones
 TEXT_OPS = sorted(c.name for c in op_classes() if c.modality == "text" and c.family != "model")
 BATCH_OPS = sorted({c.name for c in op_classes() if is_batch_op(c)})
@@ -83,6 +84,23 @@ def _series(seed: int) -> torch.Tensor:
     return x
 
 
+def _rows(seed: int):
+    """Six rows of two numeric columns (one with a missing value, one constant) and a
+    categorical and a boolean column (one missing), two classes, the ops' facts fitted on them."""
+    from augmentlab.data.table_batch import TableBatch, TableSchema
+    from augmentlab.data.table_file import Column
+
+    rng = np.random.default_rng(seed)
+    columns = (Column("amount", "numeric"), Column("kind", "categorical", ("a", "b", "c")), Column("rate", "numeric"),
+               Column("flag", "boolean", ("no", "yes")))
+    schema = TableSchema(columns, "label", ("amount", "kind", "rate", "flag", "label"), "rows")
+    numeric = np.stack([rng.normal(100, 30, 6), np.full(6, 0.25)], 1)
+    numeric[2, 0] = np.nan
+    codes = np.stack([rng.integers(0, 3, 6), rng.integers(0, 2, 6)], 1)
+    codes[4, 1] = -1
+    return TableBatch(numeric, codes, np.array([0, 1, 0, 0, 1, 0]), schema).fitted()
+
+
 def _close(a, b) -> bool:
     # FFT-based ops may differ in the last float bits between batch sizes
     return a.dtype == b.dtype and a.shape == b.shape and torch.allclose(a, b, atol=2e-6, rtol=0)
@@ -114,5 +132,6 @@ FIXTURES = {
     "audio": ModalityFixture("audio", _clips, _close, AUDIO_OPS, features=_log_mels,
                              args={"background_noise": {"folder": _noise_folder()}}),
     "series": ModalityFixture("series", _series, _series_close, SERIES_OPS),
+    "table": ModalityFixture("table", _rows, lambda a, b: a.same_rows(b), TABLE_OPS),
 }
 CASES = [(kind, name) for kind, fixture in FIXTURES.items() for name in fixture.ops]

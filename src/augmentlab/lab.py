@@ -34,6 +34,11 @@ class Lab:
     sweepable: bool = False  # refuse policies whose magnitude sets nothing (sweeps, adaptive runs)
     train_size: int | None = None  # data without a class per sample (annotated images): training samples in all
     missing: str = "refuse"  # series: missing values refused, kept as NaN, or interpolated
+    target: str | None = None  # tables: the target column (naming it makes a CSV a table)
+    column_types: str | None = None  # tables: "name=kind,..." declared column kinds
+    unseen: str = "refuse"  # tables: a test category the training data lacks is refused or read as missing
+    modality: str | None = None  # read the data as this modality, whichever reader would claim it
+    metric: str | None = None  # tables: pr_auc, roc_auc, balanced_accuracy or accuracy (None: the data's default)
     ds: object = field(init=False, repr=False)
     test_ds: object = field(init=False, repr=False)
     policy: object = field(init=False, repr=False)
@@ -45,7 +50,8 @@ class Lab:
         from augmentlab.policy import load_policy
         from augmentlab.policy.magnitude import check_sweepable
         from augmentlab.policy.modality import check_modality
-        self.read_options = options = ReadOptions(self.mixed_sizes, self.label_from, self.sample_rate, self.duration, self.missing)
+        self.read_options = options = ReadOptions(self.mixed_sizes, self.label_from, self.sample_rate, self.duration, self.missing,
+                                                  self.target, self.column_types, self.unseen, self.modality)
         self.ds, self.test_ds, self.test = load_with_test(self.data, self.test, options)
         self.policy = load_policy(self.policy_spec, self.ds.modality)
         check_modality(self.policy, self.ds.modality)
@@ -53,7 +59,8 @@ class Lab:
             check_sweepable(self.policy)  # fails clearly for policies without a magnitude
         self.protocol = lab_protocol(self.ds, per_class=self.per_class, train_size=self.train_size, seeds=self.seeds, steps=self.steps,
                                      model=self.model, copies=self.copies, min_similarity=self.min_similarity,
-                                     filter_model=self.filter_model, test_groups=tuple(self.test_groups) if self.test_groups else None)
+                                     filter_model=self.filter_model, test_groups=tuple(self.test_groups) if self.test_groups else None,
+                                     metric=self.metric)
         self.protocol.check(self.ds, self.test_ds)
 
     @property
@@ -102,7 +109,8 @@ def lab_protocol(ds, *, per_class: int | None = None, steps: int | None = None, 
     trains them."""
     from augmentlab.train.protocol import Protocol
 
-    return Protocol(per_class=per_class, steps=ds.kind.steps if steps is None else steps, batch_size=ds.kind.batch_size, **fields)
+    return Protocol(per_class=per_class, steps=ds.kind.steps if steps is None else steps, batch_size=ds.kind.batch_size,
+                    split=ds.kind.split, **fields)
 
 
 def best_from_sweep(policy, path: Path):

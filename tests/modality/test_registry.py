@@ -30,7 +30,7 @@ class SeriesLike(Modality):
         if not (isinstance(data, torch.Tensor) and data.ndim == 3 and data.is_floating_point()):
             raise AugmentlabError("toyseries data must be a float (N, C, T) tensor")
 
-    def claims(self, path: Path) -> int:
+    def claims(self, path: Path, options=None) -> int:
         if path.suffix != ".npz":
             return 0
         with np.load(path) as z:
@@ -99,7 +99,8 @@ def test_unclaimed_paths_name_what_every_modality_reads(tmp_path, toyseries):
                                               r"COCO annotations \(a .json file, or annotations.json beside images/\), "
                                               r"a YOLO or mask folder \(images/ beside labels/ or masks/\), "
                                               r"UCR/UEA .ts series \(a file, or a folder with NAME_TRAIN.ts and NAME_TEST.ts\), "
-                                              r"series in .npz or .csv, or a .npz of float series"):
+                                              r"series in .npz or .csv, a .csv or .parquet table with its target column named \(--target\), "
+                                              r"or a .npz of float series"):
         load_dataset(odd)
 
 

@@ -34,7 +34,11 @@ def load_dataset(spec: str | Path, *, on_mixed_sizes: str | None = None, like: D
         raise AugmentlabError(
             f"dataset {text!r}: no such file or folder, and not a built-in name (built-ins: {', '.join(sorted(BUILTINS))})"
         )
-    claims = [(kind.claims(path), -rank, kind) for rank, kind in enumerate(modalities())]
+    if options.modality is not None:  # the user's word over any reader's claim
+        from augmentlab.modality import get_modality
+
+        return get_modality(options.modality).read(path, like=like, options=options)
+    claims = [(kind.claims(path, options), -rank, kind) for rank, kind in enumerate(modalities())]
     best, _, kind = max(claims, key=lambda c: c[:2])
     if best <= 0:
         known = [k.files for k in modalities()]

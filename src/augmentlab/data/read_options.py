@@ -24,11 +24,26 @@ class ReadOptions:
     duration: float | None = None
     # series: what to do with missing values ("refuse", "keep" as NaN, "interpolate")
     missing: str = "refuse"
+    # tables: the target column (naming it makes a CSV a table), kinds declared for some
+    # columns ("ccs=categorical,..."), and what a test file's unseen category becomes
+    target: str | None = None
+    column_types: str | None = None
+    unseen: str = "refuse"
+    # read the data as this modality, whichever reader would claim it
+    modality: str | None = None
 
     def __post_init__(self) -> None:
         from augmentlab.data.series import check_missing
+        from augmentlab.data.table_dataset import check_unseen
+        from augmentlab.data.table_file import parse_column_types
 
         check_missing(self.missing)
+        check_unseen(self.unseen)
+        parse_column_types(self.column_types)
+        if self.modality is not None:
+            from augmentlab.modality import get_modality
+
+            get_modality(self.modality)
         if self.mixed_sizes not in MIXED:
             raise AugmentlabError(f"mixed_sizes must be 'resize' or 'reject'; got {self.mixed_sizes!r}", field="mixed_sizes")
         if self.sample_rate is not None:

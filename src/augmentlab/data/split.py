@@ -39,6 +39,47 @@ def stratified_split(labels: torch.Tensor | np.ndarray, per_class: int, seed: in
     return chosen_idx, np.flatnonzero(mask)
 
 
+def proportional_split(labels: np.ndarray, size: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Pick ``size`` indices (seeded) so that each class keeps its share of ``labels``
+    (largest remainders round; every class present gets at least one), return
+    ``(chosen, remainder)``, both sorted."""
+    labels = np.asarray(labels)
+    classes, counts = np.unique(labels, return_counts=True)
+    if not len(classes) <= size <= len(labels):
+        raise AugmentlabError(f"cannot draw {size} of {len(labels)} samples with each of {len(classes)} classes in them")
+    exact = size * counts / counts.sum()
+    take = np.maximum(np.floor(exact).astype(np.int64), 1)
+    for k in np.argsort(-(exact - np.floor(exact)), kind="stable"):
+        if take.sum() >= size:
+            break
+        take[k] += 1
+    while take.sum() > size:  # the "at least one" floors overshot: trim the largest classes
+        take[np.argmax(take)] -= 1
+    take = np.minimum(take, counts)
+    rng = np.random.default_rng(np.random.SeedSequence(int(seed)))
+    chosen = np.sort(np.concatenate([rng.choice(np.flatnonzero(labels == c), size=int(n), replace=False)
+                                     for c, n in zip(classes, take)]))
+    mask = np.ones(len(labels), dtype=bool)
+    mask[chosen] = False
+    return chosen, np.flatnonzero(mask)
+
+
+def ratio_splits(labels: np.ndarray, plan, seed: int, external_test: bool) -> Splits:
+    """Train: ``train_size`` samples in the data's class ratio. Validation: half of the rest
+    in that ratio (all of it when the test set is a file). Test: the other half. With the
+    "fixed" test split, half of every class is the test set for every seed and train and
+    validation come from the other half."""
+    if plan.test_split == "fixed" and not external_test:
+        test_idx, pool = fixed_test_holdout(labels)
+        train_pos, rest_pos = proportional_split(labels[pool], plan.per_stratum, seed)
+        return Splits(pool[train_pos], pool[rest_pos], test_idx)
+    train_idx, rest = proportional_split(labels, plan.per_stratum, seed)
+    if external_test:
+        return Splits(train_idx, rest, None)
+    val_pos, test_pos = proportional_split(labels[rest], len(rest) // 2, child_seeds(seed, 1)[0])
+    return Splits(train_idx, rest[val_pos], rest[test_pos])
+
+
 @dataclass(frozen=True)
 class SplitPlan:
     """How a seed's splits are drawn: ``per_class`` training samples of every class, up to
@@ -131,6 +172,8 @@ def make_splits(labels: torch.Tensor, plan: SplitPlan, seed: int, external_test:
     labels = np.asarray(labels)
     if plan.per_stratum is None:  # no training size: the whole data trains, a test file scores
         return choosing_split(labels, seed)
+    if getattr(plan, "split", "per_class") == "ratio":
+        return ratio_splits(labels, plan, seed, external_test)
     if groups is not None and not external_test:
         return group_splits(labels, np.asarray(groups), plan, seed)
     if plan.test_split == "fixed" and not external_test:
@@ -191,6 +234,8 @@ def check_split_room(labels: torch.Tensor, num_classes: int, plan: SplitPlan, ex
             raise AugmentlabError("a class has a single training sample; choosing on validation needs two of every class",
                                   field="per_class")
         return
+    if getattr(plan, "split", "per_class") == "ratio":
+        return _check_ratio_room(np.asarray(labels), plan, external_test)
     room = 1 if external_test else 2  # at least one validation and one test sample per class
     held = ""
     if not external_test and plan.test_split == "fixed":
@@ -204,3 +249,22 @@ def check_split_room(labels: torch.Tensor, num_classes: int, plan: SplitPlan, ex
         raise AugmentlabError(
             f"per_class {size} is too large: the smallest class has {smallest} samples{held} and "
             f"{room} per class must stay out for validation{'' if external_test or held else ' and test'}", field=name)
+
+
+def _check_ratio_room(labels: np.ndarray, plan, external_test: bool) -> None:
+    """Refuse a ``train_size`` that the class-ratio split cannot draw with every class in
+    training, validation and test."""
+    counts = np.bincount(labels)
+    counts = counts[counts > 0]
+    fixed = plan.test_split == "fixed" and not external_test
+    pool = counts - counts // 2 if fixed else counts
+    least = 2 if (fixed or external_test) else 3
+    if int(counts.min()) < least:
+        raise AugmentlabError(f"a class has {int(counts.min())} samples; training, validation and test each need one",
+                              field="train_size")
+    room = int(pool.sum()) - len(pool) * (least - 1)
+    if not len(pool) <= plan.per_stratum <= room:
+        where = " once half of every class is held out for test" if fixed else ""
+        raise AugmentlabError(f"train_size {plan.per_stratum} must lie between {len(pool)} (one of each class) and {room}: the data "
+                              f"has {int(pool.sum())} samples{where}, and every class needs samples left for validation"
+                              f"{'' if fixed or external_test else ' and test'}", field="train_size")

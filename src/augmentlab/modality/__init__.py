@@ -10,6 +10,7 @@ from augmentlab.modality.base import TRAINING_STYLES, Modality
 from augmentlab.modality.image import ImageModality
 from augmentlab.modality.registry import get_modality, modalities, register_modality
 from augmentlab.modality.series import SeriesModality
+from augmentlab.modality.table import TableModality
 from augmentlab.modality.text import TextModality
 
 __all__ = ["TRAINING_STYLES", "Modality", "get_modality", "modalities", "register_modality"]
@@ -19,3 +20,4 @@ register_modality(TextModality())
 register_modality(AudioModality())
 register_modality(AnnotatedModality())
 register_modality(SeriesModality())
+register_modality(TableModality())

@@ -144,7 +144,7 @@ class AnnotatedModality(Modality):
                                   field="model")
 
     # -- files -----------------------------------------------------------------------------
-    def claims(self, path: Path) -> int:
+    def claims(self, path: Path, options: ReadOptions | None = None) -> int:
         return 3 if _is_coco_json(path) or folder_format(path) is not None else 0
 
     def read(self, path: Path, *, like=None, options: ReadOptions):

@@ -64,7 +64,7 @@ class AudioModality(Modality):
             raise AugmentlabError(f"audio data must be float (N, C, T) waveforms; got {getattr(data, 'dtype', type(data).__name__)} "
                                   f"of shape {tuple(getattr(data, 'shape', ()))}")
 
-    def claims(self, path: Path) -> int:
+    def claims(self, path: Path, options: ReadOptions | None = None) -> int:
         from augmentlab.data.audio import holds_audio
 
         return 3 if holds_audio(path) else 0

@@ -24,11 +24,13 @@ if TYPE_CHECKING:
 # How the lab trains a kind of data: "batches" applies the policy to every training batch
 # as it is drawn (tensors; rungs and adaptive strength work); "copies" writes augmented
 # copies of the training split once, then fits (text: the encoders are fixed); "targets"
-# trains a segmenter or a detector on images whose targets move with each batch's draw.
-TRAINING_STYLES = ("batches", "copies", "targets")
+# trains a segmenter or a detector on images whose targets move with each batch's draw;
+# "rows" fits a model once on the training rows plus the rows the policy adds (tables).
+TRAINING_STYLES = ("batches", "copies", "targets", "rows")
 # How the lab draws a training set: "per_class" samples of every class (classification),
-# or "size" samples in all (data without a class per sample, such as annotated images).
-SPLITS = ("per_class", "size")
+# "size" samples in all (data without a class per sample, such as annotated images), or
+# "ratio": train_size samples drawn so that the class ratio is kept (imbalanced tables).
+SPLITS = ("per_class", "size", "ratio")
 
 
 class Modality(ABC):
@@ -53,6 +55,7 @@ class Modality(ABC):
     # lab features that need batch-wise tensors ("adaptive", "synthetic"), and what the
     # data carries that options may refer to ("boxes": box filters)
     features: ClassVar[frozenset[str]] = frozenset()
+    metric_choices: ClassVar[tuple[str, ...]] = ()  # the metrics a user may score this data by; none: fixed
     formats: ClassVar[tuple[str, ...]]  # output formats it writes, as manifests name them
     folder_formats: ClassVar[frozenset[str]] = frozenset()  # those of them written as a folder, not a file
     files: ClassVar[str]  # the inputs it reads, for "expected ..." messages
@@ -83,6 +86,14 @@ class Modality(ABC):
     def metric(self, data) -> str:
         """What the lab scores a model by on this data (results name it in ``metric``)."""
         return "accuracy"
+
+    def check_metric(self, metric: str) -> None:
+        """Refuse a metric the user chose that this data cannot be scored by."""
+        if metric not in self.metric_choices:
+            if not self.metric_choices:
+                raise AugmentlabError(f"metric: {self.noun} are scored by their own metric; "
+                                      "choosing one is for tables", field="metric")
+            raise AugmentlabError(f"metric {metric!r} is unknown; expected {or_list(self.metric_choices)}", field="metric")
 
     @property
     def ops(self) -> str:
@@ -125,8 +136,10 @@ class Modality(ABC):
 
     # -- files -----------------------------------------------------------------------------
     @abstractmethod
-    def claims(self, path: Path) -> int:
-        """How surely ``path`` holds this kind of data: 0 not at all; the highest claim wins."""
+    def claims(self, path: Path, options: ReadOptions | None = None) -> int:
+        """How surely ``path`` holds this kind of data: 0 not at all; the highest claim wins.
+        ``options``: the user's reading choices (a table's target column tells a table CSV
+        from a text CSV)."""
 
     @abstractmethod
     def read(self, path: Path, *, like: Dataset | None = None, options: ReadOptions) -> Dataset:

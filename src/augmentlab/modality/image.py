@@ -53,7 +53,7 @@ class ImageModality(Modality):
         side = max(shape[-2:])
         return "mlp" if side <= 12 else ("cnn" if side <= 64 else "resnet")
 
-    def claims(self, path: Path) -> int:
+    def claims(self, path: Path, options: ReadOptions | None = None) -> int:
         if path.is_file():
             return int(path.suffix == ".npz" or ("idx" in path.name and "ubyte" in path.name))
         return 1  # a folder of IDX files or of class subfolders; the reader tells which

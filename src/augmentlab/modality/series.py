@@ -46,7 +46,7 @@ class SeriesModality(Modality):
         if test.shape[1] != data.shape[1]:
             raise AugmentlabError(f"test series have {test.shape[1]} channels but the data's have {data.shape[1]}", field="test")
 
-    def claims(self, path: Path) -> int:
+    def claims(self, path: Path, options: ReadOptions | None = None) -> int:
         from augmentlab.data.series_dataset import holds_series
 
         return holds_series(path)

@@ -53,7 +53,7 @@ class TextModality(Modality):
         # the mean UTF-8 length plus Python's per-string overhead
         return 64 + (sum(len(str(t).encode("utf-8")) for t in data) // max(len(data), 1))
 
-    def claims(self, path: Path) -> int:
+    def claims(self, path: Path, options: ReadOptions | None = None) -> int:
         from augmentlab.data.text import find_text_file
 
         return 2 if find_text_file(path) is not None else 0

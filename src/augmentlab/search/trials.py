@@ -121,4 +121,12 @@ def _run_targets_trial(data: TrialData, policy, plan: TrialPlan, report) -> floa
     return run_targets_trial(data, policy, plan, report)
 
 
-TRIAL_RUNNERS = {"batches": _run_batches_trial, "copies": _run_copies_trial, "targets": _run_targets_trial}  # by Modality.training
+def _run_rows_trial(data: TrialData, policy, plan: TrialPlan, report) -> float:
+    """Tables: the split's rows plus the policy's, fitted once, scored on validation."""
+    from augmentlab.train.table_run import run_table_trial
+
+    return run_table_trial(data, policy, plan, report)
+
+
+TRIAL_RUNNERS = {"batches": _run_batches_trial, "copies": _run_copies_trial, "targets": _run_targets_trial,
+                 "rows": _run_rows_trial}  # by Modality.training

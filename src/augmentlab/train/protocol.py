@@ -52,21 +52,31 @@ class Protocol:
     # validation come from the others; None draws whole groups (data/split.py)
     test_groups: tuple[str, ...] | None = None
     train_size: int | None = None
+    # how the training set is drawn (``Modality.split``): "ratio" keeps the class ratio
+    split: str = "per_class"
+    # what runs are scored by (tables: pr_auc, roc_auc, balanced_accuracy, accuracy); None:
+    # the data's modality's choice
+    metric: str | None = None
 
     def _check_size(self, ds: Dataset, test: Dataset | None) -> None:
         """``per_class`` for classes, ``train_size`` for data drawn by count; never both.
         Neither, with a test set apart: the whole data trains (the data's own split)."""
-        by_size = ds.kind.split == "size"
+        by_size = ds.kind.split in ("size", "ratio")
         wanted, other = ("train_size", "per_class") if by_size else ("per_class", "train_size")
+        ratio = ds.kind.split == "ratio"
         if getattr(self, other) is not None:
             how = f"{ds.kind.noun} have no class per sample; the training set is train_size {ds.kind.noun}" if by_size else \
                 f"train_size is for data without a class per sample; {ds.kind.noun} are drawn per_class per class"
+            if ratio:
+                how = (f"{ds.kind.noun} are drawn train_size in all, keeping the class ratio (a count per class would "
+                       "balance the classes by sampling)")
             raise AugmentlabError(f"{other}: {how}", field=other)
-        if getattr(self, wanted) is None and test is not None and not by_size:
+        if getattr(self, wanted) is None and test is not None and (ratio or not by_size):
             return
         if getattr(self, wanted) is None:
             raise AugmentlabError(f"{wanted}: give the number of training {ds.kind.noun}"
-                                  + ("" if by_size else " per class (or a test set, to train on all of the data)"), field=wanted)
+                                  + (" per class" if not by_size else "")
+                                  + (" (or a test set, to train on all of the data)" if ratio or not by_size else ""), field=wanted)
         check_number(getattr(self, wanted), wanted, low=1, integer=True)
 
     @property
@@ -109,6 +119,11 @@ class Protocol:
             raise AugmentlabError(f"the data has {present} class{'es' if present != 1 else ''} with samples; telling classes "
                                   "apart needs at least two")
         self._check_options(ds)
+        if self.split != ds.kind.split:
+            raise AugmentlabError(f"split {self.split!r} does not fit {ds.modality} data, which is drawn {ds.kind.split!r}",
+                                  field="split")
+        if self.metric is not None:
+            ds.kind.check_metric(self.metric)
         if self.model is not None:
             ds.kind.check_model(ds.data, self.model)
         check_groups(ds.groups, ds.labels, self, external_test=test is not None)
@@ -216,7 +231,21 @@ def run_targets_once(ds: Dataset, splits: Splits, policy, protocol: Protocol, se
     return run(ds, splits, policy, protocol, seed, test)
 
 
-RUNNERS = {"batches": run_batches_once, "copies": run_copies_once, "targets": run_targets_once}  # by Modality.training
+def run_rows_once(ds: Dataset, splits: Splits, policy, protocol: Protocol, seed: int, test: Dataset | None,
+                  attack=None) -> dict:
+    """A model fitted once on the training rows plus the rows the policy adds (tables)."""
+    from augmentlab.train.table_run import run_table_once
+
+    return run_table_once(ds, splits, policy, protocol, seed, test)
+
+
+RUNNERS = {"batches": run_batches_once, "copies": run_copies_once, "targets": run_targets_once,
+           "rows": run_rows_once}  # by Modality.training
+
+
+def metric_of(ds: Dataset, protocol: Protocol) -> str:
+    """What runs on ``ds`` under ``protocol`` are scored by (results name it in ``metric``)."""
+    return protocol.metric or ds.kind.metric(ds.data)
 
 
 def summarize_runs(runs: list[dict]) -> dict:
@@ -253,7 +282,7 @@ def compare(ds: Dataset, policies: dict, protocol: Protocol, test: Dataset | Non
     arms = {name: {**summarize_runs(r), "runs": r} for name, r in runs.items()}
     for name in policies:
         arms[name]["lift"] = paired(base, [r["test_accuracy"] for r in runs[name]])
-    return {"protocol": asdict(protocol), "metric": ds.kind.metric(ds.data), "arms": arms, "seconds": time.perf_counter() - start}
+    return {"protocol": asdict(protocol), "metric": metric_of(ds, protocol), "arms": arms, "seconds": time.perf_counter() - start}
 
 
 def evaluate(ds: Dataset, policy, protocol: Protocol, test: Dataset | None = None, progress=None,

@@ -47,3 +47,15 @@ def build_table_model(name: str, n_numeric: int, n_coded: int, seed: int):
     if name == "logistic":
         return make_pipeline(prepare, LogisticRegression(class_weight="balanced", max_iter=2000, random_state=seed))
     return make_pipeline(prepare, MLPClassifier(hidden_layer_sizes=(64,), max_iter=500, early_stopping=True, random_state=seed))
+
+
+def fit_table_model(name: str, rows, seed: int):
+    """``name`` fitted on a ``TableBatch``'s rows, classes weighted by their inverse
+    frequency (the MLP, which takes no class weights, through sample weights)."""
+    from sklearn.utils.class_weight import compute_sample_weight
+
+    estimator = build_table_model(name, rows.numeric.shape[1], rows.codes.shape[1], seed)
+    x = features(rows.numeric, rows.codes)
+    if name == "mlp":
+        return estimator.fit(x, rows.labels, mlpclassifier__sample_weight=compute_sample_weight("balanced", rows.labels))
+    return estimator.fit(x, rows.labels)

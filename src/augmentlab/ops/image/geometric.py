@@ -271,5 +271,9 @@ class Identity(Op):
     def kernel(self, x, params):
         return x.clone()
 
+    def apply(self, x, params):
+        # batches that are not tensors (table rows) are immutable values: pass them through
+        return super().apply(x, params) if isinstance(x, torch.Tensor) else x
+
     def to_spec(self, inside_sequence: bool = False) -> str:
         return "none" if not self.non_default_config() else super().to_spec()

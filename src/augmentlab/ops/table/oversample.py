@@ -11,8 +11,13 @@ a value outside their categories (SMOTENC; the others refuse tables with such co
 from __future__ import annotations
 
 import numpy as np
+import torch
 
 from augmentlab.errors import AugmentlabError
+from augmentlab.ops.batch import BatchOp
+from augmentlab.ops.magnitude import Magnitude
+from augmentlab.ops.registry import register
+from augmentlab.rng import seeds_from
 from augmentlab.values import check_probability
 
 OVERSAMPLERS = ("smote", "borderline_smote", "adasyn", "smotenc")
@@ -80,3 +85,72 @@ def oversample(method: str, numeric: np.ndarray, codes: np.ndarray, labels: np.n
     new = slice(len(y), None)  # imbalanced-learn appends the new rows after the originals
     F = numeric.shape[1]
     return x_all[new, :F], np.rint(x_all[new, F:]).astype(np.int64), y_all[new].astype(np.int64)
+
+
+class Oversampler(BatchOp):
+    """An oversampler in the policy language: it closes a table policy (``smote(m=0.5)``,
+    ``gaussian_noise(m=0.3)+smote``) and adds rows to the training set rather than changing
+    rows. ``p`` is the chance that a call adds rows at all."""
+
+    modality = "table"
+    family = "oversample"
+    magnitude = Magnitude("share of each class's gap to the largest class filled", 1.0, "", drawn=False)
+    controls = "rows added to each rarer class: m of its gap to the largest class (m = 1: balanced)"
+    adds_rows = True
+
+    def __init__(self, m: float = 1.0, p: float = 1.0, mode: str = "uniform"):
+        super().__init__(m, p, mode)
+
+    def sample_params(self, g, batch, shape):
+        return {"seed": seeds_from(g, 1).expand(batch)}
+
+    def kernel(self, x, params):
+        raise AugmentlabError(f"{self.name} adds rows rather than changing them; it runs on a labelled table "
+                              "(evaluate, sweep, search, augment)")
+
+    def new_rows(self, x, seed: int):
+        """The rows ``x`` (a ``TableBatch``) gains, as a batch of the same schema."""
+        from augmentlab.data.table_batch import TableBatch
+
+        numeric, codes, labels = oversample(self.name, x.numeric, x.codes, x.labels, self.m, seed)
+        return TableBatch(numeric, codes, labels, x.schema)
+
+    def apply_batch(self, x, target, num_classes, generator, *, model=None, forward=None):
+        """``(rows plus new rows, their labels)``."""
+        from augmentlab.data.table_batch import TableBatch
+
+        seed = int(seeds_from(generator, 1)[0]) % 2**32  # imbalanced-learn takes 32-bit seeds
+        if float(torch.rand((), generator=generator)) >= self.p:
+            return x, target
+        new = self.new_rows(x, seed)
+        return TableBatch.concat([x, new]), torch.cat([torch.as_tensor(target), torch.from_numpy(new.labels)])
+
+
+@register
+class Smote(Oversampler):
+    """SMOTE (Chawla et al. 2002): new rows on segments between a row and one of its
+    nearest neighbours of the same class; numeric columns only."""
+
+    name = "smote"
+
+
+@register
+class BorderlineSmote(Oversampler):
+    """Borderline-SMOTE (Han et al. 2005): SMOTE from the rows near the class border."""
+
+    name = "borderline_smote"
+
+
+@register
+class Adasyn(Oversampler):
+    """ADASYN (He et al. 2008): more new rows where a class is harder to learn."""
+
+    name = "adasyn"
+
+
+@register
+class SmoteNC(Oversampler):
+    """SMOTE-NC: numeric columns interpolated, categorical and boolean ones set to the most
+    common value among the neighbours (never outside their categories)."""
+
+    name = "smotenc"
