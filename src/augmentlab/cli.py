@@ -13,12 +13,16 @@ from typing import Optional
 import typer
 
 from augmentlab.cli_support import (
+    COLUMN_TYPES,
     DURATION,
     LABEL_FROM,
     MISSING,
     MIXED_SIZES,
+    MODALITY,
     OVERWRITE,
     SAMPLE_RATE,
+    TARGET,
+    UNSEEN,
     as_flags,
     cpu_speed_settings,
     progress_bar,
@@ -70,6 +74,10 @@ def augment(
     sample_rate: Optional[int] = SAMPLE_RATE,
     duration: Optional[float] = DURATION,
     missing: str = MISSING,
+    target: Optional[str] = TARGET,
+    column_types: Optional[str] = COLUMN_TYPES,
+    unseen: str = UNSEEN,
+    modality: Optional[str] = MODALITY,
     no_size_check: bool = typer.Option(False, "--no-size-check", help="Skip the check that the output fits in memory and on disk."),
     min_area: Optional[float] = typer.Option(None, "--min-area", help="Annotated images: drop moved boxes smaller than this many pixels."),
     min_visibility: Optional[float] = typer.Option(None, "--min-visibility",
@@ -92,22 +100,22 @@ def augment(
     check_number(batch_size, "--batch-size", low=1, integer=True)
     box_filter = _box_filter(min_area, min_visibility)
     inputs = input_paths(data, policy)
-    target = _dataset_output(out, inputs, overwrite)  # before loading: a bad --out costs nothing
-    options = read_options(mixed_sizes, label_from, sample_rate, duration, missing)
+    dest = _dataset_output(out, inputs, overwrite)  # before loading: a bad --out costs nothing
+    options = read_options(mixed_sizes, label_from, sample_rate, duration, missing, target, column_types, unseen, modality)
     ds = load_dataset(data, options=options)
     if box_filter is not None:
         ds.kind.require("boxes", "--min-area" if min_area is not None else "--min-visibility")
     pol = image_part(load_policy(policy, ds.modality), "augment")
     check_modality(pol, ds.modality)
     fmt = output_format(ds, out)
-    target = _dataset_output(out, inputs, overwrite, folder=is_folder_format(fmt))
+    dest = _dataset_output(out, inputs, overwrite, folder=is_folder_format(fmt))
     if not no_size_check:
-        check_room(estimated_bytes(ds, copies), target.path.parent, f"{len(ds)} samples with {copies} copies each", "--no-size-check")
+        check_room(estimated_bytes(ds, copies), dest.path.parent, f"{len(ds)} samples with {copies} copies each", "--no-size-check")
     bar, advance = progress_bar(len(ds) * copies, "augmenting")
     with bar:
         result, records = augment_dataset(ds, pol, copies, seed, batch_size, advance, box_filter)
     manifest = build_manifest(data, ds, pol, copies, seed, batch_size, fmt, records, options, box_filter)
-    save_with_manifest(result, target.path, fmt, manifest, replace=target.replace)
+    save_with_manifest(result, dest.path, fmt, manifest, replace=dest.replace)
     typer.echo(f"wrote {len(result)} {ds.kind.noun} ({len(ds)} originals + {copies} copies) to {out} [{fmt}], manifest {manifest_path(out)}")
 
 
@@ -185,6 +193,10 @@ def preview(
     sample_rate: Optional[int] = SAMPLE_RATE,
     duration: Optional[float] = DURATION,
     missing: str = MISSING,
+    target: Optional[str] = TARGET,
+    column_types: Optional[str] = COLUMN_TYPES,
+    unseen: str = UNSEEN,
+    modality: Optional[str] = MODALITY,
 ):
     """Originals next to several augmented draws: a PNG grid for images, a table in the
     terminal for text, spectrograms (and WAV files of the draws beside the PNG) for audio."""
@@ -201,8 +213,8 @@ def preview(
         check_number(draws, "--draws", low=1, high=100, integer=True)
     inputs = input_paths(data, policy)
     # an explicit --out is checked before anything is loaded
-    target = check_output(out, "--out", inputs=inputs, overwrite=overwrite) if out is not None else None
-    ds = load_dataset(data, options=read_options(mixed_sizes, label_from, sample_rate, duration, missing))
+    dest = check_output(out, "--out", inputs=inputs, overwrite=overwrite) if out is not None else None
+    ds = load_dataset(data, options=read_options(mixed_sizes, label_from, sample_rate, duration, missing, target, column_types, unseen, modality))
     style = preview_style(ds)
     pol = image_part(load_policy(policy, ds.modality), "preview")
     check_modality(pol, ds.modality)
@@ -212,8 +224,8 @@ def preview(
     shown = style.make(ds, pol, seed, rows, draws if draws is not None else style.draws)
     style.show(shown, f"{format_policy(pol)} on {Path(data).name}")
     if out is not None:
-        target = target or check_output(out, "--out", inputs=inputs, overwrite=overwrite)
-        style.save(shown, target.path, {"data": data, "policy": format_policy(pol), "seed": seed}, replace=target.replace)
+        dest = dest or check_output(out, "--out", inputs=inputs, overwrite=overwrite)
+        style.save(shown, dest.path, {"data": data, "policy": format_policy(pol), "seed": seed}, replace=dest.replace)
         typer.echo(f"wrote {out}")
 
 

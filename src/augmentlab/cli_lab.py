@@ -10,21 +10,26 @@ from typing import Optional
 import typer
 
 from augmentlab.cli_support import (
+    COLUMN_TYPES,
     CONFIG,
     DURATION,
     FILTER_MODEL,
     LABEL_FROM,
+    METRIC,
     MIN_SIMILARITY,
     MISSING,
     MIXED_SIZES,
+    MODALITY,
     MODEL,
     OVERWRITE,
     PER_CLASS,
     SAMPLE_RATE,
     STEPS,
+    TARGET,
     TEST_GROUPS,
     TEXT_COPIES,
     TRAIN_SIZE,
+    UNSEEN,
     RunOutputs,
     cpu_speed_settings,
     parse_groups,
@@ -67,6 +72,11 @@ def evaluate(
     sample_rate: Optional[int] = SAMPLE_RATE,
     duration: Optional[float] = DURATION,
     missing: str = MISSING,
+    target: Optional[str] = TARGET,
+    column_types: Optional[str] = COLUMN_TYPES,
+    unseen: str = UNSEEN,
+    modality: Optional[str] = MODALITY,
+    metric: Optional[str] = METRIC,
     config: Optional[Path] = CONFIG,
 ):
     """Train with and without the policy under the low-data protocol; report test accuracy
@@ -90,7 +100,9 @@ def evaluate(
         adaptive_config.check()
     cpu_speed_settings(threads)
     lab = Lab(data, policy, per_class, seeds, steps, test, model, mixed_sizes, copies, min_similarity, filter_model,
-              label_from, parse_groups(test_groups), sample_rate, duration, sweepable=adaptive_config is not None, train_size=train_size, missing=missing)
+              label_from, parse_groups(test_groups), sample_rate, duration, sweepable=adaptive_config is not None,
+              train_size=train_size, missing=missing, target=target, column_types=column_types, unseen=unseen, modality=modality,
+              metric=metric)
     fixed_m = lab.use_best_from_sweep(from_sweep) if from_sweep is not None else None
     fused = None
     if synthetic is not None:
@@ -145,6 +157,11 @@ def sweep(
     sample_rate: Optional[int] = SAMPLE_RATE,
     duration: Optional[float] = DURATION,
     missing: str = MISSING,
+    target: Optional[str] = TARGET,
+    column_types: Optional[str] = COLUMN_TYPES,
+    unseen: str = UNSEEN,
+    modality: Optional[str] = MODALITY,
+    metric: Optional[str] = METRIC,
     config: Optional[Path] = CONFIG,
 ):
     """Accuracy against augmentation strength, or with --synthetic against the share of
@@ -165,7 +182,8 @@ def sweep(
     cpu_speed_settings(threads)
     lab = Lab(data, policy, per_class, seeds, steps, test, model, mixed_sizes, copies, min_similarity, filter_model,
               label_from, parse_groups(test_groups), sample_rate, duration, sweepable=synthetic is None,  # a magnitude sweep fails early when m sets nothing
-              train_size=train_size, missing=missing)
+              train_size=train_size, missing=missing, target=target,
+              column_types=column_types, unseen=unseen, modality=modality, metric=metric)
     source = lab.synthetic_source(synthetic) if synthetic is not None else None
     bar, advance = progress_bar(len(values) * seeds, "sweeping")
     with bar:
@@ -213,6 +231,11 @@ def search(
     sample_rate: Optional[int] = SAMPLE_RATE,
     duration: Optional[float] = DURATION,
     missing: str = MISSING,
+    target: Optional[str] = TARGET,
+    column_types: Optional[str] = COLUMN_TYPES,
+    unseen: str = UNSEEN,
+    modality: Optional[str] = MODALITY,
+    metric: Optional[str] = METRIC,
     config: Optional[Path] = CONFIG,
 ):
     """Search augmentation policies within a budget (Optuna TPE with successive halving), then
@@ -232,13 +255,14 @@ def search(
     outputs = RunOutputs(runs, inputs, overwrite, json_out, options=ctx.params)
     _check_storage(storage, inputs, outputs)
     cpu_speed_settings(threads)
-    options = read_options(mixed_sizes, label_from, sample_rate, duration, missing)
+    options = read_options(mixed_sizes, label_from, sample_rate, duration, missing, target, column_types, unseen, modality)
     ds, test_ds, test = load_with_test(data, test, options)
     search_space = parse_space(space, ds.modality)
     if "copies" in ds.kind.options and copies is None:
         copies = 4  # searched policies carry no copies of their own
     protocol = lab_protocol(ds, per_class=per_class, train_size=train_size, seeds=seeds, steps=steps, model=model, copies=copies,
-                            min_similarity=min_similarity, filter_model=filter_model, test_groups=parse_groups(test_groups))
+                            min_similarity=min_similarity, filter_model=filter_model, test_groups=parse_groups(test_groups),
+                            metric=metric)
     from augmentlab.data.load import dataset_identity
 
     data_id = {"data": dataset_identity(data), "test": dataset_identity(test) if test else None, "samples": len(ds)}

@@ -12,9 +12,11 @@ from augmentlab.values import check_seed
 
 # Options that evaluate, sweep and search share (search has its own --copies default).
 MODEL = typer.Option(None, "--model", help="Images: cnn, mlp or resnet (default: by size). Text: minilm (default), tfidf, fasttext or textcnn. "
-                     "Annotated images: unet (masks) or centernet (boxes), by task.")
+                     "Annotated images: unet (masks) or centernet (boxes), by task. Series: fcn (default) or resnet1d. "
+                     "Tables: hgb (default), logistic or mlp.")
 PER_CLASS = typer.Option(None, "--per-class", help="Training samples per class (the low-data regime).")
-TRAIN_SIZE = typer.Option(None, "--train-size", help="Annotated images (COCO, YOLO, mask folders, canvas-seg/-det): training images in all.")
+TRAIN_SIZE = typer.Option(None, "--train-size", help="Annotated images (COCO, YOLO, mask folders, canvas-seg/-det): training images "
+                          "in all. Tables: training rows, drawn keeping the class ratio.")
 STEPS = typer.Option(None, "--steps", help="Optimiser steps per training run [default: 800; annotated images 600].")
 TEXT_COPIES = typer.Option(None, "--copies", help="Text: augmented copies per training sentence (default: the policy's, e.g. eda(copies=16), else 1).")
 MIN_SIMILARITY = typer.Option(None, "--min-similarity", help="Text: drop copies whose embedding cosine similarity to the original is below this.")
@@ -45,12 +47,23 @@ MISSING = typer.Option("refuse", "--missing", help="Series: missing values (? or
                        "or filled linearly in time (interpolate).")
 
 
+TARGET = typer.Option(None, "--target", help="Tables: the target column (naming it reads a .csv as a table).")
+COLUMN_TYPES = typer.Option(None, "--column-types", help="Tables: declared column kinds, e.g. 'ccs=categorical,self=boolean' "
+                            "(numeric, categorical or boolean; others are inferred).")
+UNSEEN = typer.Option("refuse", "--unseen", help="Tables: a --test category the training data lacks is refused, or read as missing.")
+MODALITY = typer.Option(None, "--modality", help="Read DATA as this kind (image, text, audio, annotated, series, table), "
+                        "whichever reader would claim it.")
+METRIC = typer.Option(None, "--metric", help="Tables: pr_auc, roc_auc, balanced_accuracy or accuracy "
+                      "[default: pr_auc on two classes, balanced_accuracy on more].")
+
+
 def read_options(mixed_sizes: str = "resize", label_from: str | None = None, sample_rate: int | None = None,
-                 duration: float | None = None, missing: str = "refuse"):
+                 duration: float | None = None, missing: str = "refuse", target: str | None = None,
+                 column_types: str | None = None, unseen: str = "refuse", modality: str | None = None):
     """The reading choices of a command's flags, checked (``ReadOptions``)."""
     from augmentlab.data.read_options import ReadOptions
 
-    return ReadOptions(mixed_sizes, label_from, sample_rate, duration, missing)
+    return ReadOptions(mixed_sizes, label_from, sample_rate, duration, missing, target, column_types, unseen, modality)
 
 
 def parse_groups(text: str | None) -> tuple[str, ...] | None:

@@ -162,8 +162,14 @@ def _series_preview():
     return SeriesPreview()
 
 
+def _rows_preview():
+    from augmentlab.preview_table import RowsPreview
+
+    return RowsPreview()
+
+
 PREVIEWS = {"grid": GridPreview, "table": TablePreview, "spectrogram": _spectrogram_preview,
-            "targets": _targets_preview, "series": _series_preview}  # by Modality.preview
+            "targets": _targets_preview, "series": _series_preview, "rows": _rows_preview}  # by Modality.preview
 
 
 def preview_style(ds: Dataset):

@@ -67,10 +67,10 @@ def proportional_split(labels: np.ndarray, size: int, seed: int) -> tuple[np.nda
 def ratio_splits(labels: np.ndarray, plan, seed: int, external_test: bool) -> Splits:
     """Train: ``train_size`` samples in the data's class ratio. Validation: half of the rest
     in that ratio (all of it when the test set is a file). Test: the other half. With the
-    "fixed" test split, half of every class is the test set for every seed and train and
-    validation come from the other half."""
+    "fixed" test split, half of the data in its class ratio is the test set for every seed,
+    and train and validation (the rest of that half) come from the other half."""
     if plan.test_split == "fixed" and not external_test:
-        test_idx, pool = fixed_test_holdout(labels)
+        test_idx, pool = proportional_split(labels, len(labels) // 2, FIXED_TEST_SEED)
         train_pos, rest_pos = proportional_split(labels[pool], plan.per_stratum, seed)
         return Splits(pool[train_pos], pool[rest_pos], test_idx)
     train_idx, rest = proportional_split(labels, plan.per_stratum, seed)
@@ -257,7 +257,7 @@ def _check_ratio_room(labels: np.ndarray, plan, external_test: bool) -> None:
     counts = np.bincount(labels)
     counts = counts[counts > 0]
     fixed = plan.test_split == "fixed" and not external_test
-    pool = counts - counts // 2 if fixed else counts
+    pool = counts - counts // 2 if fixed else counts  # about what the proportional half leaves
     least = 2 if (fixed or external_test) else 3
     if int(counts.min()) < least:
         raise AugmentlabError(f"a class has {int(counts.min())} samples; training, validation and test each need one",

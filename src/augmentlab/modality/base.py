@@ -87,6 +87,10 @@ class Modality(ABC):
         """What the lab scores a model by on this data (results name it in ``metric``)."""
         return "accuracy"
 
+    def baselines_for(self, data) -> dict[str, str]:
+        """The free policies a search on ``data`` must beat (by default ``baselines``)."""
+        return self.baselines
+
     def check_metric(self, metric: str) -> None:
         """Refuse a metric the user chose that this data cannot be scored by."""
         if metric not in self.metric_choices:

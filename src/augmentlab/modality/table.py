@@ -32,6 +32,7 @@ class TableModality(Modality):
     preview = "rows"
     models = ("hgb", "logistic", "mlp")
     # oversampling to balance is what practitioners reach for first; it must be beaten too
+    # (SMOTE-NC on tables with categorical or boolean columns: baselines_for)
     baselines = {"smote": "smote(m=1)"}
     default_space = {"kind": "rand", "n": [0, 2], "m": [0, 1],
                      "op_sets": {"table": ["gaussian_noise", "swap_noise", "feature_mask"]}}
@@ -67,6 +68,11 @@ class TableModality(Modality):
     def metric(self, data) -> str:
         """PR-AUC of the rarer class on two classes; balanced accuracy on more."""
         return "pr_auc" if len(np.unique(data.labels)) <= 2 else "balanced_accuracy"
+
+    def baselines_for(self, data) -> dict[str, str]:
+        if not data.numeric.shape[1]:  # only categories: no SMOTE variant interpolates them
+            return {}
+        return {"smote": "smotenc(m=1)"} if data.codes.shape[1] else self.baselines
 
     def check_test(self, data, test) -> None:
         if test.schema.columns != data.schema.columns:

@@ -26,7 +26,6 @@ from pathlib import Path
 
 from augmentlab.data.dataset import Dataset
 from augmentlab.errors import AugmentlabError
-from augmentlab.modality import get_modality
 from augmentlab.rng import child_seeds
 from augmentlab.search.records import trial_records
 from augmentlab.search.space import spec_of
@@ -39,9 +38,10 @@ from augmentlab.values import check_number, check_seed
 BACKENDS = ("local", "ray")
 
 
-def baselines_for(modality: str) -> dict[str, str]:
-    """The free policies a search must beat: the modality's (``Modality.baselines``)."""
-    return dict(get_modality(modality).baselines)
+def baselines_for(ds: Dataset) -> dict[str, str]:
+    """The free policies a search must beat: the modality's for this data
+    (``Modality.baselines_for``)."""
+    return dict(ds.kind.baselines_for(ds.data))
 
 
 @dataclass(frozen=True)
@@ -162,7 +162,9 @@ def run_search(ds: Dataset, space, protocol: Protocol, settings: SearchSettings,
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     # data trained on copies made once (text) fits in one go: no rungs to prune at
     rungs = settings.rungs if "rungs" in ds.kind.features else 0
-    plan = TrialPlan.for_protocol(protocol, settings.trial_fraction, settings.reduction_factor, rungs)
+    # a model fitted once on rows (tables) takes no steps: its trials are whole fits, and count so
+    fraction = 1.0 if ds.kind.training == "rows" else settings.trial_fraction
+    plan = TrialPlan.for_protocol(protocol, fraction, settings.reduction_factor, rungs)
     split_seed, sampler_seed = child_seeds(settings.seed, 2)
     sampler_seed %= 2**32  # Optuna seeds a legacy numpy RandomState
     config = _study_config(data_id or {"samples": len(ds), "shape": list(ds.kind.sample_shape(ds.data))}, space, protocol, settings, plan)
@@ -210,7 +212,7 @@ def _search_and_retrain(ds, space, protocol, settings, test, study, name, plan, 
     # Phase 2: the winner and the free baselines on K seeds, sharing splits.
     from augmentlab.policy import parse_policy
 
-    baselines = baselines_for(ds.modality)
+    baselines = baselines_for(ds)
     arms = {"search": best_policy, **{k: parse_policy(v, ds.modality) for k, v in baselines.items()}}
     specs = {"baseline": "none", "search": spec_of(best_policy), **baselines}
     if best_policy is None:

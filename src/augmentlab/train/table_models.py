@@ -54,7 +54,7 @@ def fit_table_model(name: str, rows, seed: int):
     frequency (the MLP, which takes no class weights, through sample weights)."""
     from sklearn.utils.class_weight import compute_sample_weight
 
-    estimator = build_table_model(name, rows.numeric.shape[1], rows.codes.shape[1], seed)
+    estimator = build_table_model(name, rows.numeric.shape[1], rows.codes.shape[1], seed % 2**32)  # scikit-learn takes 32-bit seeds
     x = features(rows.numeric, rows.codes)
     if name == "mlp":
         return estimator.fit(x, rows.labels, mlpclassifier__sample_weight=compute_sample_weight("balanced", rows.labels))
