@@ -99,7 +99,7 @@ def test_text_evaluate_refuses_bad_combinations_in_one_line(tmp_path, capsys, ex
 def test_copies_are_refused_for_images(tmp_path, capsys):
     code, _, err = run(["evaluate", "digits", "--policy", "hflip", "--per-class", "5", "--copies", "2",
                         "--runs", str(tmp_path / "runs")], capsys)
-    assert code == 2 and "apply to text data" in err
+    assert code == 2 and "copies applies to text or table data" in err
 
 
 def test_the_filter_runs_on_the_packaged_encoder_given_by_path_and_records_its_drops(tmp_path, capsys):

@@ -50,6 +50,13 @@ def read_table_dataset(path: Path, *, target: str | None, column_types: str | No
     tf = read_table(path, target, column_types=types, class_names=like.class_names if train is not None else None)
     if train is not None:
         tf = _aligned(tf, train, path, unseen)
+    if tf.missing:  # kept, never dropped: the user should know they are there
+        import warnings
+
+        from augmentlab.errors import AugmentlabNotice
+
+        counts = ", ".join(f"{name} {n}" for name, n in tf.missing.items())
+        warnings.warn(AugmentlabNotice(f"{path}: missing values kept as missing ({counts})"), stacklevel=2)
     fmt = "csv" if path.suffix.lower() == ".csv" else "parquet"
     return Dataset(batch_from_file(tf), torch.from_numpy(tf.labels), tf.class_names, "table", fmt,
                    layout=TableLayout(str(path), dict(tf.missing)))

@@ -93,11 +93,11 @@ class Protocol:
 
         custom_filter = self.filter_model != DEFAULT_ENCODER
         given = {"copies": self.copies is not None, "min_similarity": self.min_similarity is not None, "filter_model": custom_filter}
-        if any(on and name not in ds.kind.options for name, on in given.items()):
-            able = " or ".join(k.name for k in modalities() if "copies" in k.options)
-            raise AugmentlabError(f"copies, min_similarity and filter_model apply to {able} data; "
-                                  f"{ds.kind.noun} are augmented batch by batch while training",
-                                  field=("copies", "min_similarity", "filter_model"))
+        refused = [name for name, on in given.items() if on and name not in ds.kind.options]
+        if refused:
+            able = " or ".join(k.name for k in modalities() if refused[0] in k.options)
+            how = "are augmented batch by batch while training" if ds.kind.training == "batches" else "take no such option"
+            raise AugmentlabError(f"{refused[0]} applies to {able} data; {ds.kind.noun} {how}", field=tuple(refused))
         if custom_filter:
             if self.min_similarity is None:
                 raise AugmentlabError(f"filter_model {self.filter_model!r} is the filter's encoder; give min_similarity too",
