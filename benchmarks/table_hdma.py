@@ -58,7 +58,8 @@ def table(results: dict) -> str:
     rows = ["| model | policy | tuned baseline | with the policy | paired lift |", "|---|---|---|---|---|"]
     for name, r in results.items():
         if "lift" in r:
-            rows.append(f"| {name.split('_')[0]} | `{r['policy']}` | {_cell(r['baseline'])} | {_cell(r['augmented'])} | "
+            model, short = name.split("_", 1)
+            rows.append(f"| {model} | `{POLICIES[short]}` | {_cell(r['baseline'])} | {_cell(r['augmented'])} | "
                         f"{_cell(r['lift'], '+')} |")
     return "\n".join(rows)
 
