@@ -15,12 +15,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-from augmentlab.io_atomic import atomic_path
+from cli_jobs import run_cli_jobs
 
 POLICIES = {"smotenc_05": "smotenc(m=0.5)", "smotenc_1": "smotenc(m=1)", "noise": "gaussian_noise(m=0.5)",
             "swap": "swap_noise(m=0.5)", "mask": "feature_mask(m=0.3)", "mixup": "mixup(m=0.4)"}
@@ -73,21 +70,7 @@ def main() -> None:
     args = parser.parse_args()
     todo = jobs(args.data)
     names = args.only.split(",") if args.only else list(todo)
-    results = {}
-    for name in names:
-        out = args.out / f"{name}.json"
-        if not args.table:
-            args.out.mkdir(parents=True, exist_ok=True)
-            start = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "augmentlab.cli", *todo[name], "--json", str(out), "--runs", str(args.out / "runs"),
-                            "--threads", "1", "--overwrite"], check=True, stdout=subprocess.DEVNULL)
-            results[name] = {"seconds": round(time.perf_counter() - start, 1)}
-        elif not out.is_file():
-            continue
-        results[name] = {**results.get(name, {}), **summary(todo[name][0], json.loads(out.read_text()))}
-        if not args.table:  # written after every job, so a long run that stops keeps what it measured
-            with atomic_path(args.out / f"summary-{names[0]}.json", replace=True) as tmp:
-                tmp.write_text(json.dumps(results, indent=2))
+    results = run_cli_jobs(todo, names, args.out, summary, table=args.table, extra=["--threads", "1", "--overwrite"])
     print(json.dumps(results, indent=2))
     if args.table:
         print(table(results))

@@ -31,8 +31,21 @@ class GaussianNoise(TableOp):
         return x.with_values(numeric=x.numeric + noise)
 
 
+class CellOp(TableOp):
+    """An op on a share of each row's cells (up to ``at_one * m``), within a column set."""
+
+    at_one = 0.3
+
+    def __init__(self, m: float = 0.5, p: float = 1.0, mode: str = "uniform", columns: str = "all"):
+        super().__init__(m, p, mode)
+        self.columns = check_columns(self.name, columns)
+
+    def sample_params(self, g, batch, shape):
+        return cell_share(self, g, batch, shape, self.at_one)
+
+
 @register
-class SwapNoise(TableOp):
+class SwapNoise(CellOp):
     """A share of each row's cells replaced by a draw from the column's values (numeric: its
     empirical distribution; categorical and boolean: its category shares), as in the swap
     noise of denoising autoencoders for tables. ``columns="categorical"`` resamples only the
@@ -43,13 +56,9 @@ class SwapNoise(TableOp):
     magnitude = Magnitude("share of cells replaced", 0.3, "of each row's cells")
     controls = "up to 0.3·m of a row's cells replaced by draws from their columns"
 
-    def __init__(self, m: float = 0.5, p: float = 1.0, mode: str = "uniform", columns: str = "all"):
-        super().__init__(m, p, mode)
-        self.columns = check_columns(self.name, columns)
-
     def sample_params(self, g, batch, shape):
         F, G = shape
-        return {**cell_share(self, g, batch, shape, 0.3), "draw": torch.rand(batch, F + G, generator=g, dtype=torch.float64)}
+        return {**super().sample_params(g, batch, shape), "draw": torch.rand(batch, F + G, generator=g, dtype=torch.float64)}
 
     def kernel(self, x, params):
         F = x.numeric.shape[1]
@@ -70,7 +79,7 @@ class SwapNoise(TableOp):
 
 
 @register
-class FeatureMask(TableOp):
+class FeatureMask(CellOp):
     """A share of each row's cells made missing (NaN, or no category): the model learns
     not to lean on any one column. The lab's models take missing values as they come."""
 
@@ -78,13 +87,6 @@ class FeatureMask(TableOp):
     family = "masking"
     magnitude = Magnitude("share of cells masked", 0.3, "of each row's cells")
     controls = "up to 0.3·m of a row's cells made missing"
-
-    def __init__(self, m: float = 0.5, p: float = 1.0, mode: str = "uniform", columns: str = "all"):
-        super().__init__(m, p, mode)
-        self.columns = check_columns(self.name, columns)
-
-    def sample_params(self, g, batch, shape):
-        return cell_share(self, g, batch, shape, 0.3)
 
     def kernel(self, x, params):
         hit_numeric, hit_coded = touched(params, tuple(x.shape[1:]), self.columns)
