@@ -26,10 +26,12 @@ def test_evaluate_reports_the_chosen_metric_in_the_image_layout(tmp_path, capsys
 
 def test_sweep_and_search_run_on_a_table(tmp_path, capsys):
     data = write_loans(tmp_path / "loans.csv", rows=300)
-    code, _, err = run(["sweep", str(data), "--policy", "gaussian_noise", "--magnitudes", "0,0.5", *LAB,
+    code, _, err = run(["sweep", str(data), "--policy", "gaussian_noise", "--magnitudes", "0,0.5", *LAB, "--metric", "accuracy",
                         "--json", str(tmp_path / "s.json"), "--runs", str(tmp_path / "runs")], capsys)
     assert code == 0, err
-    assert json.loads((tmp_path / "s.json").read_text())["metric"] == "pr_auc"
+    swept = json.loads((tmp_path / "s.json").read_text())
+    assert swept["metric"] == "accuracy" and swept["points"][0]["runs"][0]["test_accuracy"] == \
+        swept["points"][0]["runs"][0]["test_metrics"]["accuracy"]
     code, _, err = run(["search", str(data), "--budget", "2", *LAB, "--json", str(tmp_path / "q.json"),
                         "--runs", str(tmp_path / "runs")], capsys)
     assert code == 0, err

@@ -39,12 +39,12 @@ def check_unseen(value: str) -> str:
 
 def read_table_dataset(path: Path, *, target: str | None, column_types: str | None = None, like: Dataset | None = None,
                        unseen: str = "refuse") -> Dataset:
-    """``path`` (CSV or Parquet) as a table dataset; ``like``: the training data a test
+    """``path`` (CSV or Parquet) as a table dataset; ``like``: the training table a test
     file must match (its columns, their kinds and categories, its classes)."""
     if not target:
         raise AugmentlabError(f"{path}: a table needs its target column named: target (--target COLUMN)", field="target")
     types = parse_column_types(column_types)
-    train = like.data.schema if like is not None and like.modality == "table" else None
+    train = like.data.schema if like is not None else None
     if train is not None:  # the training data's kinds, whatever this file's cells suggest
         types = {**{c.name: c.kind for c in train.columns}, **types}
     tf = read_table(path, target, column_types=types, class_names=like.class_names if train is not None else None)

@@ -93,7 +93,8 @@ class TableModality(Modality):
 
         if path.is_dir() or path.suffix.lower() not in TABLE_SUFFIXES:
             raise AugmentlabError(f"{path}: a table is a .csv or .parquet file")
-        return read_table_dataset(path, target=options.target, column_types=options.column_types, like=like,
+        train = like if like is not None and like.modality == self.name else None
+        return read_table_dataset(path, target=options.target, column_types=options.column_types, like=train,
                                   unseen=options.unseen)
 
     def output_format(self, ds, out: Path) -> str:

@@ -10,7 +10,7 @@ from augmentlab.data.dataset import Dataset
 from augmentlab.errors import AugmentlabError
 from augmentlab.options import number_list
 from augmentlab.policy.magnitude import with_magnitude
-from augmentlab.train.protocol import Protocol, attack_of, make_splits, run_once
+from augmentlab.train.protocol import Protocol, attack_of, make_splits, metric_of, run_once
 from augmentlab.train.stats import paired, summarize
 
 
@@ -64,7 +64,7 @@ def sweep_axis(axis: str, policies: dict, ds: Dataset, protocol: Protocol, test:
     best = max(points, key=lambda p: (p["val_accuracy"]["mean"], -p[axis]))
     return {
         "protocol": asdict(protocol),
-        "metric": ds.kind.metric(ds.data),
+        "metric": metric_of(ds, protocol),
         "axis": axis,
         "points": points,
         f"best_{axis}": best[axis],
