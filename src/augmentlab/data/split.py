@@ -86,10 +86,11 @@ class SplitPlan:
     ``val_per_class`` for validation, and the test set either drawn anew per seed
     (``per_seed``) or held out once for every seed (``fixed``)."""
 
-    per_class: int
+    per_class: int  # with split "ratio": the training samples in all
     val_per_class: int = 100
     test_split: str = "per_seed"
     test_groups: tuple[str, ...] | None = None  # groups held out as the test set (data with groups)
+    split: str = "per_class"  # "ratio": the training set keeps the class ratio (ratio_splits)
 
     @property
     def per_stratum(self) -> int:

@@ -37,6 +37,8 @@ class TableModality(Modality):
     default_space = {"kind": "rand", "n": [0, 2], "m": [0, 1],
                      "op_sets": {"table": ["gaussian_noise", "swap_noise", "feature_mask"]}}
     options = frozenset({"copies"})
+    # "synthetic": evaluate --synthetic adds generated rows; "row_generators": synth fits copula and tvae
+    features = frozenset({"synthetic", "row_generators"})
     metric_choices = ("pr_auc", "roc_auc", "balanced_accuracy", "accuracy")
     formats = ("csv", "parquet")
     files = "a .csv or .parquet table with its target column named (--target)"

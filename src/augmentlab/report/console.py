@@ -120,3 +120,28 @@ def print_synth_quality(results: dict, grid=None) -> None:
     console.print(f"{'memorisation (share)':40s} {mem['share']:.4f}  (closer to a training image than {100 * mem['quantile']:g}% of training pairs)")
     if grid is not None:
         console.print(f"sample grid: {grid}")
+
+
+def print_table_quality(results: dict) -> None:
+    """``synth evaluate`` on table rows: each figure for the generated rows next to the
+    real holdout rows' (what a perfect generator would score)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(title=f"{results['model']}: {results['rows']['generated']} generated rows against {results['rows']['train']} "
+                    f"training rows ({results['rows']['holdout']} unseen rows for reference)")
+    for name in ("", "generated", "real, unseen"):
+        t.add_column(name)
+    fid = results["fidelity"]
+    t.add_row("mean KS of numeric columns (0 best)", f"{fid['synthetic']['mean_ks']:.3f}", f"{fid['holdout']['mean_ks']:.3f}")
+    t.add_row("mean total variation of categories (0 best)", f"{fid['synthetic']['mean_tv']:.3f}", f"{fid['holdout']['mean_tv']:.3f}")
+    t.add_row("correlation difference (0 best)", f"{results['correlation_difference']['synthetic']:.3f}",
+              f"{results['correlation_difference']['holdout']:.3f}")
+    t.add_row("detection ROC AUC (0.5 best)", f"{results['detection_auc']['synthetic']:.3f}", f"{results['detection_auc']['holdout']:.3f}")
+    mem = results["memorisation"]
+    t.add_row("median distance to closest training row", f"{mem['dcr_median']:.3f}", f"{mem['holdout_dcr_median']:.3f}")
+    t.add_row("exact copies of training rows", str(mem["exact_copies"]), str(mem["holdout_exact_copies"]))
+    t.add_row("share closer than the unseen rows' 5th percentile", f"{mem['closer_than_holdout_p5']:.3f}", "0.050")
+    ts = results["tstr"]
+    t.add_row(f"{ts['metric']} of {ts['model']} trained on them (TSTR / TRTR)", f"{ts['tstr']:.3f}", f"{ts['trtr']:.3f}")
+    Console().print(t)

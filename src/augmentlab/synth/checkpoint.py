@@ -33,7 +33,7 @@ def load_checkpoint(path: str | Path):
     """``(generator, meta, extra tensors)`` from a checkpoint written by ``save_checkpoint``."""
     from safetensors import safe_open
 
-    from augmentlab.synth.models import MODELS
+    from augmentlab.synth.models import MODELS, TABLE_MODELS
 
     path = Path(path)
     if not path.is_file():
@@ -50,7 +50,8 @@ def load_checkpoint(path: str | Path):
         raise AugmentlabError(f"{path}: checkpoint version {metadata.get('version')!r}; this augmentlab reads version {VERSION}")
     try:
         config, meta = json.loads(metadata["config"]), json.loads(metadata["meta"])
-        cls = MODELS[config.pop("model")]
+        name = config.pop("model")
+        cls = MODELS[name] if name in MODELS else TABLE_MODELS[name]
         generator = cls(tuple(config.pop("shape")), config.pop("num_classes"), **config)
         state = {k[4:]: v for k, v in tensors.items() if k.startswith("net.")}
         generator.net.load_state_dict(state, strict=True)
