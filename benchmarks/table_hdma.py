@@ -5,7 +5,9 @@ augmentation against the tuned baseline, by PR-AUC of the denials; print JSON, a
 Every step is the CLI a user would run (`evaluate` and `search` with `--json`): 1,000
 training rows drawn keeping the class ratio, validation and test from the rest, 5 seeds
 (search: 3), classes weighted by inverse frequency and, for the decision metrics, the
-threshold tuned on validation, in every arm.
+threshold tuned on validation, in every arm. `gaussian_noise(m=0)` is the control: every
+training row seen twice, unchanged. The synthetic arms add as many rows from a copula or a
+TVAE fitted on each seed's training rows (`synth fit --train-size 1000 --split-seed S`).
 
     python benchmarks/table_hdma.py $AUGMENTLAB_DATA --out bench-table [--only hgb_smotenc_05,...]
     python benchmarks/table_hdma.py $AUGMENTLAB_DATA --out bench-table --table   # from the JSON already there
@@ -19,17 +21,41 @@ from pathlib import Path
 
 from cli_jobs import run_cli_jobs
 
-POLICIES = {"smotenc_05": "smotenc(m=0.5)", "smotenc_1": "smotenc(m=1)", "noise": "gaussian_noise(m=0.5)",
-            "swap": "swap_noise(m=0.5)", "mask": "feature_mask(m=0.3)", "mixup": "mixup(m=0.4)"}
+POLICIES = {"smotenc_05": "smotenc(m=0.5)", "smotenc_1": "smotenc(m=1)", "repeat": "gaussian_noise(m=0)",
+            "noise": "gaussian_noise(m=0.5)", "swap": "swap_noise(m=0.5)", "mask": "feature_mask(m=0.3)", "mixup": "mixup(m=0.4)"}
 MODELS = ("hgb", "logistic")
+GENERATORS = ("copula", "tvae")
+SEEDS = 5
 
 
-def jobs(data: Path) -> dict[str, list[str]]:
+def checkpoints(data: Path, out: Path, generator: str) -> list[Path]:
+    """One checkpoint per seed, fitted on that seed's training rows (fitted once, kept)."""
+    import subprocess
+    import sys
+
+    paths = []
+    for seed in range(SEEDS):
+        path = out / "checkpoints" / f"{generator}-{seed}.safetensors"
+        if not path.is_file():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            subprocess.run([sys.executable, "-m", "augmentlab.cli", "synth", "fit", str(data / "tabular" / "hdma.csv"), "--target", "deny",
+                            "--model", generator, "--train-size", "1000", "--split-seed", str(seed), "--out", str(path),
+                            "--threads", "1"], check=True, stdout=subprocess.DEVNULL)
+        paths.append(path)
+    return paths
+
+
+def jobs(data: Path, out: Path | None = None) -> dict[str, list[str]]:
+    """The commands by job name; with ``out``, the synthetic jobs' checkpoints are fitted there first."""
     table = [str(data / "tabular" / "hdma.csv"), "--target", "deny", "--train-size", "1000", "--metric", "pr_auc"]
-    out = {f"{model}_{short}": ["evaluate", *table, "--policy", spec, "--seeds", "5", "--model", model]
-           for model in MODELS for short, spec in POLICIES.items()}
-    out["hgb_search"] = ["search", *table, "--budget", "12", "--seeds", "3"]
-    return out
+    todo = {f"{model}_{short}": ["evaluate", *table, "--policy", spec, "--seeds", str(SEEDS), "--model", model]
+            for model in MODELS for short, spec in POLICIES.items()}
+    for generator in GENERATORS:
+        paths = ",".join(map(str, checkpoints(data, out, generator))) if out is not None else "CHECKPOINTS"
+        todo[f"hgb_{generator}"] = ["evaluate", *table, "--policy", "none", "--seeds", str(SEEDS), "--synthetic", paths,
+                                    "--synthetic-ratio", "1"]
+    todo["hgb_search"] = ["search", *table, "--budget", "12", "--seeds", "3"]
+    return todo
 
 
 def _points(s: dict) -> dict:
@@ -37,6 +63,11 @@ def _points(s: dict) -> dict:
 
 
 def summary(kind: str, r: dict) -> dict:
+    if kind == "evaluate" and "synthetic" in r:
+        arm = r["synthetic"]
+        return {"policy": f"{arm['model']} rows, ratio {arm['ratio']:g}", "metric": r["metric"],
+                "baseline": _points(r["baseline"]["test_accuracy"]), "augmented": _points(arm["test_accuracy"]),
+                "lift": _points(arm["lift_vs_none"])}
     if kind == "evaluate":
         return {"policy": r["policy"], "metric": r["metric"], "baseline": _points(r["baseline"]["test_accuracy"]),
                 "augmented": _points(r["augmented"]["test_accuracy"]), "lift": _points(r["lift"])}
@@ -56,7 +87,8 @@ def table(results: dict) -> str:
     for name, r in results.items():
         if "lift" in r:
             model, short = name.split("_", 1)
-            rows.append(f"| {model} | `{POLICIES[short]}` | {_cell(r['baseline'])} | {_cell(r['augmented'])} | "
+            policy = f"`{POLICIES[short]}`" if short in POLICIES else r["policy"]
+            rows.append(f"| {model} | {policy} | {_cell(r['baseline'])} | {_cell(r['augmented'])} | "
                         f"{_cell(r['lift'], '+')} |")
     return "\n".join(rows)
 
@@ -68,7 +100,7 @@ def main() -> None:
     parser.add_argument("--only", default=None, help="comma-separated job names")
     parser.add_argument("--table", action="store_true", help="summarise the JSON files in --out; run nothing")
     args = parser.parse_args()
-    todo = jobs(args.data)
+    todo = jobs(args.data, None if args.table else args.out)
     names = args.only.split(",") if args.only else list(todo)
     results = run_cli_jobs(todo, names, args.out, summary, table=args.table, extra=["--threads", "1", "--overwrite"])
     print(json.dumps(results, indent=2))

@@ -50,3 +50,10 @@ def test_evaluate_is_seeded_and_names_its_metric(lab):
     b = evaluate(lab.ds, lab.policy, lab.protocol)
     assert a["metric"] == "pr_auc" and a["lift"] == b["lift"]
     assert [r["test_accuracy"] for r in a["augmented"]["runs"]] == [r["test_accuracy"] for r in b["augmented"]["runs"]]
+
+
+def test_no_augmentation_adds_no_rows_but_an_op_at_m_zero_repeats_them(lab):
+    x = lab.ds.data[np.arange(120)]
+    assert len(augmented_rows(x, parse_policy("none", "table"), 1, seed=0)[0]) == 120
+    repeated, _ = augmented_rows(x, parse_policy("gaussian_noise(m=0)", "table"), 1, seed=0)
+    assert len(repeated) == 240 and repeated[120:].same_rows(x)  # the control: rows seen twice, unchanged

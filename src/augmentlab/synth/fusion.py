@@ -43,6 +43,7 @@ class SyntheticSource:
                 raise AugmentlabError(f"synthetic {path}: the checkpoint does not record its training images", field="synthetic")
             self.by_split[_key(extra["train_indices"].numpy())] = (path, generator)
         self.model, self.shape = generator.name, generator.shape
+        self.size_flag = "--per-class" if ds.kind.split == "per_class" else "--train-size"  # how synth fit draws the split
         self._drawn: dict[tuple[str, int], torch.Tensor] = {}
 
     def draw(self, train_idx: np.ndarray, labels: torch.Tensor, seed: int, sample_seed: int, per_class: int) -> torch.Tensor:
@@ -67,7 +68,7 @@ class SyntheticSource:
             raise AugmentlabError(
                 f"--synthetic: no checkpoint was fitted on seed {seed}'s training split, so its generator would have seen "
                 f"that run's validation or test images; fit one with `augmentlab synth fit {self.data} --model {self.model} "
-                f"--per-class {per_class} --split-seed {seed} --out ...` and list it too")
+                f"{self.size_flag} {per_class} --split-seed {seed} --out ...` and list it too")
         return found
 
     def check_covers(self, ds: Dataset, protocol, external_test: bool) -> None:
@@ -75,7 +76,7 @@ class SyntheticSource:
         from augmentlab.data.split import make_splits
 
         for seed in range(protocol.seeds):
-            self.generator_for(make_splits(ds.labels, protocol, seed, external_test).train, seed, protocol.per_class)
+            self.generator_for(make_splits(ds.labels, protocol, seed, external_test).train, seed, protocol.per_stratum)
 
 
 def _key(indices: np.ndarray) -> bytes:
@@ -95,8 +96,8 @@ class Fused:
                   per_class: int) -> tuple[torch.Tensor, torch.Tensor]:
         count = int(round(self.ratio * len(train_idx)))
         labels = synthetic_labels(train_y, count)
-        if count == 0:
-            return torch.zeros((0, *self.source.shape), dtype=torch.uint8), labels
+        if count == 0:  # nothing drawn, in the generators' own kind of batch
+            return next(iter(self.source.by_split.values()))[1].sample(labels, 0), labels
         return self.source.draw(train_idx, labels, seed, sample_seed, per_class), labels
 
 

@@ -44,6 +44,8 @@ def augmented_rows(x: TableBatch, policy, copies: int, seed: int) -> tuple[Table
     draws from child stream k + 1 of ``seed``; the oversamplers from stream 0."""
     x = x.fitted()  # the ops draw from the training rows' own columns
     rows, grow, mixers = policy_parts(policy)
+    if rows is not None and rows.to_spec() == "none":  # no augmentation adds no copies (the baseline's rows)
+        rows = None
     streams = child_seeds(seed, copies + 1)
     g = torch_generator(streams[0])
     labels = torch.from_numpy(x.labels)
@@ -103,8 +105,13 @@ def run_table_once(ds, splits, policy, protocol, seed: int, test) -> dict:
     start = time.perf_counter()
     x = ds.data[splits.train]
     fit, extra = x, {}
+    if hasattr(policy, "synthetic"):  # real plus generated rows (synth/fusion.py: Fused); child stream 5 draws them
+        fake, _ = policy.synthetic(splits.train, torch.from_numpy(x.labels), seed, child_seeds(seed, 6)[5], protocol.per_stratum)
+        fit = TableBatch.concat([x, fake])
+        extra["synthetic_rows"] = len(fake)
+        policy = policy.policy
     if policy is not None:
-        fit, extra["table_augmentation"] = expand_table_for_protocol(x, policy, protocol, seed)
+        fit, extra["table_augmentation"] = expand_table_for_protocol(fit, policy, protocol, seed)
     test_rows = test.data if test is not None else ds.data[splits.test]
     scores = fit_and_score(fit, x, ds.data[splits.val], {"test": test_rows}, name, metric, seed, ds.num_classes)
     return {
