@@ -120,3 +120,32 @@ def test_an_unseen_category_is_read_as_missing_when_the_user_says_so(tmp_path, c
     code, _, err = run(["evaluate", str(source), "--policy", "gaussian_noise", *LAB, *extra, "--unseen", "missing",
                         "--json", str(tmp_path / "r.json"), "--runs", str(tmp_path / "runs")], capsys)
     assert code == 0, err
+
+
+def test_synth_fits_samples_and_evaluates_table_rows_and_the_lab_adds_them(tmp_path, capsys):
+    data = write_loans(tmp_path / "loans.csv", rows=300)
+    paths = []
+    for seed in (0, 1):
+        path = tmp_path / f"copula{seed}.safetensors"
+        code, _, err = run(["synth", "fit", str(data), "--target", "deny", "--model", "copula", "--train-size", "100",
+                            "--split-seed", str(seed), "--out", str(path)], capsys)
+        assert code == 0, err
+        paths.append(str(path))
+    code, _, err = run(["synth", "sample", paths[0], "--n", "20", "--out", str(tmp_path / "rows.csv")], capsys)
+    assert code == 0, err
+    assert (tmp_path / "rows.csv").read_text().splitlines()[0] == "income,ratio,region,married,deny"
+    code, stdout, err = run(["synth", "evaluate", paths[0], "--data", str(data), "--target", "deny", "--json", str(tmp_path / "q.json")],
+                            capsys)
+    assert code == 0, err
+    q = json.loads((tmp_path / "q.json").read_text())
+    assert q["rows"] == {"train": 100, "holdout": 200, "generated": 100} and 0 <= q["detection_auc"]["synthetic"] <= 1
+    assert {"tstr", "trtr"} <= set(q["tstr"]) and "detection ROC AUC" in stdout
+    code, _, err = run(["evaluate", str(data), "--policy", "none", *LAB, "--synthetic", ",".join(paths), "--json", str(tmp_path / "e.json"),
+                        "--runs", str(tmp_path / "runs")], capsys)
+    assert code == 0, err
+    r = json.loads((tmp_path / "e.json").read_text())
+    assert r["synthetic"]["model"] == "copula" and r["synthetic"]["runs"][0]["synthetic_rows"] == 100
+    assert r["lift"]["mean"] == 0.0  # no augmentation is the baseline itself
+    code, _, err = run(["evaluate", str(data), "--policy", "none", *LAB, "--seeds", "3", "--synthetic", ",".join(paths),
+                        "--runs", str(tmp_path / "runs")], capsys)
+    assert code == 2 and "--train-size 100 --split-seed 2" in err

@@ -32,7 +32,7 @@ def _onehot_matrix(rows: TableBatch, reference: TableBatch) -> tuple[np.ndarray,
         v = rows.numeric[:, j]
         parts.append(np.where(np.isnan(v), 0.0, (v - mean[j]) / (scale[j] or 1.0))[:, None])
         source.append(j)
-        if np.isnan(reference.numeric[:, j]).any() or np.isnan(v).any():
+        if np.isnan(reference.numeric[:, j]).any():  # the reference decides the layout, so matrices compare
             parts.append(np.isnan(v)[:, None].astype(float))
             source.append(j)
     F = rows.numeric.shape[1]
