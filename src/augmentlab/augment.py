@@ -37,13 +37,49 @@ def dataset_digest(ds: Dataset) -> str:
     return h.hexdigest()
 
 
+def split_growth(policy) -> tuple[object, list]:
+    """``(the policy on samples, the ops that add samples)``: oversamplers close a table
+    policy (``gaussian_noise+smote``) and add rows before any copy is made. Other
+    batch-level ops are left in place (``image_part`` refuses them)."""
+    from augmentlab.policy.training import TrainingPolicy
+
+    if not isinstance(policy, TrainingPolicy):
+        return policy, []
+    grow = [op for op in policy.batch_ops if getattr(op, "adds_rows", False)]
+    if not grow:
+        return policy, []
+    rest = [op for op in policy.batch_ops if op not in grow]
+    if rest or policy.features is not None:
+        return policy, []  # refused as a training policy by the caller
+    from augmentlab.ops.image.geometric import Identity
+
+    return (policy.image if policy.image is not None else Identity()), grow
+
+
+def grown(ds: Dataset, grow: list, seed: int) -> Dataset:
+    """``ds`` with the rows the oversamplers ``grow`` add (drawn from child stream 1 of
+    ``seed``; the copies draw from ``seed`` itself), appended after the originals."""
+    from dataclasses import replace
+
+    from augmentlab.rng import child_seeds
+
+    g = torch_generator(child_seeds(seed, 2)[1])
+    data, labels = ds.data, ds.labels
+    for op in grow:
+        data, labels = op.apply_batch(data, labels, ds.num_classes, g)
+    return replace(ds, data=data, labels=torch.as_tensor(labels, dtype=torch.int64))
+
+
 def augment_dataset(ds: Dataset, policy, copies: int, seed: int, batch_size: int = 256, progress=None,
-                    box_filter: BoxFilter | None = None):
-    """Return ``(augmented dataset, records)``: the originals followed by ``copies``
-    augmented copies of each, and the parameters applied to every batch. ``box_filter``:
-    which moved boxes annotated images keep (default: clipped, those with no area dropped)."""
+                    box_filter: BoxFilter | None = None, grow: list | None = None):
+    """Return ``(augmented dataset, records)``: the originals (and the rows ``grow``'s
+    oversamplers add) followed by ``copies`` augmented copies of each, and the parameters
+    applied to every batch. ``box_filter``: which moved boxes annotated images keep
+    (default: clipped, those with no area dropped)."""
     check_number(copies, "copies", low=0, integer=True)
     check_number(batch_size, "batch_size", low=1, integer=True)
+    if grow:
+        ds = grown(ds, grow, check_seed(seed))
     g = torch_generator(check_seed(seed))
     records = []
 
@@ -65,8 +101,27 @@ def replay_dataset(ds: Dataset, manifest: dict, progress=None) -> Dataset:
         return _replay(ds, manifest, progress)
 
 
+def manifest_growth(manifest: dict, modality: str) -> list:
+    """The oversamplers a manifest recorded (none: an empty list)."""
+    grow = manifest.get("grow", [])
+    if not isinstance(grow, list):
+        raise AugmentlabError(f"manifest grow: expected a list of oversamplers; got {type(grow).__name__}")
+    if not grow:
+        return []
+    from augmentlab.policy.training import TrainingPolicy
+
+    policy = policy_from_dict(grow, where="manifest grow", modality=modality)  # batch-level ops close a list
+    if not (isinstance(policy, TrainingPolicy) and policy.image is None and policy.features is None
+            and all(getattr(op, "adds_rows", False) for op in policy.batch_ops)):
+        raise AugmentlabError("manifest grow: expected oversamplers only (ops that add rows)")
+    return list(policy.batch_ops)
+
+
 def _replay(ds: Dataset, manifest: dict, progress) -> Dataset:
     policy = manifest_policy(manifest, ds.modality)
+    grow = manifest_growth(manifest, ds.modality)
+    if grow:  # the same rows again: the oversamplers are deterministic given the data and the seed
+        ds = grown(ds, grow, check_seed(manifest.get("seed", 0), "manifest seed"))
     copies, batch_size = manifest["copies"], manifest["batch_size"]
     records = manifest["params"]
     expected = copies * -(-len(ds) // batch_size)
@@ -118,7 +173,7 @@ def _apply_copies(ds: Dataset, policy, copies: int, batch_size: int, params_for,
 
 
 def build_manifest(input_spec: str, ds: Dataset, policy, copies: int, seed: int, batch_size: int, fmt: str, records,
-                   options=None, box_filter: BoxFilter | None = None) -> dict:
+                   options=None, box_filter: BoxFilter | None = None, grow: list | None = None) -> dict:
     from augmentlab.data.load import BUILTINS
 
     # an absolute path, so `replay` works from any directory (built-in names stay names)
@@ -137,6 +192,8 @@ def build_manifest(input_spec: str, ds: Dataset, policy, copies: int, seed: int,
         "read": {} if options is None else asdict(options),
         # which moved boxes were kept (annotated images), so replay keeps the same ones
         **({} if box_filter is None else {"box_filter": asdict(box_filter)}),
+        # the oversamplers that added rows before the copies (tables), so replay adds the same
+        **({"grow": [op.to_dict() for op in grow]} if grow else {}),
         "params": records,
     }
 

@@ -87,9 +87,12 @@ def augment(
     Annotated images (COCO, YOLO, mask folders) move their targets with each draw; boxes
     are clipped to the image, and dropped when no area (or less than --min-area,
     --min-visibility) is left."""
-    from augmentlab.augment import augment_dataset, build_manifest, estimated_bytes, manifest_path, save_with_manifest
+    import warnings
+
+    from augmentlab.augment import augment_dataset, build_manifest, estimated_bytes, manifest_path, save_with_manifest, split_growth
     from augmentlab.data import load_dataset
     from augmentlab.data.load import is_folder_format, output_format
+    from augmentlab.errors import AugmentlabNotice
     from augmentlab.outputs import check_room, input_paths
     from augmentlab.policy import load_policy
     from augmentlab.policy.modality import check_modality
@@ -105,18 +108,24 @@ def augment(
     ds = load_dataset(data, options=options)
     if box_filter is not None:
         ds.kind.require("boxes", "--min-area" if min_area is not None else "--min-visibility")
-    pol = image_part(load_policy(policy, ds.modality), "augment")
+    pol, grow = split_growth(load_policy(policy, ds.modality))
+    pol = image_part(pol, "augment")
     check_modality(pol, ds.modality)
+    if grow and pol.to_spec() == "none" and copies:  # rows added, none changed: copies would only repeat them
+        warnings.warn(AugmentlabNotice(f"{' and '.join(op.name for op in grow)} add rows and change none: no copies made"), stacklevel=1)
+        copies = 0
     fmt = output_format(ds, out)
     dest = _dataset_output(out, inputs, overwrite, folder=is_folder_format(fmt))
     if not no_size_check:
         check_room(estimated_bytes(ds, copies), dest.path.parent, f"{len(ds)} samples with {copies} copies each", "--no-size-check")
     bar, advance = progress_bar(len(ds) * copies, "augmenting")
     with bar:
-        result, records = augment_dataset(ds, pol, copies, seed, batch_size, advance, box_filter)
-    manifest = build_manifest(data, ds, pol, copies, seed, batch_size, fmt, records, options, box_filter)
+        result, records = augment_dataset(ds, pol, copies, seed, batch_size, advance, box_filter, grow)
+    manifest = build_manifest(data, ds, pol, copies, seed, batch_size, fmt, records, options, box_filter, grow)
     save_with_manifest(result, dest.path, fmt, manifest, replace=dest.replace)
-    typer.echo(f"wrote {len(result)} {ds.kind.noun} ({len(ds)} originals + {copies} copies) to {out} [{fmt}], manifest {manifest_path(out)}")
+    added = f" + {len(result) // (copies + 1) - len(ds)} added" if grow else ""
+    typer.echo(f"wrote {len(result)} {ds.kind.noun} ({len(ds)} originals{added} + {copies} copies) to {out} [{fmt}], "
+               f"manifest {manifest_path(out)}")
 
 
 def _box_filter(min_area: float | None, min_visibility: float | None):

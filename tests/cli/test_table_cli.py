@@ -149,3 +149,21 @@ def test_synth_fits_samples_and_evaluates_table_rows_and_the_lab_adds_them(tmp_p
     code, _, err = run(["evaluate", str(data), "--policy", "none", *LAB, "--seeds", "3", "--synthetic", ",".join(paths),
                         "--runs", str(tmp_path / "runs")], capsys)
     assert code == 2 and "--train-size 100 --split-seed 2" in err
+
+
+def test_augment_with_an_oversampler_writes_the_added_rows_and_replays_them(tmp_path, capsys):
+    data = write_loans(tmp_path / "loans.csv", rows=200)
+    out, again = tmp_path / "balanced.csv", tmp_path / "again.csv"
+    code, stdout, err = run(["augment", str(data), "--target", "deny", "--policy", "smotenc", "--out", str(out)], capsys)
+    assert code == 0, err
+    assert "add rows and change none: no copies made" in err
+    labels = [line.rsplit(",", 1)[1] for line in out.read_text().splitlines()[1:]]
+    assert labels.count("yes") == labels.count("no") and len(labels) > 200
+    code, _, err = run(["replay", str(out) + ".manifest.json", "--out", str(again)], capsys)
+    assert code == 0, err
+    assert out.read_bytes() == again.read_bytes()
+    code, _, err = run(["augment", str(data), "--target", "deny", "--policy", "swap_noise+smotenc(m=0.5)", "--copies", "2",
+                        "--out", str(tmp_path / "both.csv")], capsys)
+    assert code == 0, err
+    grown = len((tmp_path / "both.csv").read_text().splitlines()) - 1
+    assert grown % 3 == 0 and grown // 3 > 200
