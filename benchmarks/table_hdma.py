@@ -70,7 +70,8 @@ def summary(kind: str, r: dict) -> dict:
                 "lift": _points(arm["lift_vs_none"])}
     if kind == "evaluate":
         return {"policy": r["policy"], "metric": r["metric"], "baseline": _points(r["baseline"]["test_accuracy"]),
-                "augmented": _points(r["augmented"]["test_accuracy"]), "lift": _points(r["lift"])}
+                "augmented": _points(r["augmented"]["test_accuracy"]), "lift": _points(r["lift"]),
+                "test_runs": [run["test_accuracy"] for run in r["augmented"]["runs"]]}
     return {"best_policy": r["best_policy"], "chosen_from": r["chosen_from"], "test": _points(r["test_accuracy"]),
             "val": _points(r["val_accuracy"]), "lift_vs_none": _points(r["lift_vs_none"]),
             "train_run_equivalents": round(r["train_run_equivalents"], 1),
@@ -83,13 +84,22 @@ def _cell(s: dict, sign: str = "") -> str:
 
 
 def table(results: dict) -> str:
-    rows = ["| model | policy | tuned baseline | with the policy | paired lift |", "|---|---|---|---|---|"]
+    """One row per evaluate job; a row op's copies are also set against the control (the
+    same rows repeated unchanged), paired by seed."""
+    from augmentlab.train.stats import paired
+
+    rows = ["| model | policy | tuned baseline | with the policy | paired lift | against repeating the rows |",
+            "|---|---|---|---|---|---|"]
     for name, r in results.items():
         if "lift" in r:
             model, short = name.split("_", 1)
             policy = f"`{POLICIES[short]}`" if short in POLICIES else r["policy"]
+            control = results.get(f"{model}_repeat")
+            versus = ""
+            if control and short in ("noise", "swap", "mask", "mixup") and "test_runs" in r:
+                versus = _cell(_points(paired(control["test_runs"], r["test_runs"])), "+")
             rows.append(f"| {model} | {policy} | {_cell(r['baseline'])} | {_cell(r['augmented'])} | "
-                        f"{_cell(r['lift'], '+')} |")
+                        f"{_cell(r['lift'], '+')} | {versus} |")
     return "\n".join(rows)
 
 
