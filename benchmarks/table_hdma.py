@@ -67,7 +67,7 @@ def summary(kind: str, r: dict) -> dict:
         arm = r["synthetic"]
         return {"policy": f"{arm['model']} rows, ratio {arm['ratio']:g}", "metric": r["metric"],
                 "baseline": _points(r["baseline"]["test_accuracy"]), "augmented": _points(arm["test_accuracy"]),
-                "lift": _points(arm["lift_vs_none"])}
+                "lift": _points(arm["lift_vs_none"]), "test_runs": [run["test_accuracy"] for run in arm["runs"]]}
     if kind == "evaluate":
         return {"policy": r["policy"], "metric": r["metric"], "baseline": _points(r["baseline"]["test_accuracy"]),
                 "augmented": _points(r["augmented"]["test_accuracy"]), "lift": _points(r["lift"]),
@@ -84,8 +84,9 @@ def _cell(s: dict, sign: str = "") -> str:
 
 
 def table(results: dict) -> str:
-    """One row per evaluate job; a row op's copies are also set against the control (the
-    same rows repeated unchanged), paired by seed."""
+    """One row per evaluate job; row ops and synthetic rows (which add as many rows as the
+    training set has) are also set against the control: the same rows repeated unchanged,
+    paired by seed."""
     from augmentlab.train.stats import paired
 
     rows = ["| model | policy | tuned baseline | with the policy | paired lift | against repeating the rows |",
@@ -96,7 +97,7 @@ def table(results: dict) -> str:
             policy = f"`{POLICIES[short]}`" if short in POLICIES else r["policy"]
             control = results.get(f"{model}_repeat")
             versus = ""
-            if control and short in ("noise", "swap", "mask", "mixup") and "test_runs" in r:
+            if control and short not in ("repeat", "smotenc_05", "smotenc_1") and "test_runs" in r:
                 versus = _cell(_points(paired(control["test_runs"], r["test_runs"])), "+")
             rows.append(f"| {model} | {policy} | {_cell(r['baseline'])} | {_cell(r['augmented'])} | "
                         f"{_cell(r['lift'], '+')} | {versus} |")
