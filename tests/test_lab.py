@@ -21,6 +21,7 @@ def test_lab_loads_checks_and_records():
     ({"per_class": 500}, "^per_class 500 is too large", "per_class"),
     ({"per_class": 5, "seeds": 0}, "^seeds=0 is out of range", "seeds"),
     ({"per_class": 5, "copies": 3}, "^copies applies to text or table data; images are augmented batch by batch", "copies"),
+    ({"per_class": 5, "metric": "pr_auc"}, "^metric: images are scored by their own metric; choosing one is for tables", "metric"),
 ])
 def test_lab_errors_name_fields(kwargs, needle, field):
     with pytest.raises(AugmentlabError, match=needle) as error:

@@ -96,12 +96,30 @@ def _truncated(tmp):
     return path, [], "not a readable Parquet file"
 
 
+def _empty_column(tmp):
+    path = tmp / "empty.csv"
+    path.write_text("income,notes,deny\n" + "".join(f"{i},,{'yes' if i % 3 else 'no'}\n" for i in range(30)))
+    return path, [], "column 'notes' holds no values; drop it"
+
+
+def _no_features(tmp):
+    path = tmp / "bare.csv"
+    path.write_text("deny\n" + "".join(f"{'yes' if i % 3 else 'no'}\n" for i in range(30)))
+    return path, [], "has no columns besides the --target 'deny'"
+
+
+def _measurement(tmp):
+    path = tmp / "amounts.csv"
+    path.write_text("income,deny\n" + "".join(f"{i},{i * 1.37:.2f}\n" for i in range(40)))
+    return path, [], "--target 'deny' has 40 values, 40 of them in a single row; the table lab classifies"
+
+
 def _unseen(tmp):
     test = write_loans(tmp / "test.csv", rows=40, seed=1, extra_category="west")
     return write_loans(tmp / "train.csv", rows=300), ["--test", str(test)], "category 'west' is not in the training data"
 
 
-@pytest.mark.parametrize("make", [_no_target, _one_class, _mixed, _truncated, _unseen])
+@pytest.mark.parametrize("make", [_no_target, _one_class, _mixed, _truncated, _empty_column, _no_features, _measurement, _unseen])
 def test_bad_table_input_is_one_line_exit_2_and_nothing_written(tmp_path, capsys, make):
     source, extra, message = make(tmp_path)
     out, json_out = tmp_path / "out.csv", tmp_path / "r.json"

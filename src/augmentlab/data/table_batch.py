@@ -68,7 +68,8 @@ def fit_stats(numeric: np.ndarray, codes: np.ndarray, schema: TableSchema) -> Co
     frequencies = []
     for j, column in enumerate(schema.coded_columns):
         counts = np.bincount(codes[:, j][codes[:, j] >= 0], minlength=len(column.categories)).astype(np.float64)
-        frequencies.append(counts / counts.sum() if counts.sum() else np.full(len(column.categories), 1 / len(column.categories)))
+        size = len(column.categories)
+        frequencies.append(counts / counts.sum() if counts.sum() else np.full(size, 1 / max(size, 1)))
     return ColumnStats(scale, quantiles, tuple(frequencies))
 
 

@@ -142,11 +142,16 @@ def _from_tokens(header: list[str], rows: list[list[str]], target: str, types: d
             target_tokens = tokens
             continue
         column, values = _infer(name, tokens, types.get(name), str(path))
+        if len(tokens) and all(t in MISSING_TOKENS for t in tokens):
+            raise AugmentlabError(f"{path}: column {name!r} holds no values; drop it (a column that is always missing "
+                                  "tells a model nothing)", field="column_types")
         columns.append(column)
         (numeric if column.kind == "numeric" else codes).append(values)
         gaps = int(np.isnan(values).sum()) if column.kind == "numeric" else int((values < 0).sum())
         if gaps:
             missing[name] = gaps
+    if not columns:
+        raise AugmentlabError(f"{path}: has no columns besides the target {target!r}; a table needs features", field="target")
     labels, names = _labels(target_tokens, target, path, class_names)
     N = len(rows)
     return TableFile(tuple(columns), np.stack(numeric, 1) if numeric else np.zeros((N, 0)),
@@ -164,6 +169,13 @@ def _labels(tokens: list[str], target: str, path: Path, class_names: tuple[str, 
             raise AugmentlabError(f"{path}: target {target!r} has one class ({distinct[0]!r}); telling classes apart needs two",
                                   field="target")
         class_names = tuple(distinct)
+        counts = {}
+        for t in tokens:
+            counts[t] = counts.get(t, 0) + 1
+        alone = sum(1 for n in counts.values() if n == 1)
+        if alone > max(10, 0.1 * len(tokens)):  # a measurement, not a class
+            raise AugmentlabError(f"{path}: target {target!r} has {len(distinct):,} values, {alone:,} of them in a single row; "
+                                  "the table lab classifies: name a column of classes", field="target")
     index = {c: k for k, c in enumerate(class_names)}
     unknown = next((t for t in tokens if t not in index), None)
     if unknown is not None:

@@ -17,6 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from augmentlab.errors import AugmentlabError
 from augmentlab.rng import child_seeds
 from augmentlab.synth.table_base import MAX_LEVELS, TableGenerator, fit_support, snapped
 
@@ -62,6 +63,8 @@ class TVAE(TableGenerator):
         net, modes = self.net, self.settings["modes"]
         for j in range(numeric.shape[1]):
             values = numeric[:, j][~np.isnan(numeric[:, j])]
+            if not len(values):
+                raise AugmentlabError(f"column {self.schema.numeric_columns[j].name!r} has no values to fit")
             net.low[j], net.high[j] = float(values.min()), float(values.max())
             if len(np.unique(values)) < 2:  # a constant column: one mode at its value
                 net.means[j, 0], net.stds[j, 0], net.used[j, 0] = float(values[0]), 1e-3, True
