@@ -48,8 +48,7 @@ def split_growth(policy) -> tuple[object, list]:
     grow = [op for op in policy.batch_ops if getattr(op, "adds_rows", False)]
     if not grow:
         return policy, []
-    rest = [op for op in policy.batch_ops if op not in grow]
-    if rest or policy.features is not None:
+    if len(grow) < len(policy.batch_ops) or policy.features is not None:
         return policy, []  # refused as a training policy by the caller
     from augmentlab.ops.image.geometric import Identity
 
