@@ -26,10 +26,12 @@ from augmentlab.cli_support import (
     SAMPLE_RATE,
     STEPS,
     TARGET,
+    TENSORBOARD,
     TEST_GROUPS,
     TEXT_COPIES,
     TRAIN_SIZE,
     UNSEEN,
+    WEIGHTS,
     RunOutputs,
     cpu_speed_settings,
     parse_groups,
@@ -37,6 +39,8 @@ from augmentlab.cli_support import (
     read_options,
     seed_option,
     split_paths,
+    tensorboard_folder,
+    write_tensorboard_for,
 )
 from augmentlab.errors import AugmentlabError
 from augmentlab.lab import Lab, lab_protocol, load_with_test
@@ -52,6 +56,8 @@ def evaluate(
     steps: Optional[int] = STEPS,
     test: Optional[str] = typer.Option(None, "--test", help="Report on this dataset instead of a split of DATA."),
     model: Optional[str] = MODEL,
+    weights: Optional[str] = WEIGHTS,
+    tensorboard: Optional[Path] = TENSORBOARD,
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write the results as JSON here."),
     runs: Path = typer.Option(Path("augmentlab-runs"), "--runs", help="Parent folder of run directories."),
     threads: int = typer.Option(2, "--threads", help="torch CPU threads; results are deterministic for a fixed count."),
@@ -90,8 +96,9 @@ def evaluate(
 
     if synthetic is not None:
         check_number(synthetic_ratio, "--synthetic-ratio", low=0.0, low_open=True, high=100.0)
-    outputs = RunOutputs(runs, input_paths(data, test, policy, from_sweep, config, *split_paths(synthetic)), overwrite, json_out,
-                         options=ctx.params)
+    inputs = input_paths(data, test, policy, from_sweep, config, *split_paths(synthetic))
+    outputs = RunOutputs(runs, inputs, overwrite, json_out, options=ctx.params)
+    tb = tensorboard_folder(tensorboard, inputs)
     adaptive_config = None
     if adaptive or from_sweep:
         from augmentlab.train.adaptive import AdaptiveConfig
@@ -102,7 +109,7 @@ def evaluate(
     lab = Lab(data, policy, per_class, seeds, steps, test, model, mixed_sizes, copies, min_similarity, filter_model,
               label_from, parse_groups(test_groups), sample_rate, duration, sweepable=adaptive_config is not None,
               train_size=train_size, missing=missing, target=target, column_types=column_types, unseen=unseen, modality=modality,
-              metric=metric)
+              metric=metric, weights=weights)
     fixed_m = lab.use_best_from_sweep(from_sweep) if from_sweep is not None else None
     fused = None
     if synthetic is not None:
@@ -120,6 +127,7 @@ def evaluate(
         from augmentlab.report.plots import adaptive_trajectory
 
         adaptive_trajectory(results, run_dir / "adaptive.png", f"adaptive {lab.spec}")
+    write_tensorboard_for(tb, run_dir, "evaluate", results, lab.ds, {"augmented": lab.policy})
     print_evaluation(results)
     typer.echo(f"run directory: {run_dir}")
 
@@ -143,6 +151,8 @@ def sweep(
     steps: Optional[int] = STEPS,
     test: Optional[str] = typer.Option(None, "--test", help="Report on this dataset instead of a split of DATA."),
     model: Optional[str] = MODEL,
+    weights: Optional[str] = WEIGHTS,
+    tensorboard: Optional[Path] = TENSORBOARD,
     json_out: Optional[Path] = typer.Option(None, "--json"),
     plot: Optional[Path] = typer.Option(None, "--plot", help="Write the strength curve as PNG here."),
     runs: Path = typer.Option(Path("augmentlab-runs"), "--runs", help="Parent folder of run directories."),
@@ -177,13 +187,15 @@ def sweep(
     values = parse_ratios(ratios) if synthetic is not None else parse_magnitudes(magnitudes or "0,0.1,0.2,0.3,0.5,0.7,1")
     from augmentlab.outputs import input_paths
 
-    outputs = RunOutputs(runs, input_paths(data, test, policy, config, *split_paths(synthetic)), overwrite, json_out, plot,
-                         options=ctx.params)
+    inputs = input_paths(data, test, policy, config, *split_paths(synthetic))
+    outputs = RunOutputs(runs, inputs, overwrite, json_out, plot, options=ctx.params)
+    tb = tensorboard_folder(tensorboard, inputs)
     cpu_speed_settings(threads)
     lab = Lab(data, policy, per_class, seeds, steps, test, model, mixed_sizes, copies, min_similarity, filter_model,
               label_from, parse_groups(test_groups), sample_rate, duration, sweepable=synthetic is None,  # a magnitude sweep fails early when m sets nothing
               train_size=train_size, missing=missing, target=target,
-              column_types=column_types, unseen=unseen, modality=modality, metric=metric)
+              column_types=column_types, unseen=unseen, modality=modality, metric=metric,
+              weights=weights)
     source = lab.synthetic_source(synthetic) if synthetic is not None else None
     bar, advance = progress_bar(len(values) * seeds, "sweeping")
     with bar:
@@ -197,6 +209,12 @@ def sweep(
     strength_curve(results, run_dir / "strength.png", title)
     if outputs.plot is not None:
         strength_curve(results, outputs.plot.path, title, replace=outputs.plot.replace)
+    if tb is not None:
+        from augmentlab.policy.magnitude import with_magnitude
+
+        axis = results.get("axis", "magnitude")
+        previews = {f"{axis}={v:g}": with_magnitude(lab.policy, v) for v in values} if source is None else {}
+        write_tensorboard_for(tb, run_dir, "sweep", results, lab.ds, previews)
     print_sweep(results)
     typer.echo(f"run directory: {run_dir}")
 
@@ -216,6 +234,8 @@ def search(
     trial_fraction: float = typer.Option(0.5, "--trial-fraction", help="A full trial's length as a fraction of --steps."),
     test: Optional[str] = typer.Option(None, "--test", help="Report on this dataset instead of a held-out part of DATA."),
     model: Optional[str] = MODEL,
+    weights: Optional[str] = WEIGHTS,
+    tensorboard: Optional[Path] = TENSORBOARD,
     copies: Optional[int] = typer.Option(None, "--copies", help="Text: augmented copies per training sentence [default: 4]."),
     min_similarity: Optional[float] = MIN_SIMILARITY,
     filter_model: str = FILTER_MODEL,
@@ -253,6 +273,7 @@ def search(
     settings.check()  # cheap checks before loading anything
     inputs = input_paths(data, test, space, config)
     outputs = RunOutputs(runs, inputs, overwrite, json_out, options=ctx.params)
+    tb = tensorboard_folder(tensorboard, inputs)
     _check_storage(storage, inputs, outputs)
     cpu_speed_settings(threads)
     options = read_options(mixed_sizes, label_from, sample_rate, duration, missing, target, column_types, unseen, modality)
@@ -262,7 +283,7 @@ def search(
         copies = 4  # searched policies carry no copies of their own
     protocol = lab_protocol(ds, per_class=per_class, train_size=train_size, seeds=seeds, steps=steps, model=model, copies=copies,
                             min_similarity=min_similarity, filter_model=filter_model, test_groups=parse_groups(test_groups),
-                            metric=metric)
+                            metric=metric, weights=weights)
     from augmentlab.data.load import dataset_identity
 
     data_id = {"data": dataset_identity(data), "test": dataset_identity(test) if test else None, "samples": len(ds)}
@@ -274,6 +295,7 @@ def search(
     outputs.record(run_dir, "search", {"data": data, "test": test, "space": search_space.to_dict(), "budget": budget,
                                        "seeds": list(range(seeds)), "seed": seed, "backend": backend, "storage": redact(storage),
                                        "protocol": results["protocol"], "threads": threads, "read": asdict(options)}, results)
+    write_tensorboard_for(tb, run_dir, "search", results)
     print_search(results)
     typer.echo(f"run directory: {run_dir}")
 

@@ -11,7 +11,12 @@ from augmentlab.errors import AugmentlabError
 from augmentlab.values import check_seed
 
 # Options that evaluate, sweep and search share (search has its own --copies default).
-MODEL = typer.Option(None, "--model", help="Images: cnn, mlp or resnet (default: by size). Text: minilm (default), tfidf, fasttext or textcnn. "
+TENSORBOARD = typer.Option(None, "--tensorboard", help="Write TensorBoard event files here: one run per arm and seed "
+                           "(loss, validation metric, adaptive magnitude, trial values, previews).")
+WEIGHTS = typer.Option(None, "--weights", help="Safetensors weights the model starts from (a local file; nothing is downloaded).")
+MODEL = typer.Option(None, "--model", help="Images: cnn, mlp or resnet (default: by size); or your own, package.module:factory "
+                     "(on PYTHONPATH) or file.py:factory, factory(shape, num_classes) returning an nn.Module. "
+                     "Text: minilm (default), tfidf, fasttext or textcnn. "
                      "Annotated images: unet (masks) or centernet (boxes), by task. Series: fcn (default) or resnet1d. "
                      "Tables: hgb (default), logistic or mlp.")
 PER_CLASS = typer.Option(None, "--per-class", help="Training samples per class (the low-data regime).")
@@ -204,3 +209,39 @@ def as_flags(error) -> str:
         flag = "--" + field.replace("_", "-")
         message = re.sub(rf"(?<![\w-]){re.escape(field)}(?![\w-])", flag, message, count=1)
     return message
+
+
+def tensorboard_folder(folder: Path | None, inputs) -> Path | None:
+    """``--tensorboard DIR`` checked before any training: a folder (new or existing, since
+    TensorBoard folders collect many runs), apart from every input, in a place we may write."""
+    if folder is None:
+        return None
+    from augmentlab.outputs import check_apart, check_writable_folder, resolved
+
+    path = resolved(folder)
+    if path.exists() and not path.is_dir():
+        raise AugmentlabError(f"--tensorboard {folder}: is a file; expected a folder")
+    check_apart(path, "--tensorboard", inputs, shown=str(folder))
+    check_writable_folder(path, "--tensorboard", str(folder))
+    try:
+        import tensorboard  # noqa: F401
+    except ImportError:
+        raise AugmentlabError("--tensorboard needs the tensorboard package: pip install 'augmentlab[tensorboard]'") from None
+    return path
+
+
+def write_tensorboard_for(folder: Path | None, run_dir: Path, command: str, results: dict, ds=None, arms: dict | None = None) -> None:
+    """Event files for a finished lab command, with a preview of each arm's policy in
+    ``arms`` where the data's preview is a figure."""
+    if folder is None:
+        return
+    from augmentlab.preview import preview_style
+    from augmentlab.report.tensorboard import write_tensorboard
+
+    previews = {}
+    for arm, policy in (arms or {}).items():
+        shown = preview_style(ds).for_report(ds, policy) if ds is not None and policy is not None else None
+        if shown is not None and shown[0] == "figure":
+            previews[arm] = shown[1]
+    root = write_tensorboard(folder, run_dir.name, command, results, previews)
+    typer.echo(f"tensorboard: {root} (tensorboard --logdir {folder})")

@@ -128,7 +128,13 @@ class Modality(ABC):
                                   field="test")
 
     def check_model(self, data, model: str) -> None:
-        """Refuse a model the lab cannot train on ``data``."""
+        """Refuse a model the lab cannot train on ``data``. Data trained batch by batch
+        also takes the user's own ``module:factory`` (checked when the protocol is)."""
+        if ":" in model and self.training == "batches":
+            return
+        if ":" in model:
+            raise AugmentlabError(f"model {model!r}: a model factory trains on data augmented batch by batch "
+                                  f"(images, audio, series); {self.noun} train {' or '.join(self.models)}", field="model")
         if model not in self.models:
             article = "an" if self.name[:1] in "aeiou" else "a"
             raise AugmentlabError(f"model {model!r} is not {article} {self.name} model; expected one of {', '.join(self.models)}",

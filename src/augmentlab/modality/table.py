@@ -80,10 +80,6 @@ class TableModality(Modality):
         if test.schema.columns != data.schema.columns:
             raise AugmentlabError("test rows have other columns than the data's", field="test")
 
-    def check_model(self, data, model: str) -> None:
-        if model not in self.models:
-            raise AugmentlabError(f"model {model!r} is not a table model; expected one of {', '.join(self.models)}", field="model")
-
     # -- files -----------------------------------------------------------------------------
     def claims(self, path: Path, options: ReadOptions | None = None) -> int:
         from augmentlab.data.table_dataset import holds_table

@@ -93,7 +93,8 @@ def _run_batches_trial(data: TrialData, policy, plan: TrialPlan, report) -> floa
         last["acc"] = acc
         report(step // plan.rung_steps, acc)
 
-    train(lambda: build_model(data.model, data.shape, data.num_classes), data.x, data.y, policy, config,
+    weights = data.protocol.weights if data.protocol is not None else None
+    train(lambda: build_model(data.model, data.shape, data.num_classes, weights), data.x, data.y, policy, config,
           data.seed, val=(data.val_x, data.val_y), on_eval=on_eval)
     return last["acc"]
 

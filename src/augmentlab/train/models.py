@@ -84,7 +84,16 @@ def _resnet1d(channels: int, num_classes: int) -> nn.Module:
 MODELS = {"cnn": SmallCNN, "mlp": MLP, "resnet": SmallResNet, "logmel_cnn": _logmel_cnn, "fcn": _fcn, "resnet1d": _resnet1d}
 
 
-def build_model(name: str, shape: tuple[int, ...], num_classes: int) -> nn.Module:
+def build_model(name: str, shape: tuple[int, ...], num_classes: int, weights: str | None = None) -> nn.Module:
+    """A fresh model by name (a built-in one, or the user's ``module:factory``), started
+    from the safetensors ``weights`` when given."""
+    from augmentlab.train.user_models import build_user_model, is_user_model, load_weights
+
+    model = build_user_model(name, shape, num_classes) if is_user_model(name) else _builtin(name, shape, num_classes)
+    return load_weights(model, weights) if weights is not None else model
+
+
+def _builtin(name: str, shape: tuple[int, ...], num_classes: int) -> nn.Module:
     if name == "mlp":
         n = 1
         for s in shape:

@@ -37,7 +37,8 @@ class Protocol:
     steps: int = 800
     batch_size: int = 64
     val_per_class: int = 100
-    model: str | None = None  # None: chosen by input size
+    model: str | None = None  # None: chosen by input size; "module:factory": the user's own (train/user_models.py)
+    weights: str | None = None  # safetensors weights the model starts from
     # "per_seed": each seed splits all of DATA anew (train, then validation and test from
     # the rest). "fixed": one test set is held out once, the same for every seed, and each
     # seed draws train and validation from the other half; nothing used for choosing (any
@@ -126,6 +127,15 @@ class Protocol:
             ds.kind.check_metric(self.metric)
         if self.model is not None:
             ds.kind.check_model(ds.data, self.model)
+        from augmentlab.train.user_models import check_user_model, is_user_model, load_weights
+
+        if is_user_model(self.model):  # imported, built and probed now, before any training
+            check_user_model(self.model, ds.kind.sample_shape(ds.data), ds.num_classes, ds.data[0])
+        if self.weights is not None:
+            if ds.kind.training != "batches":
+                raise AugmentlabError(f"weights: {ds.kind.noun} train models that start from no weights file", field="weights")
+            load_weights(build_model(self.model or ds.kind.model_for(ds.data), ds.kind.sample_shape(ds.data), ds.num_classes),
+                         self.weights)
         check_groups(ds.groups, ds.labels, self, external_test=test is not None)
         check_split_room(ds.labels, ds.num_classes, self, external_test=test is not None)
         if test is not None:
@@ -201,7 +211,7 @@ def run_batches_once(ds: Dataset, splits: Splits, policy, protocol: Protocol, se
         # child streams 0-2 belong to the trainer; 3 draws held-out batches, 4 the test attack
         controller = StrengthController(policy, heldout, child_seeds(seed, 4)[3], model_input)
         policy = None
-    result = train(lambda: build_model(name, shape, ds.num_classes), fit_x, fit_y, policy, config, seed, controller=controller,
+    result = train(lambda: build_model(name, shape, ds.num_classes, protocol.weights), fit_x, fit_y, policy, config, seed, controller=controller,
                    num_classes=ds.num_classes)
     test_x, test_y = (test.data, test.labels) if test is not None else (ds.data[splits.test], ds.labels[splits.test])
     if controller is not None:
