@@ -12,6 +12,7 @@ import typer
 from augmentlab.cli_support import (
     COLUMN_TYPES,
     CONFIG,
+    DEVICE,
     DURATION,
     FILTER_MODEL,
     LABEL_FROM,
@@ -58,6 +59,7 @@ def evaluate(
     model: Optional[str] = MODEL,
     weights: Optional[str] = WEIGHTS,
     tensorboard: Optional[Path] = TENSORBOARD,
+    device: str = DEVICE,
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write the results as JSON here."),
     runs: Path = typer.Option(Path("augmentlab-runs"), "--runs", help="Parent folder of run directories."),
     threads: int = typer.Option(2, "--threads", help="torch CPU threads; results are deterministic for a fixed count."),
@@ -109,7 +111,7 @@ def evaluate(
     lab = Lab(data, policy, per_class, seeds, steps, test, model, mixed_sizes, copies, min_similarity, filter_model,
               label_from, parse_groups(test_groups), sample_rate, duration, sweepable=adaptive_config is not None,
               train_size=train_size, missing=missing, target=target, column_types=column_types, unseen=unseen, modality=modality,
-              metric=metric, weights=weights)
+              metric=metric, weights=weights, device=_device(device))
     fixed_m = lab.use_best_from_sweep(from_sweep) if from_sweep is not None else None
     fused = None
     if synthetic is not None:
@@ -130,6 +132,14 @@ def evaluate(
     write_tensorboard_for(tb, run_dir, "evaluate", results, lab.ds, {"augmented": lab.policy})
     print_evaluation(results)
     typer.echo(f"run directory: {run_dir}")
+
+
+def _device(name: str) -> str:
+    """``--device`` checked (a missing GPU is one line, before anything loads) and spelled
+    as torch does, ``auto`` resolved."""
+    from augmentlab.device import resolve_device
+
+    return str(resolve_device(name))
 
 
 def _save(lab: Lab, outputs: RunOutputs, threads: int, command: str, results: dict, **config) -> tuple[dict, Path]:
@@ -153,6 +163,7 @@ def sweep(
     model: Optional[str] = MODEL,
     weights: Optional[str] = WEIGHTS,
     tensorboard: Optional[Path] = TENSORBOARD,
+    device: str = DEVICE,
     json_out: Optional[Path] = typer.Option(None, "--json"),
     plot: Optional[Path] = typer.Option(None, "--plot", help="Write the strength curve as PNG here."),
     runs: Path = typer.Option(Path("augmentlab-runs"), "--runs", help="Parent folder of run directories."),
@@ -195,7 +206,7 @@ def sweep(
               label_from, parse_groups(test_groups), sample_rate, duration, sweepable=synthetic is None,  # a magnitude sweep fails early when m sets nothing
               train_size=train_size, missing=missing, target=target,
               column_types=column_types, unseen=unseen, modality=modality, metric=metric,
-              weights=weights)
+              weights=weights, device=_device(device))
     source = lab.synthetic_source(synthetic) if synthetic is not None else None
     bar, advance = progress_bar(len(values) * seeds, "sweeping")
     with bar:
@@ -236,6 +247,7 @@ def search(
     model: Optional[str] = MODEL,
     weights: Optional[str] = WEIGHTS,
     tensorboard: Optional[Path] = TENSORBOARD,
+    device: str = DEVICE,
     copies: Optional[int] = typer.Option(None, "--copies", help="Text: augmented copies per training sentence [default: 4]."),
     min_similarity: Optional[float] = MIN_SIMILARITY,
     filter_model: str = FILTER_MODEL,
@@ -283,7 +295,7 @@ def search(
         copies = 4  # searched policies carry no copies of their own
     protocol = lab_protocol(ds, per_class=per_class, train_size=train_size, seeds=seeds, steps=steps, model=model, copies=copies,
                             min_similarity=min_similarity, filter_model=filter_model, test_groups=parse_groups(test_groups),
-                            metric=metric, weights=weights)
+                            metric=metric, weights=weights, device=_device(device))
     from augmentlab.data.load import dataset_identity
 
     data_id = {"data": dataset_identity(data), "test": dataset_identity(test) if test else None, "samples": len(ds)}

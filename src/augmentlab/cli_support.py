@@ -13,6 +13,8 @@ from augmentlab.values import check_seed
 # Options that evaluate, sweep and search share (search has its own --copies default).
 TENSORBOARD = typer.Option(None, "--tensorboard", help="Write TensorBoard event files here: one run per arm and seed "
                            "(loss, validation metric, adaptive magnitude, trial values, previews).")
+DEVICE = typer.Option("cpu", "--device", help="Train and augment batches on cpu, cuda, cuda:N, mps or auto (CUDA when present); "
+                      "images, audio and series. Recorded with every run.")
 WEIGHTS = typer.Option(None, "--weights", help="Safetensors weights the model starts from (a local file; nothing is downloaded).")
 MODEL = typer.Option(None, "--model", help="Images: cnn, mlp or resnet (default: by size); or your own, package.module:factory "
                      "(on PYTHONPATH) or file.py:factory, factory(shape, num_classes) returning an nn.Module. "

@@ -40,6 +40,7 @@ class Lab:
     modality: str | None = None  # read the data as this modality, whichever reader would claim it
     metric: str | None = None  # tables: pr_auc, roc_auc, balanced_accuracy or accuracy (None: the data's default)
     weights: str | None = None  # safetensors weights the model starts from
+    device: str = "cpu"  # where models train and batches are augmented
     ds: object = field(init=False, repr=False)
     test_ds: object = field(init=False, repr=False)
     policy: object = field(init=False, repr=False)
@@ -61,7 +62,7 @@ class Lab:
         self.protocol = lab_protocol(self.ds, per_class=self.per_class, train_size=self.train_size, seeds=self.seeds, steps=self.steps,
                                      model=self.model, copies=self.copies, min_similarity=self.min_similarity,
                                      filter_model=self.filter_model, test_groups=tuple(self.test_groups) if self.test_groups else None,
-                                     metric=self.metric, weights=self.weights)
+                                     metric=self.metric, weights=self.weights, device=self.device)
         self.protocol.check(self.ds, self.test_ds)
 
     @property

@@ -106,3 +106,18 @@ def test_a_factory_is_refused_for_data_fitted_once(tmp_path, capsys, mymodels):
     code, _, err = run(["evaluate", str(write_loans(tmp_path / "t.csv")), "--target", "deny", "--policy", "gaussian_noise",
                         "--train-size", "50", "--model", "mymodels:tiny", "--runs", str(tmp_path / "runs")], capsys)
     assert code == 2 and "a model factory trains on data augmented batch by batch" in err
+
+
+def test_the_device_is_checked_first_and_recorded_with_every_run(tmp_path, capsys):
+    import torch
+
+    out = tmp_path / "r.json"
+    if not torch.cuda.is_available():
+        code, _, err = run(["evaluate", "digits", *FAST, "--device", "cuda", "--json", str(out), "--runs", str(tmp_path / "runs")], capsys)
+        assert code == 2 and "no CUDA device is available here" in err and len(err.strip().splitlines()) == 1
+        assert not out.exists() and not (tmp_path / "runs").exists()
+    code, _, err = run(["evaluate", "digits", *FAST, "--device", "auto", "--json", str(out), "--runs", str(tmp_path / "runs")], capsys)
+    assert code == 0, err
+    r = json.loads(out.read_text())
+    expected = "cuda:0" if torch.cuda.is_available() else "cpu"
+    assert r["protocol"]["device"] in (expected, expected.split(":")[0]) and r["baseline"]["runs"][0]["device"] == expected

@@ -93,9 +93,9 @@ def _run_batches_trial(data: TrialData, policy, plan: TrialPlan, report) -> floa
         last["acc"] = acc
         report(step // plan.rung_steps, acc)
 
-    weights = data.protocol.weights if data.protocol is not None else None
+    weights, device = (data.protocol.weights, data.protocol.device) if data.protocol is not None else (None, "cpu")
     train(lambda: build_model(data.model, data.shape, data.num_classes, weights), data.x, data.y, policy, config,
-          data.seed, val=(data.val_x, data.val_y), on_eval=on_eval)
+          data.seed, val=(data.val_x, data.val_y), on_eval=on_eval, device=device)
     return last["acc"]
 
 

@@ -103,6 +103,7 @@ class StrengthController:
         idx = torch.randperm(len(x), generator=self.g)[: self.config.heldout_batch].to(x.device)
         was_training = model.training
         model.eval()
-        acc = float((model(self.model_input(model, x[idx])).argmax(1) == y[idx]).float().mean())
+        device = next((p.device for p in model.parameters()), x.device)  # held-out rows go where the model is
+        acc = float((model(self.model_input(model, x[idx].to(device))).argmax(1) == y[idx].to(device)).float().mean())
         model.train(was_training)
         return acc

@@ -39,6 +39,7 @@ class Protocol:
     val_per_class: int = 100
     model: str | None = None  # None: chosen by input size; "module:factory": the user's own (train/user_models.py)
     weights: str | None = None  # safetensors weights the model starts from
+    device: str = "cpu"  # where models train and batches are augmented (data trained batch by batch)
     # "per_seed": each seed splits all of DATA anew (train, then validation and test from
     # the rest). "fixed": one test set is held out once, the same for every seed, and each
     # seed draws train and validation from the other half; nothing used for choosing (any
@@ -131,6 +132,13 @@ class Protocol:
 
         if is_user_model(self.model):  # imported, built and probed now, before any training
             check_user_model(self.model, ds.kind.sample_shape(ds.data), ds.num_classes, ds.data[0])
+        if self.device != "cpu":
+            from augmentlab.device import resolve_device
+
+            resolve_device(self.device)  # a missing GPU is one line now, not an error mid-run
+            if ds.kind.training != "batches":
+                raise AugmentlabError(f"device: {ds.kind.noun} train on the CPU; device applies to data augmented batch by "
+                                      "batch (images, audio, series)", field="device")
         if self.weights is not None:
             if ds.kind.training != "batches":
                 raise AugmentlabError(f"weights: {ds.kind.noun} train models that start from no weights file", field="weights")
@@ -151,7 +159,8 @@ def robust_accuracy(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, at
     g = torch_generator(seed)
     correct = 0
     for i in range(0, len(x), batch_size):
-        xb, yb = x[i : i + batch_size], y[i : i + batch_size]
+        device = next((p.device for p in model.parameters()), x.device)
+        xb, yb = x[i : i + batch_size].to(device), y[i : i + batch_size].to(device)
         adv = attack.perturb(model, xb, yb, g, lambda v: model_input(model, v))
         correct += round(accuracy(model, adv, yb) * len(yb))
     return correct / max(len(x), 1)
@@ -212,7 +221,7 @@ def run_batches_once(ds: Dataset, splits: Splits, policy, protocol: Protocol, se
         controller = StrengthController(policy, heldout, child_seeds(seed, 4)[3], model_input)
         policy = None
     result = train(lambda: build_model(name, shape, ds.num_classes, protocol.weights), fit_x, fit_y, policy, config, seed, controller=controller,
-                   num_classes=ds.num_classes)
+                   num_classes=ds.num_classes, device=protocol.device)
     test_x, test_y = (test.data, test.labels) if test is not None else (ds.data[splits.test], ds.labels[splits.test])
     if controller is not None:
         extra["adaptive"] = controller.trajectory
@@ -224,6 +233,7 @@ def run_batches_once(ds: Dataset, splits: Splits, policy, protocol: Protocol, se
     return {
         "seed": seed,
         "model": name,
+        "device": str(next((p.device for p in result.model.parameters()), protocol.device)),
         "train_accuracy": accuracy(result.model, x, y),
         "val_accuracy": accuracy(result.model, ds.data[splits.val], ds.labels[splits.val]),
         "test_accuracy": accuracy(result.model, test_x, test_y),

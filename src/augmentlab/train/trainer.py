@@ -56,10 +56,11 @@ def forward_with_features(model: torch.nn.Module, x: torch.Tensor, features, g: 
 @torch.no_grad()
 def accuracy(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int = 1024) -> float:
     model.eval()
+    device = next((p.device for p in model.parameters()), x.device)  # the data goes where the model is
     correct = 0
     for i in range(0, len(x), batch_size):
-        logits = model(model_input(model, x[i : i + batch_size]))
-        correct += int((logits.argmax(1) == y[i : i + batch_size]).sum())
+        logits = model(model_input(model, x[i : i + batch_size].to(device)))
+        correct += int((logits.argmax(1) == y[i : i + batch_size].to(device)).sum())
     return correct / max(len(x), 1)
 
 
