@@ -23,7 +23,7 @@ LAYERS = [
                "augmentlab.torch"]),
     ("search/synth", ["augmentlab.search", "augmentlab.synth", "augmentlab.quality"]),
     ("report", ["augmentlab.report"]),
-    ("app", ["augmentlab.lab"]),
+    ("app", ["augmentlab.lab", "augmentlab.experiment"]),
     ("cli", ["augmentlab.cli", "augmentlab.cli_support", "augmentlab.cli_synth", "augmentlab.cli_lab"]),
 ]
 

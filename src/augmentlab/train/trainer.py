@@ -55,8 +55,15 @@ def forward_with_features(model: torch.nn.Module, x: torch.Tensor, features, g: 
 
 @torch.no_grad()
 def accuracy(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int = 1024) -> float:
+    """Accuracy of ``model`` on ``(x, y)``, or the user's own score where an ``Experiment``
+    gave one (``train/hooks.py``)."""
+    from augmentlab.train.hooks import current_hooks
+
     model.eval()
     device = next((p.device for p in model.parameters()), x.device)  # the data goes where the model is
+    evaluate = current_hooks().evaluate
+    if evaluate is not None:
+        return float(evaluate(model, model_input(model, x.to(device)), y.to(device)))
     correct = 0
     for i in range(0, len(x), batch_size):
         logits = model(model_input(model, x[i : i + batch_size].to(device)))
@@ -109,6 +116,13 @@ def train(model_fn: Callable[[], torch.nn.Module], x: torch.Tensor, y: torch.Ten
     A ``controller`` (adaptive strength) supplies the policy each step instead of ``policy``
     and sees the model's predictions on every training batch.
     """
+    from augmentlab.train.hooks import current_hooks
+
+    train_step = current_hooks().train_step
+    if train_step is not None and (controller is not None or isinstance(policy, TrainingPolicy) and policy.features is not None):
+        from augmentlab.errors import AugmentlabError
+
+        raise AugmentlabError("train_step: adaptive strength and feature ops need the lab's own step", field="train_step")
     init_seed, batch_seed, aug_seed = child_seeds(seed, 3)  # independent streams
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(init_seed)  # parameter initialisation draws from the global RNG
@@ -143,14 +157,18 @@ def train(model_fn: Callable[[], torch.nn.Module], x: torch.Tensor, y: torch.Ten
         elif current is not None:
             xb = current(xb, g_aug)
         model.train()
-        if features is not None:
-            logits = forward_with_features(model, model_input(model, xb), features, g_aug)
+        if train_step is not None:  # the user's own step: forward, loss, backward and the optimizer's step
+            loss = torch.as_tensor(float(train_step(model, model_input(model, xb), target, opt)))
+            logits = None
         else:
-            logits = model(model_input(model, xb))
-        loss = F.cross_entropy(logits, target, label_smoothing=config.label_smoothing)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
+            if features is not None:
+                logits = forward_with_features(model, model_input(model, xb), features, g_aug)
+            else:
+                logits = model(model_input(model, xb))
+            loss = F.cross_entropy(logits, target, label_smoothing=config.label_smoothing)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
         sched.step()
         if controller is not None:
             controller.after_step(step + 1, model, logits, yb)

@@ -22,6 +22,27 @@ from torch import nn
 
 from augmentlab.errors import AugmentlabError
 
+_REGISTERED: dict[str, object] = {}  # factories given as Python objects that cannot be imported by name
+
+
+def factory_name(factory) -> str:
+    """The name a factory goes by in records: its import path (``module:qualname``) when
+    it can be imported so, else a name registered in this process (a lambda, a local
+    function), which runs in this process only."""
+    if not callable(factory):
+        raise AugmentlabError(f"model: expected a model name or a factory(shape, num_classes); got {type(factory).__name__}",
+                              field="model")
+    module, qualname = getattr(factory, "__module__", None), getattr(factory, "__qualname__", "")
+    if module and module != "__main__" and "<" not in qualname and "." not in qualname:
+        try:
+            if getattr(importlib.import_module(module), qualname, None) is factory:
+                return f"{module}:{qualname}"
+        except Exception:  # noqa: BLE001 - not importable by name: register it below
+            pass
+    name = f"python:{qualname or type(factory).__name__}@{id(factory):x}"
+    _REGISTERED[name] = factory
+    return name
+
 
 def is_user_model(name: str | None) -> bool:
     """Whether a model name is a factory's import path (``module:attribute``)."""
@@ -29,7 +50,10 @@ def is_user_model(name: str | None) -> bool:
 
 
 def load_factory(spec: str):
-    """The callable ``spec`` names: ``package.module:attribute`` or ``file.py:attribute``."""
+    """The callable ``spec`` names: ``package.module:attribute`` or ``file.py:attribute``
+    (or a factory registered by ``factory_name``)."""
+    if spec in _REGISTERED:
+        return _REGISTERED[spec]
     where, _, attribute = spec.rpartition(":")
     if not where or not attribute:
         raise AugmentlabError(f"model {spec!r}: expected package.module:factory or path/to/file.py:factory", field="model")
