@@ -20,7 +20,7 @@ LAYERS = [
     ("train", ["augmentlab.train", "augmentlab.augment", "augmentlab.preview", "augmentlab.preview_audio",
                "augmentlab.bench", "augmentlab.bench_audio", "augmentlab.bench_detection", "augmentlab.preview_targets",
                "augmentlab.preview_series", "augmentlab.bench_series", "augmentlab.preview_table",
-               "augmentlab.torch"]),
+               "augmentlab.torch", "augmentlab.hf"]),
     ("search/synth", ["augmentlab.search", "augmentlab.synth", "augmentlab.quality"]),
     ("report", ["augmentlab.report"]),
     ("app", ["augmentlab.lab", "augmentlab.experiment"]),
