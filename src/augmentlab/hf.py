@@ -23,9 +23,9 @@ INDEX = "__augmentlab_index__"  # the column on_the_fly adds so the transform kn
 
 
 def _policy(policy, modality: str):
-    from augmentlab.torch import _training_parts, as_policy
+    from augmentlab.torch import training_parts, as_policy
 
-    samples, batch_ops = _training_parts(as_policy(policy, modality))
+    samples, batch_ops = training_parts(as_policy(policy, modality))
     if batch_ops:
         raise AugmentlabError(f"{', '.join(op.name for op in batch_ops)} mix whole batches; apply them in the training loop "
                               "(augmentlab.torch.BatchAugment)")

@@ -39,7 +39,7 @@ def as_policy(policy, modality: str = "image"):
     return policy
 
 
-def _training_parts(policy):
+def training_parts(policy):
     """``(policy on samples or None, batch-level ops)``."""
     from augmentlab.policy.training import TrainingPolicy
 
@@ -66,7 +66,7 @@ class BatchAugment(nn.Module):
         from augmentlab.values import check_seed
 
         self.policy = as_policy(policy, modality)
-        self.samples, self.batch_ops = _training_parts(self.policy)
+        self.samples, self.batch_ops = training_parts(self.policy)
         if any(getattr(op, "needs_model", False) for op in self.batch_ops):
             raise AugmentlabError("adversarial ops need the model being trained; the lab's trainer applies them")
         if self.batch_ops and num_classes is None:
@@ -144,7 +144,7 @@ class SampleAugment(_WorkerStream):
     def __init__(self, policy, seed: int = 0, modality: str = "image"):
         super().__init__(seed)
         self.policy = as_policy(policy, modality)
-        samples, batch_ops = _training_parts(self.policy)
+        samples, batch_ops = training_parts(self.policy)
         if batch_ops:
             raise AugmentlabError(f"{', '.join(op.name for op in batch_ops)} mix whole batches; use AugmentCollate or BatchAugment")
         self.samples = samples
@@ -162,7 +162,7 @@ class AugmentCollate(_WorkerStream):
     def __init__(self, policy, num_classes: int, seed: int = 0, modality: str = "image"):
         super().__init__(seed)
         self.policy = as_policy(policy, modality)
-        self.samples, self.batch_ops = _training_parts(self.policy)
+        self.samples, self.batch_ops = training_parts(self.policy)
         if any(getattr(op, "needs_model", False) for op in self.batch_ops):
             raise AugmentlabError("adversarial ops need the model being trained; the lab's trainer applies them")
         self.num_classes = num_classes
