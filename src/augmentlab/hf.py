@@ -23,7 +23,7 @@ INDEX = "__augmentlab_index__"  # the column on_the_fly adds so the transform kn
 
 
 def _policy(policy, modality: str):
-    from augmentlab.torch import training_parts, as_policy
+    from augmentlab.torch import as_policy, training_parts
 
     samples, batch_ops = training_parts(as_policy(policy, modality))
     if batch_ops:
