@@ -57,9 +57,10 @@ def _from_tensor(x: torch.Tensor, kind: str, like):
     return Image.fromarray(array, mode=getattr(like, "mode", None))
 
 
-def augment_examples(values: list, indices, policy, seed: int, epoch: int, modality: str) -> list:
-    """``values`` (one column of a batch) augmented, example ``indices[k]`` by its own stream."""
-    if modality == "text":
+def augment_examples(values: list, indices, policy, seed: int, epoch: int) -> list:
+    """``values`` (one column of a batch) augmented, example ``indices[k]`` by its own
+    stream: strings as one text batch, images one by one."""
+    if values and all(isinstance(v, str) for v in values):
         from augmentlab.ops.text.base import as_text_batch
 
         texts = as_text_batch(values)
@@ -79,7 +80,7 @@ def map_function(policy, seed: int = 0, column: str = "image", modality: str = "
     def augment(batch: dict, indices: list[int]) -> dict:
         if column not in batch:
             raise AugmentlabError(f"column {column!r} is not in the dataset; it has {', '.join(batch)}")
-        return {column: augment_examples(list(batch[column]), indices, samples, seed, epoch, modality)}
+        return {column: augment_examples(list(batch[column]), indices, samples, seed, epoch)}
 
     return augment
 
@@ -93,7 +94,7 @@ def on_the_fly(ds, policy, seed: int = 0, column: str = "image", modality: str =
 
     def transform(batch: dict) -> dict:
         indices = batch.pop(INDEX)
-        batch[column] = augment_examples(list(batch[column]), indices, samples, seed, epoch, modality)
+        batch[column] = augment_examples(list(batch[column]), indices, samples, seed, epoch)
         return batch
 
     return ds.with_transform(transform)
