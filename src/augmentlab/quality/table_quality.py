@@ -113,6 +113,12 @@ def tstr(train: TableBatch, holdout: TableBatch, fake: TableBatch, metric: str, 
     return {"metric": metric, "model": model, "tstr": synthetic, "trtr": real, "ratio": synthetic / real if real else None}
 
 
+def mean_fidelity(fidelity: dict[str, dict]) -> dict:
+    """The mean KS over numeric columns and mean total variation over the others."""
+    return {"mean_ks": float(np.mean([v["ks"] for v in fidelity.values() if "ks" in v] or [0.0])),
+            "mean_tv": float(np.mean([v["tv"] for v in fidelity.values() if "tv" in v] or [0.0]))}
+
+
 def evaluate_table_generator(generator, train: TableBatch, holdout: TableBatch, seed: int, metric: str,
                              model: str = "hgb") -> tuple[dict, TableBatch]:
     """Every figure above for rows drawn in the training rows' class proportions, as many as
@@ -124,15 +130,9 @@ def evaluate_table_generator(generator, train: TableBatch, holdout: TableBatch, 
     reference = holdout[: len(train)] if len(holdout) >= len(train) else holdout
     fidelity = column_fidelity(train, fake)
     holdout_fidelity = column_fidelity(train, reference)
-    summary = {
-        "mean_ks": float(np.mean([v["ks"] for v in fidelity.values() if "ks" in v] or [0.0])),
-        "mean_tv": float(np.mean([v["tv"] for v in fidelity.values() if "tv" in v] or [0.0])),
-    }
     results = {
         "rows": {"train": len(train), "holdout": len(holdout), "generated": len(fake)},
-        "fidelity": {"synthetic": summary, "holdout": {
-            "mean_ks": float(np.mean([v["ks"] for v in holdout_fidelity.values() if "ks" in v] or [0.0])),
-            "mean_tv": float(np.mean([v["tv"] for v in holdout_fidelity.values() if "tv" in v] or [0.0]))},
+        "fidelity": {"synthetic": mean_fidelity(fidelity), "holdout": mean_fidelity(holdout_fidelity),
             "columns": {name: {**v, "holdout": holdout_fidelity[name]} for name, v in fidelity.items()}},
         "correlation_difference": {"synthetic": correlation_difference(train, fake),
                                    "holdout": correlation_difference(train, reference)},

@@ -37,6 +37,7 @@ class GaussianCopula(TableGenerator):
         return _CopulaTables(self.num_classes, F, G, max(self.categories, default=1))
 
     def fit(self, rows, steps=None, seed=0, progress=None):
+        from scipy.stats import rankdata
         from sklearn.covariance import LedoitWolf
 
         F, G = self.shape
@@ -60,8 +61,6 @@ class GaussianCopula(TableGenerator):
                 t.quantiles[c, :, j] = torch.from_numpy(np.quantile(pool, probabilities))
                 t.missing[c, j] = float(1 - present.mean())
                 if present.any():  # mid-ranks as normal scores; missing cells score 0 (no pull)
-                    from scipy.stats import rankdata
-
                     scores[present, j] = ndtri((rankdata(values[present]) - 0.5) / present.sum())
             for j, size in enumerate(self.categories):
                 column = codes[:, j]

@@ -23,7 +23,7 @@ from augmentlab.errors import AugmentlabError
 from augmentlab.policy.training import TrainingPolicy
 from augmentlab.rng import child_seeds, torch_generator
 from augmentlab.train.table_metrics import TABLE_METRICS, positive_class, score, tune_threshold
-from augmentlab.train.table_models import fit_table_model
+from augmentlab.train.table_models import features, fit_table_model
 
 
 def policy_parts(policy) -> tuple[object | None, list, list]:
@@ -81,8 +81,6 @@ def fit_and_score(fit: TableBatch, train: TableBatch, val: TableBatch, tests: di
     positive = positive_class(train.labels, num_classes)
 
     def proba(batch: TableBatch) -> np.ndarray:
-        from augmentlab.train.table_models import features
-
         p = np.zeros((len(batch), num_classes))
         p[:, estimator.classes_] = estimator.predict_proba(features(batch.numeric, batch.codes))
         return p
