@@ -20,11 +20,12 @@ LAYERS = [
     ("train", ["augmentlab.train", "augmentlab.augment", "augmentlab.preview", "augmentlab.preview_audio",
                "augmentlab.bench", "augmentlab.bench_audio", "augmentlab.bench_detection", "augmentlab.preview_targets",
                "augmentlab.preview_series", "augmentlab.bench_series", "augmentlab.preview_table",
-               "augmentlab.torch", "augmentlab.hf"]),
+               "augmentlab.torch", "augmentlab.hf", "augmentlab.stream_augment", "augmentlab.stream_pool",
+               "augmentlab.stream_ray"]),
     ("search/synth", ["augmentlab.search", "augmentlab.synth", "augmentlab.quality"]),
     ("report", ["augmentlab.report"]),
     ("app", ["augmentlab.lab", "augmentlab.experiment"]),
-    ("cli", ["augmentlab.cli", "augmentlab.cli_support", "augmentlab.cli_synth", "augmentlab.cli_lab"]),
+    ("cli", ["augmentlab.cli", "augmentlab.cli_support", "augmentlab.cli_synth", "augmentlab.cli_lab", "augmentlab.cli_stream"]),
 ]
 
 

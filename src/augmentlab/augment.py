@@ -268,6 +268,11 @@ def read_manifest(path: Path) -> dict:
     check_number(data["batch_size"], f"manifest {path}: batch_size", low=1, integer=True)
     if "seed" in data:
         check_seed(data["seed"], f"manifest {path}: seed")
+    if "units" in data:  # a streamed augment's manifest
+        from augmentlab.stream_augment import check_stream_manifest
+
+        check_stream_manifest(data, path)
+        return data
     formats = output_formats()
     if data["format"] not in formats:
         raise AugmentlabError(f"manifest {path}: format {data['format']!r} is unknown; expected one of {', '.join(formats)}"[:300])

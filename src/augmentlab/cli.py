@@ -12,6 +12,7 @@ from typing import Optional
 
 import typer
 
+from augmentlab.cli_stream import BACKEND, WORKERS, augment_streamed, replay_streamed, wants_stream
 from augmentlab.cli_support import (
     COLUMN_TYPES,
     DURATION,
@@ -25,6 +26,7 @@ from augmentlab.cli_support import (
     UNSEEN,
     as_flags,
     cpu_speed_settings,
+    dataset_output,
     progress_bar,
     read_options,
     seed_option,
@@ -82,11 +84,17 @@ def augment(
     min_area: Optional[float] = typer.Option(None, "--min-area", help="Annotated images: drop moved boxes smaller than this many pixels."),
     min_visibility: Optional[float] = typer.Option(None, "--min-visibility",
                                                    help="Annotated images: drop moved boxes with less than this share of their area left in the image."),
+    workers: Optional[int] = WORKERS,
+    backend: str = BACKEND,
 ):
     """Write the originals plus K augmented copies, with a replay manifest beside them.
     Annotated images (COCO, YOLO, mask folders) move their targets with each draw; boxes
     are clipped to the image, and dropped when no area (or less than --min-area,
-    --min-visibility) is left."""
+    --min-visibility) is left.
+
+    Images larger than memory stream (--workers N, --backend ray, or a folder of .npz,
+    .tar or .parquet shards): read, augmented and written a chunk of --batch-size at a
+    time, each original followed by its copies, with the same bytes for any N."""
     import warnings
 
     from augmentlab.augment import augment_dataset, build_manifest, estimated_bytes, manifest_path, save_with_manifest, split_growth
@@ -101,9 +109,14 @@ def augment(
 
     check_number(copies, "--copies", low=0, integer=True)
     check_number(batch_size, "--batch-size", low=1, integer=True)
+    if wants_stream(data, workers, backend):
+        if min_area is not None or min_visibility is not None:
+            raise AugmentlabError("--min-area and --min-visibility apply to annotated images, which are augmented in memory "
+                                  "(without --workers)")
+        return augment_streamed(data, policy, copies, seed, out, batch_size, overwrite, workers, backend, target, not no_size_check)
     box_filter = _box_filter(min_area, min_visibility)
     inputs = input_paths(data, policy)
-    dest = _dataset_output(out, inputs, overwrite)  # before loading: a bad --out costs nothing
+    dest = dataset_output(out, inputs, overwrite)  # before loading: a bad --out costs nothing
     options = read_options(mixed_sizes, label_from, sample_rate, duration, missing, target, column_types, unseen, modality)
     ds = load_dataset(data, options=options)
     if box_filter is not None:
@@ -115,7 +128,7 @@ def augment(
         warnings.warn(AugmentlabNotice(f"{' and '.join(op.name for op in grow)} add rows and change none: no copies made"), stacklevel=1)
         copies = 0
     fmt = output_format(ds, out)
-    dest = _dataset_output(out, inputs, overwrite, folder=is_folder_format(fmt))
+    dest = dataset_output(out, inputs, overwrite, folder=is_folder_format(fmt))
     if not no_size_check:
         check_room(estimated_bytes(ds, copies), dest.path.parent, f"{len(ds)} samples with {copies} copies each", "--no-size-check")
     bar, advance = progress_bar(len(ds) * copies, "augmenting")
@@ -142,45 +155,35 @@ def _box_filter(min_area: float | None, min_visibility: float | None):
     return BoxFilter(min_area=min_area or 0.0, min_visibility=min_visibility or 0.0)
 
 
-def _dataset_output(out: Path, inputs, overwrite: bool, folder: bool | None = None):
-    """Check a dataset output (a file or folder with its manifest beside it): it is
-    replaced only when it is an earlier augmentlab output and --overwrite is given.
-    ``folder=None``: the format is not known yet; an existing path is checked as what it is."""
-    import os
-
-    from augmentlab.augment import is_manifest, manifest_path
-    from augmentlab.outputs import check_output
-
-    if folder is None:  # a file name (x.npz) is a file; any other existing folder is checked as one
-        from augmentlab.outputs import FILE_SUFFIXES
-
-        folder = out.suffix.lower() not in FILE_SUFFIXES and os.path.isdir(out) and not os.path.islink(out)
-    return check_output(out, "--out", inputs=inputs, folder=folder, overwrite=overwrite,
-                        ours=lambda p: is_manifest(manifest_path(p)), companions=[manifest_path(out)])
-
-
 @app.command()
 def replay(
     manifest: Path = typer.Argument(..., help="A manifest written by `augmentlab augment`."),
     out: Path = typer.Option(..., "--out"),
     data: Optional[str] = typer.Option(None, "--data", help="The input, if it moved since the manifest was written."),
     overwrite: bool = OVERWRITE,
+    workers: Optional[int] = WORKERS,
+    backend: str = BACKEND,
 ):
     """Rebuild an augmented set from its input and manifest, byte for byte."""
     from augmentlab.augment import manifest_read_options, read_manifest, replay_dataset, save_with_manifest
     from augmentlab.data import load_dataset
     from augmentlab.data.load import is_folder_format, output_format
     from augmentlab.outputs import input_paths
+    from augmentlab.stream_augment import is_stream_manifest
 
     m = read_manifest(manifest)
+    if is_stream_manifest(m):
+        return replay_streamed(m, manifest, out, data, overwrite, workers, backend)
+    if workers is not None or backend != "local":
+        raise AugmentlabError(f"--workers and --backend replay streamed manifests; {manifest} was written in memory")
     source = data or m["input"]
     inputs = input_paths(source, manifest)
-    _dataset_output(out, inputs, overwrite)
+    dataset_output(out, inputs, overwrite)
     ds = load_dataset(source, options=manifest_read_options(m, manifest))
     fmt = output_format(ds, out)
     if fmt != m["format"]:
         raise AugmentlabError(f"manifest {manifest}: format {m['format']!r} does not fit {ds.modality} data written to {out} ({fmt})")
-    target = _dataset_output(out, inputs, overwrite, folder=is_folder_format(fmt))
+    target = dataset_output(out, inputs, overwrite, folder=is_folder_format(fmt))
     bar, advance = progress_bar(len(ds) * m["copies"], "replaying")
     with bar:
         result = replay_dataset(ds, m, advance)

@@ -247,3 +247,20 @@ def write_tensorboard_for(folder: Path | None, run_dir: Path, command: str, resu
             previews[arm] = shown[1]
     root = write_tensorboard(folder, run_dir.name, command, results, previews)
     typer.echo(f"tensorboard: {root} (tensorboard --logdir {folder})")
+
+
+def dataset_output(out: Path, inputs, overwrite: bool, folder: bool | None = None):
+    """Check a dataset output (a file or folder with its manifest beside it): it is
+    replaced only when it is an earlier augmentlab output and --overwrite is given.
+    ``folder=None``: the format is not known yet; an existing path is checked as what it is."""
+    import os
+
+    from augmentlab.augment import is_manifest, manifest_path
+    from augmentlab.outputs import check_output
+
+    if folder is None:  # a file name (x.npz) is a file; any other existing folder is checked as one
+        from augmentlab.outputs import FILE_SUFFIXES
+
+        folder = out.suffix.lower() not in FILE_SUFFIXES and os.path.isdir(out) and not os.path.islink(out)
+    return check_output(out, "--out", inputs=inputs, folder=folder, overwrite=overwrite,
+                        ours=lambda p: is_manifest(manifest_path(p)), companions=[manifest_path(out)])

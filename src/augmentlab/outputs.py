@@ -22,7 +22,8 @@ from pathlib import Path
 from augmentlab.errors import AugmentlabError
 
 # names that look like files, never taken as a folder's name
-FILE_SUFFIXES = {".npz", ".tsv", ".csv", ".json", ".yaml", ".yml", ".png", ".jpg", ".jpeg", ".txt", ".gz", ".safetensors"}
+FILE_SUFFIXES = {".npz", ".tsv", ".csv", ".json", ".yaml", ".yml", ".png", ".jpg", ".jpeg", ".txt", ".gz", ".safetensors",
+                 ".tar", ".parquet"}
 
 
 def resolved(path: str | os.PathLike) -> Path:
@@ -161,13 +162,20 @@ def available_memory() -> int:
 def check_room(nbytes: int, folder: Path, what: str, override: str) -> None:
     """Refuse an output of about ``nbytes`` that cannot fit in memory (it is built there)
     or on the disk holding ``folder``; ``override`` names the flag that skips this."""
-    import shutil
-
     gib = lambda n: f"{n / 2**30:,.1f} GiB"  # noqa: E731
     memory = available_memory()
     if nbytes > memory:
         raise AugmentlabError(f"{what} would take about {gib(nbytes)} of memory and {gib(memory)} is available; "
                               f"ask for less, or pass {override} to try anyway")
+    check_disk(nbytes, folder, what, override)
+
+
+def check_disk(nbytes: int, folder: Path, what: str, override: str) -> None:
+    """Refuse an output of about ``nbytes`` that cannot fit on the disk holding ``folder``
+    (streamed outputs are never held in memory whole)."""
+    import shutil
+
+    gib = lambda n: f"{n / 2**30:,.1f} GiB"  # noqa: E731
     probe = folder
     while not os.path.lexists(probe):
         probe = probe.parent

@@ -20,6 +20,13 @@ def child_seeds(seed: int, n: int) -> list[int]:
     return [int(c.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for c in children]
 
 
+def key_seed(*key: int) -> int:
+    """A 63-bit seed for the stream named by the integers ``key`` (a user seed first, then
+    coordinates such as copy, shard and chunk): equal keys give equal streams, and any two
+    keys that differ give independent ones."""
+    return int(np.random.SeedSequence([int(k) for k in key]).generate_state(1, np.uint64)[0] >> np.uint64(1))
+
+
 def seeds_from(generator: torch.Generator, n: int) -> torch.Tensor:
     """``n`` per-sample integer seeds drawn from ``generator`` (int64, non-negative)."""
     return torch.randint(0, 2**62, (n,), generator=generator, dtype=torch.int64)

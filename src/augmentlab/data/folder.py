@@ -35,44 +35,49 @@ WIDE_MODES = ("I;16", "I;16B", "I;16L", "I")  # 16-bit grey (32-bit "I" holding 
 
 
 @contextlib.contextmanager
-def _opened(path: Path):
-    """The image at ``path``, refused with one line when it is not an image or is larger
-    than MAX_PIXELS (checked from the header, before any pixel is decoded)."""
+def _opened(path, where=None):
+    """The image at ``path`` (a path or a binary file object; ``where`` names it in errors),
+    refused with one line when it is not an image or is larger than MAX_PIXELS (checked
+    from the header, before any pixel is decoded)."""
+    where = path if where is None else where
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as im:
                 if im.width * im.height > MAX_PIXELS:
-                    raise AugmentlabError(f"{path}: image of {im.width}x{im.height} pixels exceeds the {MAX_PIXELS:,} pixel limit")
+                    raise AugmentlabError(f"{where}: image of {im.width}x{im.height} pixels exceeds the {MAX_PIXELS:,} pixel limit")
                 if im.width == 0 or im.height == 0:
-                    raise AugmentlabError(f"{path}: image of {im.width}x{im.height} pixels; expected at least 1x1")
+                    raise AugmentlabError(f"{where}: image of {im.width}x{im.height} pixels; expected at least 1x1")
                 yield im
     except AugmentlabError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise AugmentlabError(f"{path}: image exceeds the {MAX_PIXELS:,} pixel limit (refused as a possible decompression bomb)") from None
+        raise AugmentlabError(f"{where}: image exceeds the {MAX_PIXELS:,} pixel limit (refused as a possible decompression bomb)") from None
     except Exception as e:
-        raise AugmentlabError(f"{path}: not a readable PNG/JPEG image ({type(e).__name__})") from None
+        raise AugmentlabError(f"{where}: not a readable PNG/JPEG image ({type(e).__name__})") from None
 
 
 def _has_alpha(im: Image.Image) -> bool:
     return "A" in im.getbands() or (im.mode == "P" and "transparency" in im.info)
 
 
-def _decode(path: Path, mode: str) -> np.ndarray:
-    """Pixels as uint8 in ``mode`` (L or RGB). 16-bit grey is scaled to 8 bits; an alpha
-    channel that is fully opaque is dropped, any other is refused (flattening it onto a
-    background would invent pixels)."""
-    with _opened(path) as im:
+def _decode(path, mode: str | None, where=None) -> np.ndarray:
+    """Pixels as uint8 in ``mode`` (L or RGB; None: L for grey images, else RGB). 16-bit
+    grey is scaled to 8 bits; an alpha channel that is fully opaque is dropped, any other is
+    refused (flattening it onto a background would invent pixels)."""
+    where = path if where is None else where
+    with _opened(path, where) as im:
+        if mode is None:
+            mode = "L" if im.mode in GREY_MODES else "RGB"
         if _has_alpha(im):
             alpha = np.asarray(im.convert("RGBA"))[..., 3]
             if alpha.min() < 255:
-                raise AugmentlabError(f"{path}: has transparent pixels; augmentlab reads grey or RGB images. "
+                raise AugmentlabError(f"{where}: has transparent pixels; augmentlab reads grey or RGB images. "
                                       "Flatten the alpha channel onto a background first")
         if im.mode in WIDE_MODES:
             wide = np.asarray(im).astype(np.int64)
             if wide.min() < 0 or wide.max() > 65535:
-                raise AugmentlabError(f"{path}: {im.mode} pixel values outside 0..65535; expected 8- or 16-bit images")
+                raise AugmentlabError(f"{where}: {im.mode} pixel values outside 0..65535; expected 8- or 16-bit images")
             grey = ((wide * 255 + 32767) // 65535).astype(np.uint8)  # 16 to 8 bits, rounded
             return grey if mode == "L" else np.repeat(grey[..., None], 3, axis=2)
         return np.asarray(im.convert(mode))
@@ -94,12 +99,16 @@ def _class_folders(root: Path) -> list[Path]:
     return class_dirs
 
 
-def read_image_folder(root: str | Path, on_mixed_sizes: str = "resize") -> Dataset:
-    """Read ``root/<class>/<image>``. ``on_mixed_sizes`` is ``"resize"`` (to the most common
-    size, bilinear, with a notice) or ``"reject"``."""
-    root = Path(root)
-    if on_mixed_sizes not in ("resize", "reject"):
-        raise AugmentlabError(f"mixed_sizes must be 'resize' or 'reject'; got {on_mixed_sizes!r}")
+def decode_image(source, where) -> np.ndarray:
+    """One image file's pixels (``source``: a path or binary file object) as H×W×C uint8,
+    C = 1 for grey images and 3 otherwise: what streamed augmentation reads, image by image."""
+    pixels = _decode(source, None, where)
+    return pixels[..., None] if pixels.ndim == 2 else pixels
+
+
+def class_files(root: Path) -> tuple[list[Path], list[tuple[Path, int]]]:
+    """``(class folders, [(file, label)])`` of an image folder, sorted, every file checked
+    to be named as an image."""
     class_dirs = _class_folders(root)
     if not class_dirs:
         raise AugmentlabError(f"{root}: no class subfolders found; expected one folder per class")
@@ -112,6 +121,16 @@ def read_image_folder(root: str | Path, on_mixed_sizes: str = "resize") -> Datas
             if p.suffix.lower() not in IMAGE_SUFFIXES:
                 raise AugmentlabError(f"{p}: not an image file; expected {', '.join(sorted(IMAGE_SUFFIXES))}")
             files.append((p, label))
+    return class_dirs, files
+
+
+def read_image_folder(root: str | Path, on_mixed_sizes: str = "resize") -> Dataset:
+    """Read ``root/<class>/<image>``. ``on_mixed_sizes`` is ``"resize"`` (to the most common
+    size, bilinear, with a notice) or ``"reject"``."""
+    root = Path(root)
+    if on_mixed_sizes not in ("resize", "reject"):
+        raise AugmentlabError(f"mixed_sizes must be 'resize' or 'reject'; got {on_mixed_sizes!r}")
+    class_dirs, files = class_files(root)
     # Grey if every file is single-channel, else RGB; decide after a cheap header pass.
     grey = []
     for p, _ in files:
