@@ -23,6 +23,16 @@ def wants_stream(data: str, workers: int | None, backend: str) -> bool:
     return workers is not None or backend != "local" or shard_files_kind(Path(data)) is not None
 
 
+def _check_flags(workers: int | None, backend: str) -> None:
+    from augmentlab.stream_augment import BACKENDS
+    from augmentlab.values import check_number
+
+    if workers is not None:
+        check_number(workers, "--workers", low=1, high=1024, integer=True)
+    if backend not in BACKENDS:
+        raise AugmentlabError(f"--backend {backend!r}: expected one of {', '.join(BACKENDS)}")
+
+
 def _source(data: str, label_column: str | None):
     from augmentlab.data.load import BUILTINS
     from augmentlab.data.shards import WHAT, open_source
@@ -71,10 +81,7 @@ def augment_streamed(data: str, policy_spec: str, copies: int, seed: int, out: P
     from augmentlab.policy.modality import check_modality
     from augmentlab.policy.training import image_part
     from augmentlab.stream_augment import StreamJob, stream_manifest
-    from augmentlab.values import check_number
-
-    if workers is not None:
-        check_number(workers, "--workers", low=1, high=1024, integer=True)
+    _check_flags(workers, backend)
     inputs = input_paths(data, policy_spec)
     source = _source(data, label_column)
     pol, grow = split_growth(load_policy(policy_spec, "image"))
@@ -113,6 +120,7 @@ def replay_streamed(manifest: dict, manifest_file: Path, out: Path, data: str | 
     from augmentlab.policy.training import image_part
     from augmentlab.stream_augment import StreamJob, check_outputs, check_stream_manifest, check_units
 
+    _check_flags(workers, backend)
     check_stream_manifest(manifest, manifest_file)
     image_part(manifest_policy(manifest, "image"), "replay")  # checked here, before any worker rebuilds it
     source_spec = data or manifest["input"]

@@ -42,20 +42,22 @@ def run_on_ray(job, workers: int, progress=None) -> list[dict]:
 
             torch.set_num_threads(1)
             torch.set_flush_denormal(True)
-            return run_unit(job, int(row["unit"]))
+            try:
+                return {**run_unit(job, int(row["unit"])), "error": ""}
+            except AugmentlabError as e:  # bad input: reported as a row, raised once by the driver
+                return {"unit": int(row["unit"]), "output": "", "shard": -1, "start": 0, "stop": 0, "input_sha256": "",
+                        "output_sha256": "", "error": str(e)}
 
         rows = ray.data.from_items([{"unit": i} for i in range(len(job.units))], override_num_blocks=len(job.units))
         results = []
-        for result in rows.map(unit, num_cpus=1).iter_rows():
-            results.append(dict(result))
+        for row in rows.map(unit, num_cpus=1).iter_rows():
+            result = dict(row)
+            if result.pop("error"):
+                raise AugmentlabError(row["error"])
+            results.append(result)
             if progress is not None:
                 progress(result["stop"] - result["start"])
         return results
-    except ray.exceptions.RayTaskError as e:
-        cause = e.cause if isinstance(getattr(e, "cause", None), AugmentlabError) else None
-        if cause is not None:
-            raise AugmentlabError(str(cause)) from None
-        raise
     finally:
         if started:
             ray.shutdown()
