@@ -13,7 +13,7 @@ ROOT = Path(augmentlab.__file__).parent
 # (layer, module prefixes), lowest first; a module belongs to its longest matching prefix
 LAYERS = [
     ("base", ["augmentlab", "augmentlab.errors", "augmentlab.rng", "augmentlab.values", "augmentlab.io_atomic",
-              "augmentlab.outputs", "augmentlab.data_files", "augmentlab.options", "augmentlab.device"]),
+              "augmentlab.outputs", "augmentlab.data_files", "augmentlab.options", "augmentlab.device", "augmentlab.heap"]),
     ("data", ["augmentlab.data", "augmentlab.modality"]),
     ("ops", ["augmentlab.ops"]),
     ("policy", ["augmentlab.policy"]),

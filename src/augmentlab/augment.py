@@ -14,6 +14,7 @@ from augmentlab import __version__
 from augmentlab.data.dataset import Dataset
 from augmentlab.data.load import output_formats
 from augmentlab.errors import AugmentlabError
+from augmentlab.heap import EveryN
 from augmentlab.ops.image.targets import BoxFilter
 from augmentlab.policy import (
     format_policy,
@@ -117,6 +118,13 @@ def manifest_growth(manifest: dict, modality: str) -> list:
 
 
 def _replay(ds: Dataset, manifest: dict, progress) -> Dataset:
+    ds, policy, params_for = _replay_plan(ds, manifest)
+    return _apply_copies(ds, policy, manifest["copies"], manifest["batch_size"], params_for, progress, manifest_box_filter(manifest))
+
+
+def _replay_plan(ds: Dataset, manifest: dict):
+    """``(the data with any rows the oversamplers add, the policy, params_for)``: every
+    recorded draw checked against the policy and decoded, handed out in order."""
     policy = manifest_policy(manifest, ds.modality)
     grow = manifest_growth(manifest, ds.modality)
     if grow:  # the same rows again: the oversamplers are deterministic given the data and the seed
@@ -142,7 +150,21 @@ def _replay(ds: Dataset, manifest: dict, progress) -> Dataset:
         check_params(policy, params, n, shape, f"manifest params[{i}]", reference=references[n])
         decoded.append(params)
     index = iter(decoded)
-    return _apply_copies(ds, policy, copies, batch_size, lambda x: next(index), progress, manifest_box_filter(manifest))
+    return ds, policy, lambda x: next(index)
+
+
+def replay_into(writer, ds: Dataset, manifest: dict, progress=None) -> None:
+    """``replay_dataset`` written batch by batch into ``writer`` (``Modality.batch_writer``)
+    instead of held: memory stays at the input plus one batch."""
+    if manifest.get("input_sha256") != dataset_digest(ds):
+        raise AugmentlabError(f"input {manifest.get('input')!r} differs from the one the manifest was made from (sha256 mismatch)")
+    with ds.kind.context(ds.layout):
+        ds, policy, params_for = _replay_plan(ds, manifest)
+        trim = EveryN()
+        for batch, labels in _batches(ds, policy, manifest["copies"], manifest["batch_size"], params_for, progress,
+                                      manifest_box_filter(manifest), sliced=True):
+            writer.write(batch, labels)
+            trim()
 
 
 def sample_shape(ds: Dataset) -> tuple[int, ...]:
@@ -156,19 +178,55 @@ def manifest_policy(manifest: dict, modality: str = "image"):
         raise AugmentlabError("manifest policy: nested too deeply") from None
 
 
-def _apply_copies(ds: Dataset, policy, copies: int, batch_size: int, params_for, progress, box_filter=None) -> Dataset:
-    """The originals, then ``copies`` passes of ``policy`` in batches, each batch with
-    ``params_for(batch)``."""
+def _batches(ds: Dataset, policy, copies: int, batch_size: int, params_for, progress, box_filter=None, *, sliced=False):
+    """``(batch, labels)``: the originals (whole, or ``sliced`` in batches so that no copy
+    of the whole set is in flight while they are written), then ``copies`` passes of
+    ``policy`` in batches, each batch with ``params_for(batch)``."""
     kind = ds.kind
-    parts = [ds.data]
+    if sliced:
+        for start in range(0, len(ds), batch_size):
+            index = torch.arange(start, min(start + batch_size, len(ds)))
+            yield kind.take(ds.data, index), ds.labels[index]
+    else:
+        yield ds.data, ds.labels
     for _ in range(copies):
         for start in range(0, len(ds), batch_size):
-            x = kind.take(ds.data, torch.arange(start, min(start + batch_size, len(ds))))
-            parts.append(apply_to_batch(policy, x, params_for(x), box_filter=box_filter))
+            index = torch.arange(start, min(start + batch_size, len(ds)))
+            x = kind.take(ds.data, index)
+            yield apply_to_batch(policy, x, params_for(x), box_filter=box_filter), ds.labels[index]
             if progress:
                 progress(len(x))
-    data = kind.concat(parts)
+
+
+def _apply_copies(ds: Dataset, policy, copies: int, batch_size: int, params_for, progress, box_filter=None) -> Dataset:
+    """The originals, then ``copies`` passes of ``policy``, joined."""
+    data = ds.kind.concat([batch for batch, _ in _batches(ds, policy, copies, batch_size, params_for, progress, box_filter)])
     return ds.repeated(data, copies + 1)
+
+
+def augment_into(writer, ds: Dataset, policy, copies: int, seed: int, batch_size: int = 256, progress=None,
+                 box_filter: BoxFilter | None = None) -> list:
+    """``augment_dataset`` written batch by batch into ``writer`` (``Modality.batch_writer``)
+    instead of held, so memory stays at the input plus one batch; returns the records,
+    each already as JSON text (``EncodedRecords``: as Python lists they took several times
+    the output's size). The same seed gives the same bytes as writing ``augment_dataset``'s
+    result."""
+    check_number(copies, "copies", low=0, integer=True)
+    check_number(batch_size, "batch_size", low=1, integer=True)
+    g = torch_generator(check_seed(seed))
+    records = EncodedRecords()
+
+    def draw(x):
+        params = policy.sample(g, len(x), ds.kind.sample_shape(x))
+        records.append(json.dumps(params_to_json(params)))
+        return params
+
+    with ds.kind.context(ds.layout):
+        trim = EveryN()
+        for batch, labels in _batches(ds, policy, copies, batch_size, draw, progress, box_filter, sliced=True):
+            writer.write(batch, labels)
+            trim()
+    return records
 
 
 def build_manifest(input_spec: str, ds: Dataset, policy, copies: int, seed: int, batch_size: int, fmt: str, records,
@@ -238,6 +296,64 @@ def save_with_manifest(ds: Dataset, out: Path, fmt: str, manifest: dict, *, repl
     with atomic_outputs([(out, is_folder_format(fmt)), (manifest_path(out), False)], replace=replace) as (tmp_data, tmp_manifest):
         write_dataset(tmp_data, ds, fmt)
         tmp_manifest.write_text(json.dumps(manifest), encoding="utf-8")
+
+
+class EncodedRecords:
+    """Parameter records as JSON text, spooled to a temporary file as they come (held as
+    Python lists they took several times the output's size); ``write_manifest`` copies
+    them into the manifest."""
+
+    def __init__(self):
+        import tempfile
+
+        self.file = tempfile.TemporaryFile("w+", encoding="utf-8")
+        self.count = 0
+
+    def append(self, text: str) -> None:
+        self.file.write(", " + text if self.count else text)
+        self.count += 1
+
+    def __len__(self) -> int:
+        return self.count
+
+    def copy_to(self, out) -> None:
+        import shutil
+
+        self.file.seek(0)
+        shutil.copyfileobj(self.file, out)
+
+    def close(self) -> None:
+        self.file.close()
+
+
+def write_manifest(path: Path, manifest: dict) -> None:
+    """``manifest`` as JSON, the same text as ``json.dumps(manifest)``; records spooled as
+    text (``EncodedRecords``) are copied in from their file."""
+    params = manifest.get("params")
+    if not isinstance(params, EncodedRecords):
+        Path(path).write_text(json.dumps(manifest), encoding="utf-8")
+        return
+    rest = {k: v for k, v in manifest.items() if k != "params"}
+    head = json.dumps(rest)[:-1]  # without its closing brace
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(head + (", " if rest else "") + '"params": [')
+        params.copy_to(f)
+        f.write("]}")
+
+
+def save_streamed(ds: Dataset, out: Path, fmt: str, total: int, fill, *, replace: bool = False) -> dict:
+    """Write ``total`` samples as ``fmt`` through ``fill(writer) -> manifest`` and the
+    manifest beside them, all or none (as ``save_with_manifest``); returns the manifest."""
+    from augmentlab.data.load import is_folder_format
+    from augmentlab.io_atomic import atomic_outputs
+
+    with atomic_outputs([(out, is_folder_format(fmt)), (manifest_path(out), False)], replace=replace) as (tmp_data, tmp_manifest):
+        with ds.kind.batch_writer(tmp_data, ds, fmt, total) as writer:
+            manifest = fill(writer)
+        write_manifest(tmp_manifest, manifest)
+    if isinstance(manifest.get("params"), EncodedRecords):
+        manifest["params"].close()
+    return manifest
 
 
 def estimated_bytes(ds: Dataset, copies: int) -> int:

@@ -97,11 +97,20 @@ def augment(
     time, each original followed by its copies, with the same bytes for any N."""
     import warnings
 
-    from augmentlab.augment import augment_dataset, build_manifest, estimated_bytes, manifest_path, save_with_manifest, split_growth
+    from augmentlab.augment import (
+        augment_dataset,
+        augment_into,
+        build_manifest,
+        estimated_bytes,
+        manifest_path,
+        save_streamed,
+        save_with_manifest,
+        split_growth,
+    )
     from augmentlab.data import load_dataset
     from augmentlab.data.load import is_folder_format, output_format
     from augmentlab.errors import AugmentlabNotice
-    from augmentlab.outputs import check_room, input_paths
+    from augmentlab.outputs import check_disk, check_room, input_paths
     from augmentlab.policy import load_policy
     from augmentlab.policy.modality import check_modality
     from augmentlab.policy.training import image_part
@@ -129,15 +138,27 @@ def augment(
         copies = 0
     fmt = output_format(ds, out)
     dest = dataset_output(out, inputs, overwrite, folder=is_folder_format(fmt))
+    batched = fmt in ds.kind.batch_formats and not grow  # written as it is made: memory holds the input and a batch
     if not no_size_check:
-        check_room(estimated_bytes(ds, copies), dest.path.parent, f"{len(ds)} samples with {copies} copies each", "--no-size-check")
+        check = check_disk if batched else check_room
+        check(estimated_bytes(ds, copies), dest.path.parent, f"{len(ds)} samples with {copies} copies each", "--no-size-check")
     bar, advance = progress_bar(len(ds) * copies, "augmenting")
     with bar:
-        result, records = augment_dataset(ds, pol, copies, seed, batch_size, advance, box_filter, grow)
-    manifest = build_manifest(data, ds, pol, copies, seed, batch_size, fmt, records, options, box_filter, grow)
-    save_with_manifest(result, dest.path, fmt, manifest, replace=dest.replace)
-    added = f" + {len(result) // (copies + 1) - len(ds)} added" if grow else ""
-    typer.echo(f"wrote {len(result)} {ds.kind.noun} ({len(ds)} originals{added} + {copies} copies) to {out} [{fmt}], "
+        if batched:
+            def fill(writer):
+                records = augment_into(writer, ds, pol, copies, seed, batch_size, advance, box_filter)
+                return build_manifest(data, ds, pol, copies, seed, batch_size, fmt, records, options, box_filter)
+
+            save_streamed(ds, dest.path, fmt, len(ds) * (copies + 1), fill, replace=dest.replace)
+            written = len(ds) * (copies + 1)
+        else:
+            result, records = augment_dataset(ds, pol, copies, seed, batch_size, advance, box_filter, grow)
+    if not batched:
+        manifest = build_manifest(data, ds, pol, copies, seed, batch_size, fmt, records, options, box_filter, grow)
+        save_with_manifest(result, dest.path, fmt, manifest, replace=dest.replace)
+        written = len(result)
+    added = f" + {written // (copies + 1) - len(ds)} added" if grow else ""
+    typer.echo(f"wrote {written} {ds.kind.noun} ({len(ds)} originals{added} + {copies} copies) to {out} [{fmt}], "
                f"manifest {manifest_path(out)}")
 
 
@@ -165,7 +186,7 @@ def replay(
     backend: str = BACKEND,
 ):
     """Rebuild an augmented set from its input and manifest, byte for byte."""
-    from augmentlab.augment import manifest_read_options, read_manifest, replay_dataset, save_with_manifest
+    from augmentlab.augment import manifest_read_options, read_manifest, replay_dataset, replay_into, save_streamed, save_with_manifest
     from augmentlab.data import load_dataset
     from augmentlab.data.load import is_folder_format, output_format
     from augmentlab.outputs import input_paths
@@ -184,11 +205,17 @@ def replay(
     if fmt != m["format"]:
         raise AugmentlabError(f"manifest {manifest}: format {m['format']!r} does not fit {ds.modality} data written to {out} ({fmt})")
     target = dataset_output(out, inputs, overwrite, folder=is_folder_format(fmt))
+    batched = fmt in ds.kind.batch_formats and not m.get("grow")  # written as it is made, as augment does
     bar, advance = progress_bar(len(ds) * m["copies"], "replaying")
     with bar:
-        result = replay_dataset(ds, m, advance)
-    save_with_manifest(result, target.path, fmt, m, replace=target.replace)
-    typer.echo(f"replayed {len(result)} {ds.kind.noun} to {out}")
+        if batched:
+            save_streamed(ds, target.path, fmt, len(ds) * (m["copies"] + 1), lambda w: replay_into(w, ds, m, advance) or m,
+                          replace=target.replace)
+        else:
+            result = replay_dataset(ds, m, advance)
+    if not batched:
+        save_with_manifest(result, target.path, fmt, m, replace=target.replace)
+    typer.echo(f"replayed {len(ds) * (m['copies'] + 1) if batched else len(result)} {ds.kind.noun} to {out}")
 
 
 @app.command()

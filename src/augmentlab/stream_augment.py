@@ -25,6 +25,7 @@ import torch
 from augmentlab import __version__
 from augmentlab.data.shards import STREAM_FORMATS, ShardSource, Unit
 from augmentlab.errors import AugmentlabError
+from augmentlab.heap import EveryN
 from augmentlab.rng import key_seed, torch_generator
 
 BACKENDS = ("local", "ray")
@@ -84,9 +85,11 @@ def run_unit(job: StreamJob, index: int, progress=None) -> dict:
     if job.expected is not None and read != job.expected[index]:
         raise AugmentlabError(f"input {unit.output or job.source.path.name}: differs from the one the manifest was made from "
                               "(sha256 mismatch)")
+    trim = EveryN(8)
     with job.source.writer(unit, Path(job.out), job.copies) as writer:
         for chunk in job.source.chunks(unit, job.batch_size):
             writer.write(chunk, augment_chunk(policy, chunk, job.seed, unit.shard, job.copies))
+            trim()
             if progress is not None:
                 progress(len(chunk))
     return {"unit": index, "output": unit.output, "shard": unit.shard, "start": unit.start, "stop": unit.stop,

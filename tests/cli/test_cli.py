@@ -24,6 +24,8 @@ def test_augment_is_deterministic_and_replays(tmp_path, capsys):
     assert manifest["seed"] == 1 and manifest["policy_spec"] == "rand-n2-m0.5" and manifest["params"]
     assert run(["replay", str(tmp_path / "a.npz.manifest.json"), "--out", str(tmp_path / "r.npz")], capsys)[0] == 0
     assert (tmp_path / "r.npz").read_bytes() == a
+    # records kept as JSON text are written as json.dumps writes them
+    assert (tmp_path / "r.npz.manifest.json").read_text() == (tmp_path / "a.npz.manifest.json").read_text()
     with np.load(tmp_path / "a.npz") as z:
         assert z["images"].shape == (1797 * 3, 8, 8)
 
@@ -48,8 +50,7 @@ def test_interrupted_augment_leaves_nothing(tmp_path, capsys, monkeypatch):
     def boom(*a, **k):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(npz, "write_npz", boom)
-    monkeypatch.setattr("augmentlab.data.npz.write_npz", boom)
+    monkeypatch.setattr(npz.NpzBatchWriter, "write", boom)  # halfway through writing the batches
     code, _, _ = run(["augment", "digits", "--policy", "hflip", "--out", str(tmp_path / "x.npz")], capsys)
     assert code == 130  # Ctrl-C
     assert list(tmp_path.iterdir()) == []
@@ -157,3 +158,23 @@ def test_batch_level_policies_are_refused_outside_training(tmp_path, capsys, com
     out = tmp_path / ("a.npz" if command == "augment" else "p.png")
     code, _, err = run([command, "digits", "--policy", "affine+fgsm(m=0.2)", "--out", str(out)], capsys)
     assert code == 2 and "fgsm" in err and "evaluate" in err and not out.exists()
+
+
+def test_augment_writes_batch_by_batch_the_same_bytes_as_the_whole_set(tmp_path, capsys):
+    from augmentlab.augment import augment_dataset
+    from augmentlab.data import load_dataset
+    from augmentlab.data.load import save_dataset
+    from augmentlab.policy import load_policy
+
+    for out in ("a.npz", "folder"):
+        argv = ["augment", str(tmp_path / "imgs") if out == "folder" else "digits", "--policy", "affine(m=0.3)", "--copies", "2",
+                "--batch-size", "100", "--out", str(tmp_path / f"cli-{out}")]
+        if out == "folder":
+            save_dataset(load_dataset("digits").subset(np.arange(150)), tmp_path / "imgs", "folder")
+        assert run(argv, capsys)[0] == 0
+        ds = load_dataset(argv[1])
+        whole, _ = augment_dataset(ds, load_policy("affine(m=0.3)", "image"), 2, 0, 100)
+        save_dataset(whole, tmp_path / f"whole-{out}", "npz" if out == "a.npz" else "folder")
+        cli_files = sorted(p for p in (tmp_path / f"cli-{out}").rglob("*") if p.is_file()) if out == "folder" else [tmp_path / f"cli-{out}"]
+        whole_files = sorted(p for p in (tmp_path / f"whole-{out}").rglob("*") if p.is_file()) if out == "folder" else [tmp_path / f"whole-{out}"]
+        assert [p.read_bytes() for p in cli_files] == [p.read_bytes() for p in whole_files] and len(cli_files) >= 1

@@ -158,15 +158,34 @@ def read_image_folder(root: str | Path, on_mixed_sizes: str = "resize") -> Datas
     return Dataset.from_images(np.stack(images), labels, tuple(d.name for d in class_dirs), "folder", where=str(root))
 
 
+class ImageFolderWriter:
+    """PNGs into ``root/<safe class name>/<index>.png`` for ``total`` images like ``ds``,
+    written batch by batch (``write(batch, labels)``, (B, C, H, W) uint8 tensors)."""
+
+    def __init__(self, root: str | Path, ds: Dataset, total: int):
+        self.root = Path(root)
+        names = [safe_name(n) for n in ds.class_names]
+        if len(set(names)) != len(names):  # sanitising must not merge classes
+            names = [f"{i:03d}_{n}" for i, n in enumerate(names)]
+        for n in names:
+            (self.root / n).mkdir(parents=True, exist_ok=True)
+        self.names, self.width, self.index = names, len(str(total)), 0
+
+    def write(self, batch, labels) -> None:
+        from augmentlab.data.npz import hwc
+
+        for im, label in zip(hwc(batch), np.asarray(labels).tolist()):
+            Image.fromarray(im).save(self.root / self.names[label] / f"{self.index:0{self.width}d}.png")
+            self.index += 1
+
+    def __enter__(self) -> ImageFolderWriter:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass
+
+
 def write_image_folder(root: str | Path, ds: Dataset) -> None:
     """Write PNGs into ``root/<safe class name>/<index>.png``."""
-    root = Path(root)
-    names = [safe_name(n) for n in ds.class_names]
-    if len(set(names)) != len(names):  # sanitising must not merge classes
-        names = [f"{i:03d}_{n}" for i, n in enumerate(names)]
-    for n in names:
-        (root / n).mkdir(parents=True, exist_ok=True)
-    images = ds.images_hwc()
-    width = len(str(len(ds)))
-    for i, (im, label) in enumerate(zip(images, ds.labels.tolist())):
-        Image.fromarray(im).save(root / names[label] / f"{i:0{width}d}.png")
+    with ImageFolderWriter(root, ds, len(ds)) as w:
+        w.write(ds.data, ds.labels)

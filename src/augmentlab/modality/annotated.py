@@ -100,7 +100,7 @@ class AnnotatedModality(Modality):
         return tuple(data.images.shape[1:])
 
     def hash_into(self, h: hashlib._Hash, data) -> None:
-        h.update(data.images.contiguous().numpy().tobytes())
+        h.update(data.images.contiguous().numpy())
         for name, target in sorted(data.targets.present().items()):
             h.update(name.encode())
             for value in _tensors_of(target):

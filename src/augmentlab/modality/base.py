@@ -58,6 +58,7 @@ class Modality(ABC):
     metric_choices: ClassVar[tuple[str, ...]] = ()  # the metrics a user may score this data by; none: fixed
     formats: ClassVar[tuple[str, ...]]  # output formats it writes, as manifests name them
     folder_formats: ClassVar[frozenset[str]] = frozenset()  # those of them written as a folder, not a file
+    batch_formats: ClassVar[frozenset[str]] = frozenset()  # those of them written batch by batch (``batch_writer``)
     files: ClassVar[str]  # the inputs it reads, for "expected ..." messages
 
     # -- the batch -------------------------------------------------------------------------
@@ -81,7 +82,7 @@ class Modality(ABC):
 
     def hash_into(self, h: hashlib._Hash, data) -> None:
         """Feed ``data`` to a hash so that equal batches, and only they, hash alike."""
-        h.update(data.contiguous().numpy().tobytes())
+        h.update(data.contiguous().numpy())  # the array's own buffer: no copy of the whole set
 
     def metric(self, data) -> str:
         """What the lab scores a model by on this data (results name it in ``metric``)."""
@@ -169,6 +170,12 @@ class Modality(ABC):
     @abstractmethod
     def write(self, path: Path, ds: Dataset, fmt: str) -> None:
         """Write ``ds`` as ``fmt`` into ``path`` (a fresh file or an empty folder)."""
+
+    def batch_writer(self, path: Path, ds: Dataset, fmt: str, total: int):
+        """A context manager writing ``total`` samples like ``ds`` as ``fmt`` into ``path``
+        batch by batch (``write(batch, labels)``, in order), the same bytes as ``write``;
+        None where the format is written whole."""
+        return None
 
     # -- checks the upper layers ask for ------------------------------------------------------
     def require(self, feature: str, what: str) -> None:

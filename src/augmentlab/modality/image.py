@@ -39,6 +39,7 @@ class ImageModality(Modality):
     features = frozenset({"adaptive", "synthetic", "rungs", "generators"})
     formats = ("npz", "folder")
     folder_formats = frozenset({"folder"})
+    batch_formats = frozenset({"npz", "folder"})
     files = ".npz, a folder of IDX files, an image folder"
 
     to_float = staticmethod(to_float)
@@ -88,3 +89,9 @@ class ImageModality(Modality):
         from augmentlab.data.npz import write_npz
 
         {"npz": write_npz, "folder": write_image_folder}[fmt](path, ds)
+
+    def batch_writer(self, path: Path, ds, fmt: str, total: int):
+        from augmentlab.data.folder import ImageFolderWriter
+        from augmentlab.data.npz import NpzBatchWriter
+
+        return {"npz": NpzBatchWriter, "folder": ImageFolderWriter}[fmt](path, ds, total)

@@ -1,7 +1,7 @@
 """``.npz`` shards read and written a chunk at a time: the ``images`` array is streamed out
-of (and into) its zip member through the ``.npy`` header, so a shard never has to fit in
-memory. The output keeps the input's array layout (N×H×W or N×H×W×C) and compression;
-zip entries carry a fixed timestamp, so equal arrays give equal files."""
+of its zip member through the ``.npy`` header (and into the output by ``NpzWriter``), so a
+shard never has to fit in memory. The output keeps the input's array layout (N×H×W or
+N×H×W×C) and compression."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ from pathlib import Path
 
 import numpy as np
 
+from augmentlab.data.npz import NpzWriter
 from augmentlab.data.shards.base import Chunk, ShardSource, Unit, chunk_ranges, file_digest
 from augmentlab.errors import AugmentlabError
 
 IMAGE_KEYS = ("images", "x")
 LABEL_KEYS = ("labels", "y")
-FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the zip format's earliest date: no clock in the bytes
 
 
 @dataclass(frozen=True)
@@ -143,11 +143,12 @@ class NpzShards(ShardSource):
     def writer(self, unit: Unit, out_root: Path, copies: int):
         shard = self.shards[unit.shard]
         path = out_root / unit.output if unit.output else out_root
-        writer = _NpzWriter(path, shard, unit.samples * (copies + 1))
+        writer = _ShardWriter(NpzWriter(path, (unit.samples * (copies + 1), *shard.shape[1:]), shard.compress_type,
+                                        shard.class_names))
         try:
             yield writer
         finally:
-            writer.close()
+            writer.out.close()
 
 
 def shape_hwc(shape: tuple[int, ...]) -> tuple[int, int, int]:
@@ -155,46 +156,15 @@ def shape_hwc(shape: tuple[int, ...]) -> tuple[int, int, int]:
     return (shape[1], shape[2], 1) if len(shape) == 3 else tuple(shape[1:])
 
 
-class _NpzWriter:
-    """Writes each original followed by its copies into the ``images`` member as they come,
-    then the labels (and the class names the input had)."""
+class _ShardWriter:
+    """Each original followed by its copies, a chunk at a time."""
 
-    def __init__(self, path: Path, shard: NpzShard, count: int):
-        self.path, self.shard, self.count = path, shard, count
-        self.labels: list[np.ndarray] = []
-        self.written = 0
-        self.zip = zipfile.ZipFile(path, "w", compression=shard.compress_type)
-        self.images = self.zip.open(self._info("images.npy"), "w", force_zip64=True)
-        layout = (count, *shard.shape[1:])
-        np.lib.format.write_array_header_1_0(self.images, {"descr": np.lib.format.dtype_to_descr(np.dtype(np.uint8)),
-                                                           "fortran_order": False, "shape": layout})
-        self.closed = False
-
-    def _info(self, name: str) -> zipfile.ZipInfo:
-        info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
-        info.compress_type = self.shard.compress_type
-        info.external_attr = 0o600 << 16  # what numpy's own savez gives its members
-        return info
+    def __init__(self, out: NpzWriter):
+        self.out = out
 
     def write(self, chunk: Chunk, copies: list[list[np.ndarray]]) -> None:
         block = np.stack([np.stack(chunk.images), *(np.stack(c) for c in copies)], axis=1)  # original, then its copies
-        self.images.write(block.tobytes())
-        self.labels.append(np.repeat(chunk.labels, len(copies) + 1))
-        self.written += block.shape[0] * block.shape[1]
-
-    def close(self) -> None:
-        if self.closed:
-            return
-        self.closed = True
-        self.images.close()
-        if self.written == self.count:
-            labels = np.concatenate(self.labels) if self.labels else np.zeros(0, np.int64)
-            with self.zip.open(self._info("labels.npy"), "w", force_zip64=True) as f:
-                np.lib.format.write_array(f, labels.astype(np.int64), allow_pickle=False)
-            if self.shard.class_names is not None:
-                with self.zip.open(self._info("class_names.npy"), "w", force_zip64=True) as f:
-                    np.lib.format.write_array(f, np.array(self.shard.class_names, dtype=np.str_), allow_pickle=False)
-        self.zip.close()
+        self.out.write(block.reshape(-1, *self.out.shape[1:]), np.repeat(chunk.labels, len(copies) + 1))
 
     def digest(self) -> str:
-        return file_digest(self.path)
+        return file_digest(self.out.path)
