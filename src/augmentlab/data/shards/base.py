@@ -89,6 +89,26 @@ class ShardSource:
         raise NotImplementedError
 
 
+class FileShards(ShardSource):
+    """Shards that are files of one suffix: a folder of them (each a unit, written under the
+    same name) or one file (written to the output file itself). Subclasses set ``counts``."""
+
+    def __init__(self, path: Path):
+        super().__init__(path)
+        self.single = self.path.is_file()
+        self.files = [self.path] if self.single else sorted(p for p in self.path.iterdir() if p.suffix == self.suffix and p.is_file())
+        self.counts: list[int] = []
+
+    def units(self, batch_size: int) -> list[Unit]:
+        return [Unit(i, 0, n, "" if self.single else p.name) for i, (p, n) in enumerate(zip(self.files, self.counts))]
+
+    def input_digest(self, unit: Unit) -> str:
+        return file_digest(self.files[unit.shard])
+
+    def input_bytes(self) -> int:
+        return sum(p.stat().st_size for p in self.files)
+
+
 def file_digest(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from augmentlab.data.npz import NpzWriter
-from augmentlab.data.shards.base import Chunk, ShardSource, Unit, chunk_ranges, file_digest
+from augmentlab.data.shards.base import Chunk, FileShards, Unit, chunk_ranges, file_digest
 from augmentlab.errors import AugmentlabError
 
 IMAGE_KEYS = ("images", "x")
@@ -93,7 +93,7 @@ def read_shard_header(path: Path) -> NpzShard:
     return NpzShard(path, images, tuple(shape), compress_type, label_values.astype(np.int64), class_names)
 
 
-class NpzShards(ShardSource):
+class NpzShards(FileShards):
     """A folder of ``.npz`` shards (each a unit, written under the same name), or one
     ``.npz`` file streamed into one output file."""
 
@@ -102,24 +102,14 @@ class NpzShards(ShardSource):
 
     def __init__(self, path: Path):
         super().__init__(path)
-        self.single = self.path.is_file()
-        files = [self.path] if self.single else sorted(p for p in self.path.iterdir() if p.suffix == ".npz" and p.is_file())
-        self.shards = [read_shard_header(p) for p in files]
+        self.shards = [read_shard_header(p) for p in self.files]
+        self.counts = [s.shape[0] for s in self.shards]
         names = {s.class_names for s in self.shards}
         if len(names) > 1:
             first = self.shards[0]
             odd = next(s for s in self.shards if s.class_names != first.class_names)
             raise AugmentlabError(f"{odd.path}: class_names {odd.class_names} differ from {first.path.name}'s "
                                   f"{first.class_names}; every shard must name the classes alike"[:300])
-
-    def units(self, batch_size: int) -> list[Unit]:
-        return [Unit(i, 0, s.shape[0], "" if self.single else s.path.name) for i, s in enumerate(self.shards)]
-
-    def input_digest(self, unit: Unit) -> str:
-        return file_digest(self.shards[unit.shard].path)
-
-    def input_bytes(self) -> int:
-        return sum(s.path.stat().st_size for s in self.shards)
 
     def chunks(self, unit: Unit, batch_size: int):
         shard = self.shards[unit.shard]

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from augmentlab.data.folder import decode_image
-from augmentlab.data.shards.base import Chunk, ShardSource, Unit, encode_png, file_digest
+from augmentlab.data.shards.base import Chunk, FileShards, Unit, encode_png, file_digest
 from augmentlab.errors import AugmentlabError
 
 IMAGE_COLUMNS = ("image", "img")
@@ -28,7 +28,7 @@ def _pyarrow():
     return pq
 
 
-class ParquetShards(ShardSource):
+class ParquetShards(FileShards):
     """A folder of ``.parquet`` shards (each a unit, written under the same name), or one."""
 
     kind = "parquet-shards"
@@ -37,9 +37,6 @@ class ParquetShards(ShardSource):
     def __init__(self, path: Path, label_column: str | None = None):
         super().__init__(path)
         pq = _pyarrow()
-        self.single = self.path.is_file()
-        self.files = [self.path] if self.single else sorted(p for p in self.path.iterdir() if p.suffix == ".parquet" and p.is_file())
-        self.counts = []
         self.columns: tuple[str, str] | None = None
         for p in self.files:
             try:
@@ -72,15 +69,6 @@ class ParquetShards(ShardSource):
         if not pa.types.is_integer(schema.field(label).type):
             raise AugmentlabError(f"{path}: label column {label!r} is {schema.field(label).type}; expected class indices (integers)")
         return image, label
-
-    def units(self, batch_size: int) -> list[Unit]:
-        return [Unit(i, 0, n, "" if self.single else p.name) for i, (p, n) in enumerate(zip(self.files, self.counts))]
-
-    def input_digest(self, unit: Unit) -> str:
-        return file_digest(self.files[unit.shard])
-
-    def input_bytes(self) -> int:
-        return sum(p.stat().st_size for p in self.files)
 
     def chunks(self, unit: Unit, batch_size: int):
         pq = _pyarrow()

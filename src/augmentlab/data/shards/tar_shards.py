@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from augmentlab.data.folder import decode_image
-from augmentlab.data.shards.base import Chunk, ShardSource, Unit, copy_name, encode_png, file_digest
+from augmentlab.data.shards.base import Chunk, FileShards, Unit, copy_name, encode_png, file_digest
 from augmentlab.errors import AugmentlabError
 
 IMAGE_EXTENSIONS = ("png", "jpg", "jpeg", "webp")
@@ -84,7 +84,7 @@ def label_of(path: Path, sample: Sample) -> int:
     return label
 
 
-class TarShards(ShardSource):
+class TarShards(FileShards):
     """A folder of ``.tar`` shards (each a unit, written under the same name), or one."""
 
     kind = "tar-shards"
@@ -92,8 +92,6 @@ class TarShards(ShardSource):
 
     def __init__(self, path: Path):
         super().__init__(path)
-        self.single = self.path.is_file()
-        self.files = [self.path] if self.single else sorted(p for p in self.path.iterdir() if p.suffix == ".tar" and p.is_file())
         self.counts = [self._count(p) for p in self.files]
 
     @staticmethod
@@ -104,15 +102,6 @@ class TarShards(ShardSource):
                 return sum(1 for _ in _samples(path, ((info, None) for info in tar.getmembers())))
         except tarfile.TarError as e:
             raise AugmentlabError(f"{path}: not a readable .tar shard ({e})"[:300]) from None
-
-    def units(self, batch_size: int) -> list[Unit]:
-        return [Unit(i, 0, n, "" if self.single else p.name) for i, (p, n) in enumerate(zip(self.files, self.counts))]
-
-    def input_digest(self, unit: Unit) -> str:
-        return file_digest(self.files[unit.shard])
-
-    def input_bytes(self) -> int:
-        return sum(p.stat().st_size for p in self.files)
 
     def chunks(self, unit: Unit, batch_size: int):
         path = self.files[unit.shard]
