@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,7 +53,7 @@ class Chunk:
         return len(self.images)
 
 
-class ShardSource:
+class ShardSource(ABC):
     """What every streamed format provides. ``kind`` names the format in manifests;
     ``single`` says one file goes in and one comes out (else a folder of shards)."""
 
@@ -66,27 +67,29 @@ class ShardSource:
     def check_copies(self, copies: int) -> None:
         """Refuse, before anything is written, an output that ``copies`` copies cannot make."""
 
+    @abstractmethod
     def units(self, batch_size: int) -> list[Unit]:
-        raise NotImplementedError
+        """The pieces of work, in order; a folder's depend on ``batch_size``."""
 
+    @abstractmethod
     def chunks(self, unit: Unit, batch_size: int):
         """The unit's images in chunks of at most ``batch_size``."""
-        raise NotImplementedError
 
+    @abstractmethod
     def writer(self, unit: Unit, out_root: Path, copies: int):
         """A context manager taking ``write(chunk, copies)``; ``digest()`` after it closes
         is the SHA-256 of what it wrote."""
-        raise NotImplementedError
 
+    @abstractmethod
     def input_digest(self, unit: Unit) -> str:
         """The SHA-256 of the input bytes the unit reads."""
-        raise NotImplementedError
 
     def total(self) -> int:
         return sum(u.samples for u in self.units(1 << 62))
 
+    @abstractmethod
     def input_bytes(self) -> int:
-        raise NotImplementedError
+        """The size of the input on disk (for the disk-space check)."""
 
 
 class FileShards(ShardSource):
