@@ -88,6 +88,7 @@ def test_workers_and_backend_are_checked(tmp_path):
         run_job(job_for(source, tmp_path), 1, "dask")
 
 
+@pytest.mark.slow
 def test_ray_data_gives_the_same_bytes_on_a_local_two_cpu_cluster(tmp_path):
     pytest.importorskip("ray.data")
     source = open_source(npz_shards(tmp_path / "in", shards=3))

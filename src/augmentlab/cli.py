@@ -368,7 +368,8 @@ def main() -> None:
 
     global _default_showwarning
     signal.signal(signal.SIGTERM, _terminate)
-    _default_showwarning, warnings.showwarning = warnings.showwarning, _show_notice
+    if warnings.showwarning is not _show_notice:  # main() again in one process (tests) must not wrap itself
+        _default_showwarning, warnings.showwarning = warnings.showwarning, _show_notice
     try:
         code = app(standalone_mode=False)  # click returns the exit code (130 on Ctrl-C)
         if isinstance(code, int) and code:

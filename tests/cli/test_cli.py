@@ -178,3 +178,12 @@ def test_augment_writes_batch_by_batch_the_same_bytes_as_the_whole_set(tmp_path,
         cli_files = sorted(p for p in (tmp_path / f"cli-{out}").rglob("*") if p.is_file()) if out == "folder" else [tmp_path / f"cli-{out}"]
         whole_files = sorted(p for p in (tmp_path / f"whole-{out}").rglob("*") if p.is_file()) if out == "folder" else [tmp_path / f"whole-{out}"]
         assert [p.read_bytes() for p in cli_files] == [p.read_bytes() for p in whole_files] and len(cli_files) >= 1
+
+
+def test_main_run_twice_in_one_process_does_not_wrap_its_own_warning_printer(capsys):
+    import augmentlab.cli as cli
+
+    run(["ops", "--json"], capsys)
+    run(["ops", "--json"], capsys)
+    # wrapped in itself, any warning that is not a notice recursed until the stack ran out
+    assert cli._default_showwarning is not cli._show_notice

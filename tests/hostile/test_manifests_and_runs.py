@@ -1,6 +1,7 @@
 """Hand-edited manifests, corrupt run directories, one seed, and SIGTERM."""
 
 import json
+import shutil
 import signal
 import subprocess
 import sys
@@ -8,13 +9,26 @@ import time
 
 import pytest
 
+from tests.hostile.conftest import write_npz
 from tests.hostile.harness import assert_refused, cli, snapshot
 
 
-@pytest.fixture
-def made(tmp_path, npz):
-    r = cli("augment", npz, "--policy", "rotate(m=0.2)", "--copies", "2", "--out", "a.npz", cwd=tmp_path)
+@pytest.fixture(scope="module")
+def augmented(tmp_path_factory):
+    """One augment for the module (a CLI start costs seconds); its input stays where the
+    manifest names it."""
+    root = tmp_path_factory.mktemp("made")
+    write_npz(root / "in.npz")
+    r = cli("augment", "in.npz", "--policy", "rotate(m=0.2)", "--copies", "2", "--out", "a.npz", cwd=root)
     assert r.code == 0, r.err
+    return root
+
+
+@pytest.fixture
+def made(tmp_path, augmented):
+    """The augmented set and its manifest, a fresh copy in each test's folder to edit."""
+    for name in ("a.npz", "a.npz.manifest.json"):
+        shutil.copyfile(augmented / name, tmp_path / name)
     return json.loads((tmp_path / "a.npz.manifest.json").read_text())
 
 
