@@ -76,27 +76,41 @@ def augment_dataset(ds: Dataset, policy, copies: int, seed: int, batch_size: int
     oversamplers add) followed by ``copies`` augmented copies of each, and the parameters
     applied to every batch. ``box_filter``: which moved boxes annotated images keep
     (default: clipped, those with no area dropped)."""
-    check_number(copies, "copies", low=0, integer=True)
-    check_number(batch_size, "batch_size", low=1, integer=True)
+    _check_counts(copies, batch_size)
     if grow:
         ds = grown(ds, grow, check_seed(seed))
-    g = torch_generator(check_seed(seed))
     records = []
+    draw = _recorded_draws(ds, policy, seed, lambda params: records.append(params_to_json(params)))
+    with ds.kind.context(ds.layout):
+        return _apply_copies(ds, policy, copies, batch_size, draw, progress, box_filter), records
+
+
+def _check_counts(copies: int, batch_size: int) -> None:
+    check_number(copies, "copies", low=0, integer=True)
+    check_number(batch_size, "batch_size", low=1, integer=True)
+
+
+def _recorded_draws(ds: Dataset, policy, seed: int, record):
+    """``draw(batch) -> params`` from one stream of ``seed``, each draw handed to ``record``."""
+    g = torch_generator(check_seed(seed))
 
     def draw(x):
         params = policy.sample(g, len(x), ds.kind.sample_shape(x))
-        records.append(params_to_json(params))
+        record(params)
         return params
 
-    with ds.kind.context(ds.layout):
-        return _apply_copies(ds, policy, copies, batch_size, draw, progress, box_filter), records
+    return draw
+
+
+def _check_input(ds: Dataset, manifest: dict) -> None:
+    if manifest.get("input_sha256") != dataset_digest(ds):
+        raise AugmentlabError(f"input {manifest.get('input')!r} differs from the one the manifest was made from (sha256 mismatch)")
 
 
 def replay_dataset(ds: Dataset, manifest: dict, progress=None) -> Dataset:
     """Rebuild an augmented dataset from its input and manifest (no random draws). Every
     recorded parameter is checked against the policy before anything is applied."""
-    if manifest.get("input_sha256") != dataset_digest(ds):
-        raise AugmentlabError(f"input {manifest.get('input')!r} differs from the one the manifest was made from (sha256 mismatch)")
+    _check_input(ds, manifest)
     with ds.kind.context(ds.layout):
         return _replay(ds, manifest, progress)
 
@@ -156,8 +170,7 @@ def _replay_plan(ds: Dataset, manifest: dict):
 def replay_into(writer, ds: Dataset, manifest: dict, progress=None) -> None:
     """``replay_dataset`` written batch by batch into ``writer`` (``Modality.batch_writer``)
     instead of held: memory stays at the input plus one batch."""
-    if manifest.get("input_sha256") != dataset_digest(ds):
-        raise AugmentlabError(f"input {manifest.get('input')!r} differs from the one the manifest was made from (sha256 mismatch)")
+    _check_input(ds, manifest)
     with ds.kind.context(ds.layout):
         ds, policy, params_for = _replay_plan(ds, manifest)
         trim = EveryN()
@@ -211,16 +224,9 @@ def augment_into(writer, ds: Dataset, policy, copies: int, seed: int, batch_size
     each already as JSON text (``EncodedRecords``: as Python lists they took several times
     the output's size). The same seed gives the same bytes as writing ``augment_dataset``'s
     result."""
-    check_number(copies, "copies", low=0, integer=True)
-    check_number(batch_size, "batch_size", low=1, integer=True)
-    g = torch_generator(check_seed(seed))
+    _check_counts(copies, batch_size)
     records = EncodedRecords()
-
-    def draw(x):
-        params = policy.sample(g, len(x), ds.kind.sample_shape(x))
-        records.append(json.dumps(params_to_json(params)))
-        return params
-
+    draw = _recorded_draws(ds, policy, seed, lambda params: records.append(json.dumps(params_to_json(params))))
     with ds.kind.context(ds.layout):
         trim = EveryN()
         for batch, labels in _batches(ds, policy, copies, batch_size, draw, progress, box_filter, sliced=True):
@@ -384,9 +390,9 @@ def read_manifest(path: Path) -> dict:
     check_number(data["batch_size"], f"manifest {path}: batch_size", low=1, integer=True)
     if "seed" in data:
         check_seed(data["seed"], f"manifest {path}: seed")
-    if "units" in data:  # a streamed augment's manifest
-        from augmentlab.stream_augment import check_stream_manifest
+    from augmentlab.stream_augment import check_stream_manifest, is_stream_manifest
 
+    if is_stream_manifest(data):
         check_stream_manifest(data, path)
         return data
     formats = output_formats()
