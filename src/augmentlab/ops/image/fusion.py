@@ -13,7 +13,6 @@ from augmentlab.ops.image import matrices as mx
 from augmentlab.ops.image.geometric import GeometricOp
 from augmentlab.ops.image.point import PointOp, apply_point_chain
 from augmentlab.ops.kernels.backend import native_cpu
-from augmentlab.ops.kernels.numba_u8 import histogram
 from augmentlab.ops.kernels.warp import shift_flip_u8, warp
 
 
@@ -116,20 +115,17 @@ def _fused_warp(x: torch.Tensor, run, want_hist: bool = False):
             sx, tx, sy, ty = maps  # forward; the inverse of x' = s*x + t (s = ±1) is x = s*x' - s*t
             return shift_flip_u8(x, sx, -sx * tx, sy, -sy * ty), None
 
-    def compose(xs, sub, after_image=None):
+    def compose(xs, sub, hist=None):
         shape = tuple(xs.shape[1:])
         total = mx.eye(xs.shape[0])
         for op, p in sub:
             m = op.matrix({k: v for k, v in p.items() if k != "apply"}, shape)
             total = torch.where(p["apply"].view(-1, 1, 1), m, mx.IDENTITY) @ total
-        return warp(xs, total, after_image)
+        return warp(xs, total, hist=hist)
 
     if want_hist and native_cpu(x) and x.dtype == torch.uint8 and bool(_any_apply(run).all()):
-        B, C = x.shape[:2]
-        hist = torch.empty(B, C, 256, dtype=torch.float32)
-        h = hist.numpy()
-        out = compose(x, run, lambda i, img: histogram(img.reshape(1, C, -1), h[i : i + 1]))
-        return out, hist
+        hist = torch.empty(*x.shape[:2], 256, dtype=torch.float32)
+        return compose(x, run, hist), hist
     return _masked(x, run, compose), None
 
 

@@ -230,25 +230,31 @@ def apply_lut(src, dst, lut):
 
 @numba.njit(nogil=True, cache=True)
 def histogram(src, out):
-    """Per-(sample, channel) 256-bin histogram of (B, C, N) uint8 into (B, C, 256).
+    """Per-(sample, channel) 256-bin histogram of (B, C, N) uint8 into (B, C, 256)."""
+    for b in range(src.shape[0]):
+        count_levels(src[b], out[b])
+    return out
+
+
+@numba.njit(inline="always")
+def count_levels(planes, out):
+    """The 256-bin histogram of each of (C, N) uint8 ``planes`` into (C, 256) ``out``.
 
     Four interleaved sub-histograms break the store-to-load dependency between
     neighbouring equal pixels (30% faster here)."""
-    B, C, N = src.shape
+    C, N = planes.shape
     counts = np.zeros((4, 256), np.int64)
     n4 = U(N // 4)
-    for b in range(B):
-        for c in range(C):
-            s = src[b, c]
-            counts[:] = 0
-            for i in range(n4):
-                j = U(4) * i
-                counts[0, s[j]] += 1
-                counts[1, s[j + U(1)]] += 1
-                counts[2, s[j + U(2)]] += 1
-                counts[3, s[j + U(3)]] += 1
-            for i in range(U(4) * n4, U(N)):
-                counts[0, s[i]] += 1
-            for k in range(256):
-                out[b, c, k] = counts[0, k] + counts[1, k] + counts[2, k] + counts[3, k]
-    return out
+    for c in range(C):
+        s = planes[c]
+        counts[:] = 0
+        for i in range(n4):
+            j = U(4) * i
+            counts[0, s[j]] += 1
+            counts[1, s[j + U(1)]] += 1
+            counts[2, s[j + U(2)]] += 1
+            counts[3, s[j + U(3)]] += 1
+        for i in range(U(4) * n4, U(N)):
+            counts[0, s[i]] += 1
+        for k in range(256):
+            out[c, k] = counts[0, k] + counts[1, k] + counts[2, k] + counts[3, k]
