@@ -14,3 +14,18 @@ def test_bench_reports_every_library_pipeline_and_ratio():
     assert {("augmentlab", "series", 512), ("tsaug", "series", 512), ("memcpy", "series", 512)} <= rows
     assert "series_512_vs_tsaug" in result["ratios"]
     assert result["distortion"] == []  # measured at 224 only
+    assert ("augmentlab", "flip_crop", 32) in {(r["library"], r["pipeline"], r["size"]) for r in result["results"] if r["batch_size"] == 256}
+    assert "flip_crop_32_b256_vs_memcpy" in result["ratios"] and "thread_scaling" not in result
+
+
+def test_bench_threads_times_each_thread_count_and_restores_torchs():
+    import torch
+
+    before = torch.get_num_threads()
+    result = run_bench(seconds=0.02, sizes=(32,), rounds=1, audio=False, detection=False, series=False, threads=2,
+                       libraries=("augmentlab", "memcpy"))
+    assert torch.get_num_threads() == before
+    rows = result["thread_scaling"]["rows"]
+    assert {(r["pipeline"], r["threads"]) for r in rows} == {(p, t) for p in ("standard", "flip_crop") for t in (1, 2)}
+    assert all(r["items_per_second"] > 0 and r["batch_size"] == 1024 for r in rows)
+    assert set(result["thread_scaling"]["ratios"]) == {"standard_32_threads_2_vs_1", "flip_crop_32_threads_2_vs_1"}

@@ -5,6 +5,9 @@ Every library streams batches out of the same pool of random uint8 images, sized
 real dataset (larger than the CPU caches), in its own native layout: augmentlab and kornia
 take (B, C, H, W) tensors, albumentations takes H x W x C arrays one at a time. The memory
 copy copies the same batches and is the ceiling.
+
+``threads > 1`` adds augmentlab's own throughput at 1..threads torch threads (the peers stay
+on one: albumentations works one image at a time in Python).
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from augmentlab.policy import Sequential
 # (image size, images in the pool, batch size): pools of ~100 MB and ~77 MB, larger than
 # the CPU caches. 1024 small images per batch as in airbench (the fastest CIFAR-10 trainer).
 SIZES = {32: (32768, 1024), 224: (512, 64)}
+# Smaller batches also measured, where per-batch overhead would show: (pipeline, size, batch).
+EXTRA_BATCHES = (("flip_crop", 32, 256),)
 
 
 def standard_policy():
@@ -96,38 +101,69 @@ def _steps(pipeline: str, size: int, pool: torch.Tensor, pool_hwc: np.ndarray, b
 
 
 def run_bench(seconds: float = 2.0, sizes=(32, 224), libraries=("augmentlab", "albumentations", "kornia", "memcpy"), rounds: int = 5,
-              audio: bool = True, detection: bool = True, series: bool = True) -> dict:
+              audio: bool = True, detection: bool = True, series: bool = True, threads: int = 1) -> dict:
     """Images (and clips) per second per library; each library runs ``rounds`` interleaved
     rounds of ``seconds / rounds`` and reports the median, so machine drift hits all alike."""
+    before = torch.get_num_threads()
     torch.set_num_threads(1)
     torch.set_flush_denormal(True)
     import cv2
 
     cv2.setNumThreads(1)
-    results = []
-    for size in sizes:
-        n, bs = SIZES[size]
-        pool = torch.from_numpy(np.random.default_rng(0).integers(0, 256, (n, 3, size, size), dtype=np.uint8))
-        pool_hwc = pool.permute(0, 2, 3, 1).contiguous().numpy()
-        for pipeline in ("standard", "flip_crop"):
-            steps = _steps(pipeline, size, pool, pool_hwc, bs, libraries)
-            rates: dict[str, list[float]] = {lib: [] for lib in steps}
-            for _ in range(rounds):
-                for lib, step in steps.items():
-                    rates[lib].append(_timed(step, n // bs, seconds / rounds))
-            for lib, r in rates.items():
-                rate = round(float(np.median(r)), 1)
-                results.append({"library": lib, "pipeline": pipeline, "size": size, "batch_size": bs,
-                                "images_per_second": rate, "items_per_second": rate,
-                                "min": round(min(r), 1), "max": round(max(r), 1)})
-    if audio:
-        results += _audio(seconds, rounds)
-    if detection:
-        results += _detection(seconds, rounds)
-    if series:
-        results += _series(seconds, rounds)
-    return {"threads": 1, "seconds_per_measurement": seconds, "rounds": rounds, "results": results,
-            "ratios": _ratios(results), "distortion": _distortion(seconds, rounds) if 224 in sizes else []}
+    try:
+        results, scaling = [], []
+        for size in sizes:
+            n, bs = SIZES[size]
+            pool = torch.from_numpy(np.random.default_rng(0).integers(0, 256, (n, 3, size, size), dtype=np.uint8))
+            pool_hwc = pool.permute(0, 2, 3, 1).contiguous().numpy()
+            cases = [(p, bs) for p in ("standard", "flip_crop")] + [(p, b) for p, sz, b in EXTRA_BATCHES if sz == size]
+            for pipeline, batch in cases:
+                steps = _steps(pipeline, size, pool, pool_hwc, batch, libraries)
+                results += _image_rows(steps, n // batch, seconds, rounds, pipeline, size, batch)
+                if threads > 1 and batch == bs:
+                    scaling += _thread_rows(pipeline, size, pool, batch, threads, seconds, rounds)
+        if audio:
+            results += _audio(seconds, rounds)
+        if detection:
+            results += _detection(seconds, rounds)
+        if series:
+            results += _series(seconds, rounds)
+        out = {"threads": 1, "seconds_per_measurement": seconds, "rounds": rounds, "results": results,
+               "ratios": _ratios(results), "distortion": _distortion(seconds, rounds) if 224 in sizes else []}
+        if threads > 1:
+            out["thread_scaling"] = {"rows": scaling, "ratios": _scaling_ratios(scaling)}
+        return out
+    finally:
+        torch.set_num_threads(before)
+
+
+def _image_rows(steps: dict, n_batches: int, seconds: float, rounds: int, pipeline: str, size: int, batch: int) -> list[dict]:
+    return [{**row, "images_per_second": row["items_per_second"]} for row in _rows(steps, n_batches, seconds, rounds, pipeline, size, batch)]
+
+
+def _thread_rows(pipeline: str, size: int, pool: torch.Tensor, batch: int, threads: int, seconds: float, rounds: int) -> list[dict]:
+    """augmentlab alone at 1..threads torch threads, interleaved like the peers' rounds."""
+    policy = standard_policy() if pipeline == "standard" else flip_crop_policy()
+    g = torch.Generator().manual_seed(0)
+
+    def at(t):
+        def step(i):
+            torch.set_num_threads(t)
+            try:
+                return len(policy(pool[i * batch : (i + 1) * batch], g))
+            finally:
+                torch.set_num_threads(1)
+        return step
+
+    steps = {t: at(t) for t in range(1, threads + 1)}
+    rows = _rows(steps, len(pool) // batch, seconds, rounds, pipeline, size, batch)
+    return [{"threads": row.pop("library"), **row} for row in rows]
+
+
+def _scaling_ratios(rows: list[dict]) -> dict:
+    one = {(r["pipeline"], r["size"]): r["items_per_second"] for r in rows if r["threads"] == 1}
+    return {f"{r['pipeline']}_{r['size']}_threads_{r['threads']}_vs_1": round(r["items_per_second"] / one[(r["pipeline"], r["size"])], 3)
+            for r in rows if r["threads"] > 1}
 
 
 def _distortion(seconds: float, rounds: int) -> list[dict]:
@@ -194,17 +230,20 @@ def _detection(seconds: float, rounds: int) -> list[dict]:
     from augmentlab.bench_detection import BATCH, SIZE, detection_steps
 
     steps, n_batches = detection_steps(("augmentlab", "albumentations"))
-    return [{**row, "images_per_second": row["items_per_second"]}
-            for row in _rows(steps, n_batches, seconds, rounds, "detection", SIZE, BATCH)]
+    return _image_rows(steps, n_batches, seconds, rounds, "detection", SIZE, BATCH)
 
 
 def _ratios(results: list[dict]) -> dict:
-    by = {(r["library"], r["pipeline"], r["size"]): r["items_per_second"] for r in results}
+    """Ours over each peer's, per (pipeline, size, batch); a batch other than the size's
+    default is named in the key (``flip_crop_32_b256_vs_memcpy``)."""
+    by = {(r["library"], r["pipeline"], r["size"], r["batch_size"]): r["items_per_second"] for r in results}
     out = {}
-    for (lib, pipeline, size), rate in by.items():
+    for (lib, pipeline, size, batch), rate in by.items():
         if lib != "augmentlab":
             continue
+        extra = any((pipeline, size, batch) == e for e in EXTRA_BATCHES)
+        name = f"{pipeline}_{size}_b{batch}" if extra else f"{pipeline}_{size}"
         for other in ("albumentations", "kornia", "audiomentations", "tsaug", "memcpy"):
-            if (other, pipeline, size) in by:
-                out[f"{pipeline}_{size}_vs_{other}"] = round(rate / by[(other, pipeline, size)], 3)
+            if (other, pipeline, size, batch) in by:
+                out[f"{name}_vs_{other}"] = round(rate / by[(other, pipeline, size, batch)], 3)
     return out

@@ -272,15 +272,18 @@ def preview(
 def bench(
     as_json: bool = typer.Option(False, "--json", help="Print the JSON result."),
     seconds: float = typer.Option(2.0, "--seconds", help="Time per measurement."),
+    threads: int = typer.Option(1, "--threads", help="Also time augmentlab's image pipelines at 1..N threads."),
 ):
     """Time the image pipelines against albumentations, kornia and a memory copy, the audio
     pipeline against audiomentations and the series pipeline against tsaug (one thread,
     side by side in one run)."""
     from augmentlab.bench import run_bench
+    from augmentlab.cli_support import MAX_THREADS
     from augmentlab.values import check_number
 
     check_number(seconds, "--seconds", low=0.0, low_open=True, high=3600.0)
-    result = run_bench(seconds)
+    check_number(threads, "--threads", low=1, high=MAX_THREADS, integer=True)
+    result = run_bench(seconds, threads=threads)
     if as_json:
         typer.echo(json.dumps(result, indent=2))
         return
@@ -298,6 +301,15 @@ def bench(
     console.print(table)
     for k, v in result["ratios"].items():
         console.print(f"{k}: {v:.3f}x")
+    if "thread_scaling" in result:
+        scaling = Table(title="augmentlab by torch threads")
+        for col in ("pipeline", "size", "batch", "threads", "images per second"):
+            scaling.add_column(col)
+        for r in result["thread_scaling"]["rows"]:
+            scaling.add_row(r["pipeline"], f"{r['size']}x{r['size']}", str(r["batch_size"]), str(r["threads"]), f"{r['items_per_second']:,.0f}")
+        console.print(scaling)
+        for k, v in result["thread_scaling"]["ratios"].items():
+            console.print(f"{k}: {v:.3f}x")
     for r in result["distortion"]:
         console.print(f"{r['op']} 224x224 {r['library']}: {r['images_per_second']:,.0f} images/s")
 

@@ -36,6 +36,7 @@ def test_augment_is_deterministic_and_replays(tmp_path, capsys):
     (["augment", "nosuch", "--policy", "hflip", "--out", "{o}"], "not a built-in name"),
     (["augment", "digits", "--policy", "", "--out", "{o}"], "empty"),
     (["preview", "digits", "--policy", "hflip", "--out", "{o}"], "expected a .png"),
+    (["bench", "--threads", "0"], "--threads"),
 ])
 def test_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path, capsys, argv, needle):
     out = tmp_path / "out.npz"

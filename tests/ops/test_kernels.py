@@ -219,9 +219,9 @@ def test_batched_affine_kernel_matches_opencv(H, W, C, fill):
 
 
 def test_warp_gives_the_same_bytes_on_any_thread_count():
-    x = images(150, 3, (24, 24))
-    m = mx.about_centre(mx.rotation(torch.linspace(-40, 40, 150, dtype=torch.float64)), 24, 24)
-    shift = mx.translation(torch.arange(150, dtype=torch.float64) % 5 - 2, torch.zeros(150, dtype=torch.float64))
+    x = images(600, 3, (32, 32))  # 1.8 MB: three slices
+    m = mx.about_centre(mx.rotation(torch.linspace(-40, 40, 600, dtype=torch.float64)), 32, 32)
+    shift = mx.translation(torch.arange(600, dtype=torch.float64) % 5 - 2, torch.zeros(600, dtype=torch.float64))
     before = torch.get_num_threads()
     try:
         torch.set_num_threads(1)

@@ -7,6 +7,7 @@ import torch
 from augmentlab.ops.kernels.backend import native_cpu
 from augmentlab.ops.kernels.numba_u8 import apply_lut as _apply_lut_cpu
 from augmentlab.ops.kernels.numba_u8 import histogram as _histogram_cpu
+from augmentlab.ops.kernels.threads import over_batch
 
 
 def histogram_u8(x: torch.Tensor) -> torch.Tensor:
@@ -16,7 +17,8 @@ def histogram_u8(x: torch.Tensor) -> torch.Tensor:
     flat = x.reshape(B, C, -1)
     if native_cpu(x):
         out = torch.empty(B, C, 256, dtype=torch.float32)
-        _histogram_cpu(flat.contiguous().numpy(), out.numpy())
+        src, counts = flat.contiguous().numpy(), out.numpy()
+        over_batch(lambda a, b: _histogram_cpu(src[a:b], counts[a:b]), B, src.nbytes // max(1, B))
         return out
     offsets = torch.arange(B * C, device=x.device).view(B, C, 1) * 256
     return torch.bincount((flat.long() + offsets).reshape(-1), minlength=B * C * 256).view(B, C, 256).float()
@@ -32,6 +34,7 @@ def apply_lut_u8(x: torch.Tensor, lut: torch.Tensor, inplace: bool = False) -> t
     if native_cpu(x):
         src = flat.contiguous()
         out = src if inplace and src.data_ptr() == x.data_ptr() else torch.empty_like(src)
-        _apply_lut_cpu(src.numpy(), out.numpy(), lut.contiguous().numpy())
+        s, d, table = src.numpy(), out.numpy(), lut.contiguous().numpy()
+        over_batch(lambda a, b: _apply_lut_cpu(s[a:b], d[a:b], table[a:b]), B, s.nbytes // max(1, B))
         return out.view_as(x)
     return lut.to(x.device).gather(2, flat.long()).view_as(x)

@@ -71,11 +71,22 @@ def warp_affine_u8(src, dst, inv, fill, hist):
                 ax[x] = F(sx[x] & 0xFFFF) * F(1.0 / ONE)
                 ay[x] = F(sy[x] & 0xFFFF) * F(1.0 / ONE)
             xa, xb = _inside_run(sx, sy, H, W)
-            for c in range(C):
-                q = quads[c]
-                t = taps[c]
+            if C == 3:  # one read of each offset for the three planes
+                q0, q1, q2 = quads[0], quads[1], quads[2]
+                t0, t1, t2 = taps[0], taps[1], taps[2]
                 for x in range(U(xa), U(xb)):
-                    t[x] = q[U(off[x])]
+                    o = U(off[x])
+                    t0[x] = q0[o]
+                    t1[x] = q1[o]
+                    t2[x] = q2[o]
+            else:
+                for c in range(C):
+                    q = quads[c]
+                    t = taps[c]
+                    for x in range(U(xa), U(xb)):
+                        t[x] = q[U(off[x])]
+            for c in range(C):
+                t = taps[c]
                 d = dst[b, c, y]
                 for x in range(U(xa), U(xb)):
                     v = t[x]

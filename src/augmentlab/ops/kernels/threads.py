@@ -41,10 +41,16 @@ def _executor(threads: int) -> ThreadPoolExecutor:
         return _pool
 
 
-def over_batch(run: Callable[[int, int], object], batch: int, min_per_thread: int = 1) -> None:
+# A thread's slice is at least this many bytes of images: handing work to a thread costs
+# tens of microseconds, as much as copying a few hundred kilobytes.
+MIN_SLICE_BYTES = 1 << 19
+
+
+def over_batch(run: Callable[[int, int], object], batch: int, item_bytes: int) -> None:
     """Call ``run(start, stop)`` on contiguous slices covering ``range(batch)``: one slice
-    per torch thread, each of at least ``min_per_thread`` items; inline for one slice."""
-    threads = min(torch.get_num_threads(), batch // max(1, min_per_thread))
+    per torch thread, each of at least ``MIN_SLICE_BYTES`` (``item_bytes`` per item);
+    inline when that leaves one slice."""
+    threads = min(torch.get_num_threads(), batch * item_bytes // MIN_SLICE_BYTES)
     if threads <= 1 or threading.current_thread().name.startswith("augmentlab-kernel"):
         run(0, batch)
         return

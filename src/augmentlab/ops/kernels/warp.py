@@ -67,7 +67,7 @@ def _per_image_loop(x: torch.Tensor, fn, hist: np.ndarray | None) -> torch.Tenso
                 if hist is not None:
                     histogram(out[i : i + 1].reshape(1, C, -1), hist[i : i + 1])
 
-        over_batch(run, B)
+        over_batch(run, B, src.nbytes // B)
         return torch.from_numpy(out)
     src = _to_hwc_batch(x)
     out = np.empty_like(src)
@@ -76,7 +76,7 @@ def _per_image_loop(x: torch.Tensor, fn, hist: np.ndarray | None) -> torch.Tenso
         for i in range(start, stop):
             fn(i, src[i], out[i])
 
-    over_batch(run_hwc, B, min_per_thread=64)
+    over_batch(run_hwc, B, src.nbytes // B)
     result = _from_hwc_batch(out, x)
     if hist is not None:
         histogram(result.numpy().reshape(B, C, -1), hist)
@@ -122,7 +122,7 @@ def shift_flip_u8(x: torch.Tensor, sx, tx, sy, ty) -> torch.Tensor:
     src = x.contiguous()
     out = torch.empty_like(src)
     s, d = src.numpy(), out.numpy()
-    over_batch(lambda a, b: shift_flip(s[a:b], d[a:b], ox[a:b], oy[a:b], hflip[a:b], vflip[a:b]), B, min_per_thread=64)
+    over_batch(lambda a, b: shift_flip(s[a:b], d[a:b], ox[a:b], oy[a:b], hflip[a:b], vflip[a:b]), B, s.nbytes // max(1, B))
     return out
 
 
@@ -133,7 +133,7 @@ def _affine_u8(x: torch.Tensor, inv: np.ndarray, fill: int, hist: torch.Tensor |
     maps = np.ascontiguousarray(inv[:, :2])
     counts = hist.numpy() if hist is not None else np.empty((0, 0, 0), np.float32)
     counting = hist is not None
-    over_batch(lambda a, b: warp_affine_u8(src[a:b], out[a:b], maps[a:b], fill, counts[a:b] if counting else counts), len(src))
+    over_batch(lambda a, b: warp_affine_u8(src[a:b], out[a:b], maps[a:b], fill, counts[a:b] if counting else counts), len(src), src.nbytes // len(src))
     return torch.from_numpy(out)
 
 
