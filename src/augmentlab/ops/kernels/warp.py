@@ -168,8 +168,18 @@ def warp(x: torch.Tensor, forward: torch.Tensor, *, nearest: bool = False, fill:
             else:
                 cv2.warpPerspective(src, inv[i], (W, H), dst=dst, flags=flags, borderMode=cv2.BORDER_CONSTANT, borderValue=fill)
 
-        return _per_image(x, one, hist)
+        return _in_range(_per_image(x, one, hist), x, fill, nearest)
     return _warp_torch(x, torch.from_numpy(inv).to(x.device), nearest, fill)
+
+
+def _in_range(out: torch.Tensor, x: torch.Tensor, fill: float, nearest: bool) -> torch.Tensor:
+    """Float results clamped to the range of the input and ``fill``: a bilinear blend stays
+    inside it exactly, but OpenCV's float arithmetic can land an ulp outside (-3e-15 from
+    an image in [0, 1])."""
+    if nearest or x.dtype == torch.uint8 or x.numel() == 0:
+        return out
+    lo, hi = min(float(x.min()), fill), max(float(x.max()), fill)
+    return out.clamp_(lo, hi)
 
 
 def _pixel_grid(H: int, W: int, device, dtype) -> torch.Tensor:
@@ -196,7 +206,7 @@ def remap(x: torch.Tensor, coords: torch.Tensor, *, nearest: bool = False, fill:
         def one(i, src, dst):
             cv2.remap(src, maps[i, ..., 0], maps[i, ..., 1], interpolation, dst=dst, borderMode=cv2.BORDER_CONSTANT, borderValue=fill)
 
-        return _per_image(x, one)
+        return _in_range(_per_image(x, one), x, fill, nearest)
     norm = torch.empty_like(coords, dtype=torch.float32)
     norm[..., 0] = (2 * coords[..., 0] + 1) / W - 1
     norm[..., 1] = (2 * coords[..., 1] + 1) / H - 1
@@ -208,4 +218,4 @@ def remap(x: torch.Tensor, coords: torch.Tensor, *, nearest: bool = False, fill:
         return torch.where(inside.unsqueeze(1), y, float(fill)).to(x.dtype)
     xf = x.float()
     y = F.grid_sample(xf, norm, mode="bilinear", padding_mode="zeros", align_corners=False)
-    return y.round().clamp(0, 255).to(x.dtype) if x.dtype == torch.uint8 else y.to(x.dtype)
+    return y.round().clamp(0, 255).to(x.dtype) if x.dtype == torch.uint8 else _in_range(y.to(x.dtype), x, fill, False)
