@@ -132,3 +132,30 @@ def test_without_a_training_size_a_test_set_is_needed_and_each_run_trains_twice(
     run = evaluate(ds, parse_policy("hflip"), protocol, test)["baseline"]["runs"][0]
     assert set(run["choosing_run"]) == {"train_accuracy", "test_accuracy", "seconds"}
     assert run["seconds"] > run["choosing_run"]["seconds"]
+
+
+@pytest.mark.parametrize("search_vals,seeds_run", [
+    ([0.50, 0.99, 0.99], 1),  # behind the free arm after seed 0: not trained again
+    ([0.90, 0.60, 0.99], 2),  # ahead, then behind on the mean of two seeds
+    ([0.90, 0.90, 0.10], 3),  # ahead until the last seed, which always completes the arm
+])
+def test_a_racing_arm_stops_once_it_falls_behind_the_best_free_arm(digits, monkeypatch, search_vals, seeds_run):
+    import augmentlab.train.protocol as protocol_module
+
+    vals = {"none": [0.70, 0.70, 0.70], "free": [0.80, 0.80, 0.80], "search": search_vals}
+    trained = []
+
+    def fake_run(ds, splits, policy, protocol, seed, test, attack=None):
+        name = "none" if policy is None else ("free" if policy == "FREE" else "search")
+        trained.append((name, seed))
+        v = vals[name][seed]
+        return {"train_accuracy": 1.0, "val_accuracy": v, "test_accuracy": v, "seconds": 0.0}
+
+    monkeypatch.setattr(protocol_module, "run_once", fake_run)
+    r = protocol_module.compare(digits, {"free": "FREE", "search": "SEARCH"}, Protocol(per_class=5, seeds=3, steps=4),
+                                race=("search",))
+    assert [s for n, s in trained if n == "search"] == list(range(seeds_run))
+    assert sorted(s for n, s in trained if n == "free") == [0, 1, 2]
+    arm = r["arms"]["search"]
+    assert len(arm["runs"]) == seeds_run and arm.get("dropped_after") == (seeds_run if seeds_run < 3 else None)
+    assert arm["lift"]["n"] == seeds_run  # paired with the baseline on the seeds it ran

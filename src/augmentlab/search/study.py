@@ -5,14 +5,19 @@ Phases, each resumable from the Optuna storage:
 
 1. Trials on a search split of their own; TPE (seeded) proposes, successive halving stops
    weak trials at rungs. The first trials are no augmentation and light augmentation.
-2. The best finished trial's policy and the three baselines train on seeds 0..K-1 at the
-   full step count, sharing splits. With no ``--test`` the test set is held out once for
-   all seeds ("fixed" test split), so nothing used for choosing ever touches it.
-3. The reported policy is the one of those four with the best mean validation accuracy:
-   the search never ends below a free baseline on validation. Test is only reported.
+2. The three baselines train on seeds 0..K-1 at the full step count, sharing splits, and
+   the best finished trial's policy races them: seed by seed, it stops as soon as its mean
+   validation accuracy falls behind the best free arm's on the same seeds (then it could
+   only win by catching up), so a search that found nothing costs one retraining, not K.
+   With no ``--test`` the test set is held out once for all seeds ("fixed" test split), so
+   nothing used for choosing ever touches it.
+3. The reported policy is the one of those four with the best mean validation accuracy
+   (the search's own only if it finished the race): the search never ends below a free
+   baseline on validation. Test is only reported.
 
 Compute is counted in optimiser steps: ``train_run_equivalents`` is the steps spent on
-trials plus the retraining of the winner, divided by one full training run's steps.
+trials plus the retraining of the winner (the seeds it raced), divided by one full
+training run's steps.
 """
 
 from __future__ import annotations
@@ -53,7 +58,7 @@ class SearchSettings:
     study_name: str | None = None
     trial_fraction: float = 0.5  # a full trial's steps, as a fraction of the protocol's
     reduction_factor: int = 3
-    rungs: int = 1
+    rungs: int = 2  # successive halving at 1/9 and 1/3 of a trial
     ray_address: str | None = None
 
     def check(self) -> None:
@@ -219,7 +224,8 @@ def _search_and_retrain(ds, space, protocol, settings, test, study, name, plan, 
         arms.pop("search")
     if display:
         display.start_retrain(protocol.seeds * (len(arms) + 1))
-    compared = compare(ds, arms, protocol, test, display.advance_retrain if display else None, cache=_StudyCache(study, specs))
+    compared = compare(ds, arms, protocol, test, display.advance_retrain if display else None, cache=_StudyCache(study, specs),
+                       race=("search",) if "search" in arms else ())
     results = summarise(compared, specs, best, trials, plan, protocol, settings, name, search_seconds, baselines)
     results["seconds"] = time.perf_counter() - start
     return results
@@ -231,8 +237,10 @@ def summarise(compared: dict, specs: dict, best: dict, trials: list[dict], plan:
     if "search" not in arms:  # the search's best was no augmentation: the baseline's runs are its runs
         arms["search"] = arms["baseline"]
     named = {"none": "baseline", "search": "search", **{k: k for k in baselines}}
-    # ties go to the simpler policy: none, then the free baselines, then the search's own
-    order = ["none", *baselines, "search"]
+    # ties go to the simpler policy: none, then the free baselines, then the search's own;
+    # a search policy dropped from the race (behind a free arm on validation) is out
+    dropped_after = arms["search"].get("dropped_after")
+    order = ["none", *baselines] + (["search"] if dropped_after is None else [])
     chosen = max(order, key=lambda k: (arms[named[k]]["val_accuracy"]["mean"], -order.index(k)))
     arm = arms[named[chosen]]
     base_runs = [r["test_accuracy"] for r in arms["baseline"]["runs"]]
@@ -241,7 +249,8 @@ def summarise(compared: dict, specs: dict, best: dict, trials: list[dict], plan:
     # with the data's own split every run trains twice: on the choosing part and on all of it
     per_run = 2 if protocol.per_stratum is None else 1
     trainings = protocol.seeds * protocol.steps * per_run
-    retrain_steps = 0 if specs["search"] == "none" else trainings
+    retrained_seeds = len(arms["search"]["runs"])
+    retrain_steps = 0 if specs["search"] == "none" else retrained_seeds * protocol.steps * per_run
     baseline_steps = (len(baselines) + 1) * trainings
     return {
         "metric": compared["metric"],
@@ -252,7 +261,7 @@ def summarise(compared: dict, specs: dict, best: dict, trials: list[dict], plan:
         "test_accuracy": arm["test_accuracy"],
         "lift_vs_none": paired(base_runs, [r["test_accuracy"] for r in arm["runs"]]),
         "search_best": {"policy": specs["search"], "trial": best["number"], "trial_val_accuracy": best["val_accuracy"],
-                        **strip(arms["search"])},
+                        "retrained_seeds": retrained_seeds, **strip(arms["search"])},
         "baselines": {"none": {"policy": "none", **strip(arms["baseline"])},
                       **{k: {"policy": baselines[k], **strip(arms[k])} for k in baselines}},
         "trials": len(trials),

@@ -276,20 +276,28 @@ def summarize_runs(runs: list[dict]) -> dict:
 
 
 def compare(ds: Dataset, policies: dict, protocol: Protocol, test: Dataset | None = None, progress=None,
-            cache=None) -> dict:
+            cache=None, race: tuple[str, ...] = ()) -> dict:
     """A baseline and each named policy on seeds 0..K-1, all sharing each seed's splits:
     test and train accuracy, generalisation gap, and every policy's paired lift.
 
     ``cache`` (``get(name, seed)`` / ``put(name, seed, run)``) keeps finished runs, so an
     interrupted comparison resumes without repeating them.
+
+    Arms named in ``race`` run only while they lead: after each seed, one whose mean
+    validation accuracy so far is below the best other arm's on the same seeds is not
+    trained on the remaining seeds (it could then win only by catching up). Its summary
+    covers the seeds it ran; ``dropped_after`` says how many.
     """
     protocol.check(ds, test)
     start = time.perf_counter()
     runs: dict[str, list[dict]] = {"baseline": [], **{name: [] for name in policies}}
+    dropped: dict[str, int] = {}
     attack = attack_of(policies.values())
     for seed in range(protocol.seeds):
         splits = make_splits(ds.labels, protocol, seed, external_test=test is not None, groups=ds.groups)
         for name, pol in (("baseline", None), *policies.items()):
+            if name in dropped:
+                continue
             run = cache.get(name, seed) if cache is not None else None
             if run is None:
                 run = run_once(ds, splits, pol, protocol, seed, test, attack)
@@ -298,11 +306,28 @@ def compare(ds: Dataset, policies: dict, protocol: Protocol, test: Dataset | Non
             runs[name].append(run)
             if progress:
                 progress(1)
+        for name in race:
+            if name not in dropped and seed + 1 < protocol.seeds and _behind(runs, name, set(race)):
+                dropped[name] = seed + 1
     base = [r["test_accuracy"] for r in runs["baseline"]]
     arms = {name: {**summarize_runs(r), "runs": r} for name, r in runs.items()}
     for name in policies:
-        arms[name]["lift"] = paired(base, [r["test_accuracy"] for r in runs[name]])
+        arms[name]["lift"] = paired(base[: len(runs[name])], [r["test_accuracy"] for r in runs[name]])
+        if name in dropped:
+            arms[name]["dropped_after"] = dropped[name]
     return {"protocol": asdict(protocol), "metric": metric_of(ds, protocol), "arms": arms, "seconds": time.perf_counter() - start}
+
+
+def _behind(runs: dict[str, list[dict]], name: str, racing: set[str]) -> bool:
+    """Is ``name``'s mean validation accuracy below the best non-racing arm's, over the seeds
+    both have run?"""
+    mine = [r["val_accuracy"] for r in runs[name]]
+    if not mine or mine[0] is None:
+        return False
+    k = len(mine)
+    others = [[r["val_accuracy"] for r in runs[o][:k]] for o in runs if o not in racing]
+    best = max(sum(v) / k for v in others if len(v) == k)
+    return sum(mine) / k < best
 
 
 def evaluate(ds: Dataset, policy, protocol: Protocol, test: Dataset | None = None, progress=None,
