@@ -67,7 +67,7 @@ def _per_image_loop(x: torch.Tensor, fn, hist: np.ndarray | None) -> torch.Tenso
                 if hist is not None:
                     histogram(out[i : i + 1].reshape(1, C, -1), hist[i : i + 1])
 
-        over_batch(run, B, src.nbytes // B)
+        over_batch(run, B, src.nbytes // max(1, B))
         return torch.from_numpy(out)
     src = _to_hwc_batch(x)
     out = np.empty_like(src)
@@ -76,7 +76,7 @@ def _per_image_loop(x: torch.Tensor, fn, hist: np.ndarray | None) -> torch.Tenso
         for i in range(start, stop):
             fn(i, src[i], out[i])
 
-    over_batch(run_hwc, B, src.nbytes // B)
+    over_batch(run_hwc, B, src.nbytes // max(1, B))
     result = _from_hwc_batch(out, x)
     if hist is not None:
         histogram(result.numpy().reshape(B, C, -1), hist)
@@ -158,7 +158,7 @@ def warp(x: torch.Tensor, forward: torch.Tensor, *, nearest: bool = False, fill:
                 histogram(out.numpy().reshape(B, C, -1), hist.numpy())
             return out
         affine = bool(np.abs(inv[:, 2] - (0.0, 0.0, 1.0)).max() < 1e-12)
-        if affine and x.dtype == torch.uint8 and not nearest and 0 <= fill <= 255:
+        if affine and x.dtype == torch.uint8 and not nearest and fill == int(fill) and 0 <= fill <= 255:
             return _affine_u8(x, inv, int(fill), hist)
         flags = (cv2.INTER_NEAREST if nearest else cv2.INTER_LINEAR) | cv2.WARP_INVERSE_MAP
 
