@@ -246,3 +246,22 @@ def test_float_warps_stay_inside_the_input_range():
         else:
             y = m(x, torch.Generator().manual_seed(4))
         assert float(y.min()) >= 0.0 and float(y.max()) <= 1.0, path
+
+
+def test_warps_far_outside_the_fixed_point_range_take_opencv():
+    from augmentlab.ops.kernels.numba_warp import fits_fixed_point
+
+    x = images(2, 3, (16, 16))
+    far = mx.translation(torch.tensor([1e6, 3.0], dtype=torch.float64), torch.tensor([0.0, 2.5], dtype=torch.float64))
+    s = torch.tensor([1e-4, 1.0], dtype=torch.float64)
+    zoom = mx.about_centre(mx.scaling(s, s), 16, 16)  # the inverse reads 10,000x further
+    both = zoom @ far
+    for m in (far, zoom, both):
+        inv = torch.linalg.inv(m).numpy()
+        assert not fits_fixed_point(inv, 16, 16)
+        y = warp(x, m)
+        for b in range(2):
+            for c in range(3):
+                ref = cv2.warpAffine(x[b, c].numpy(), inv[b, :2], (16, 16), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP)
+                assert np.abs(y[b, c].numpy().astype(int) - ref.astype(int)).max() <= 1
+    assert fits_fixed_point(np.array([[[1.0, 0, 0], [0, 1.0, 0]]]), 224, 224)

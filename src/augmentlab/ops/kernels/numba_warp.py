@@ -2,8 +2,8 @@
 
 One call per batch, with no per-image Python. For each image:
 
-1. every source pixel's 2x2 neighbourhood is packed into one uint32 (``quads``), channels
-   side by side, in one vectorised pass;
+1. every source pixel's 2x2 neighbourhood is packed into one 32-bit word per channel
+   (``quads``), in one vectorised pass;
 2. per output row, source coordinates come from 16.16 fixed-point steps (vectorised), and
    each pixel's quad is fetched with one scalar load per channel, the only gather;
 3. the bilinear blend runs in float32 over the row (vectorised) and rounds to nearest,
@@ -27,6 +27,19 @@ U32 = np.uint32
 I32 = np.int32
 F = np.float32
 ONE = 65536.0  # 16.16 fixed point
+# Source coordinates must stay inside the int32 fixed-point range: |x| < 2^15 pixels.
+MAX_COORD = 30000.0
+
+
+def fits_fixed_point(inv: np.ndarray, H: int, W: int) -> bool:
+    """Do all source coordinates of (B, 2, 3) affine ``inv`` over an H x W output fit the
+    kernel's 16.16 fixed point? (An affine map takes its extremes at the corners.)"""
+    corners = np.array([[0.0, 0.0, 1.0], [W - 1.0, 0.0, 1.0], [0.0, H - 1.0, 1.0], [W - 1.0, H - 1.0, 1.0]])
+    coords = inv[:, :2] @ corners.T  # (B, 2, 4)
+    # each column's share is also rounded on its own (``dx``, ``dy``)
+    shares = np.abs(inv[:, :2, :2]) * max(H, W)
+    return bool(max(H, W) < MAX_COORD and np.abs(coords).max(initial=0.0) < MAX_COORD and shares.max(initial=0.0) < MAX_COORD
+                and np.isfinite(inv).all())
 
 
 @numba.njit(nogil=True, cache=True)

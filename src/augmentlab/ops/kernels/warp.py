@@ -21,7 +21,7 @@ import torch.nn.functional as F
 
 from augmentlab.ops.kernels.backend import native_cpu, opencv_single_thread
 from augmentlab.ops.kernels.numba_u8 import histogram, shift_flip
-from augmentlab.ops.kernels.numba_warp import warp_affine_u8
+from augmentlab.ops.kernels.numba_warp import fits_fixed_point, warp_affine_u8
 from augmentlab.ops.kernels.threads import over_batch
 
 # From this many pixels per image on, OpenCV runs per channel plane (no layout copies);
@@ -158,7 +158,8 @@ def warp(x: torch.Tensor, forward: torch.Tensor, *, nearest: bool = False, fill:
                 histogram(out.numpy().reshape(B, C, -1), hist.numpy())
             return out
         affine = bool(np.abs(inv[:, 2] - (0.0, 0.0, 1.0)).max() < 1e-12)
-        if affine and x.dtype == torch.uint8 and not nearest and fill == int(fill) and 0 <= fill <= 255:
+        if (affine and x.dtype == torch.uint8 and not nearest and fill == int(fill) and 0 <= fill <= 255
+                and fits_fixed_point(inv, H, W)):
             return _affine_u8(x, inv, int(fill), hist)
         flags = (cv2.INTER_NEAREST if nearest else cv2.INTER_LINEAR) | cv2.WARP_INVERSE_MAP
 
