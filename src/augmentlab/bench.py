@@ -38,6 +38,10 @@ def flip_crop_policy():
     return Sequential([create_op("hflip", p=0.5), create_op("pad_crop", pad=4)])
 
 
+def _policy(pipeline: str):
+    return standard_policy() if pipeline == "standard" else flip_crop_policy()
+
+
 def _timed(step: Callable[[int], int], n_batches: int, seconds: float) -> float:
     """Images per second of ``step(i) -> images done``, run for at least ``seconds``."""
     step(0)  # warm-up (JIT compilation, allocations)
@@ -80,7 +84,7 @@ def _steps(pipeline: str, size: int, pool: torch.Tensor, pool_hwc: np.ndarray, b
     steps = {}
     for lib in libraries:
         if lib == "augmentlab":
-            policy = standard_policy() if pipeline == "standard" else flip_crop_policy()
+            policy = _policy(pipeline)
             g = torch.Generator().manual_seed(0)
             steps[lib] = lambda i, policy=policy, g=g: len(policy(batch(i), g))
         elif lib == "memcpy":
@@ -143,7 +147,7 @@ def _image_rows(steps: dict, n_batches: int, seconds: float, rounds: int, pipeli
 
 def _thread_rows(pipeline: str, size: int, pool: torch.Tensor, batch: int, threads: int, seconds: float, rounds: int) -> list[dict]:
     """augmentlab alone at 1..threads torch threads, interleaved like the peers' rounds."""
-    policy = standard_policy() if pipeline == "standard" else flip_crop_policy()
+    policy = _policy(pipeline)
     g = torch.Generator().manual_seed(0)
 
     def at(t):
