@@ -49,6 +49,20 @@ def test_vflip_matches_numpy():
     assert torch.equal(_apply("hflip", x, flip=torch.ones(4, dtype=torch.bool)), x.flip(3))
 
 
+@pytest.mark.parametrize("spec", [("hflip", {}), ("vflip", {}), ("pad_crop", {"pad": 3}), ("pad_crop", {"m": 0.9})])
+def test_a_lone_flip_or_shift_takes_the_copy_kernel_exactly(spec):
+    """Alone (not fused), these ops copy through ``shift_flip`` on uint8: the same bytes as
+    resampling through their matrix, for the samples they apply to and the rest."""
+    name, kwargs = spec
+    x = images(9, 3, (12, 17))
+    op = create_op(name, p=0.5, **kwargs)
+    params = op.sample(torch.Generator().manual_seed(3), 9, tuple(x.shape[1:]))
+    assert 0 < int(params["apply"].sum()) < 9
+    moved = {k: v for k, v in params.items() if k != "apply"}
+    expected = torch.where(params["apply"].view(-1, 1, 1, 1), warp(x, op.matrix(moved, tuple(x.shape[1:]))), x)
+    assert torch.equal(op.apply(x, params), expected)
+
+
 def test_rotation_matches_opencv_rotation_matrix():
     x = images(2, 3, (32, 32))
     y = _apply("rotate", x, degrees=torch.tensor([30.0, -12.5], dtype=torch.float64))

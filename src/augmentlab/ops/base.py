@@ -14,6 +14,7 @@ from typing import ClassVar
 import torch
 
 from augmentlab.errors import AugmentlabError
+from augmentlab.ops.kernels.rows import put_rows, take_rows
 from augmentlab.ops.magnitude import Magnitude
 from augmentlab.ops.printing import format_op
 from augmentlab.rng import bernoulli_mask
@@ -124,9 +125,8 @@ class Op(ABC):
         if not bool(mask.any()):
             return x
         idx = mask.nonzero().squeeze(1)
-        # index_select/index_copy: a third of the time of x[idx] and out[idx] = ... on CPU
-        moved = self.kernel(x.index_select(0, idx), select(_without_mask(params), idx.cpu()))
-        return x.index_copy(0, idx, moved.to(x.dtype))
+        moved = self.kernel(take_rows(x, idx), select(_without_mask(params), idx.cpu()))
+        return put_rows(x, idx, moved)
 
     def __call__(self, x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
         return self.apply(x, self.sample(generator, x.shape[0], tuple(x.shape[1:])))

@@ -8,6 +8,7 @@ import torch
 
 from augmentlab.ops.audio.signal import in_range
 from augmentlab.ops.base import Op
+from augmentlab.ops.kernels.rows import put_rows, take_rows
 
 
 def only_where(moving: torch.Tensor, x: torch.Tensor, params: dict, fn) -> torch.Tensor:
@@ -18,7 +19,7 @@ def only_where(moving: torch.Tensor, x: torch.Tensor, params: dict, fn) -> torch
     if not bool(moving.any()):
         return x.clone()
     idx = moving.nonzero().squeeze(1)
-    return x.index_copy(0, idx, fn(x.index_select(0, idx), {k: v[idx] for k, v in params.items()}).to(x.dtype))
+    return put_rows(x, idx, fn(take_rows(x, idx), {k: v[idx] for k, v in params.items()}))
 
 
 class AudioOp(Op):

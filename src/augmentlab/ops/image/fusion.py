@@ -13,6 +13,7 @@ from augmentlab.ops.image import matrices as mx
 from augmentlab.ops.image.geometric import GeometricOp
 from augmentlab.ops.image.point import PointOp, apply_point_chain
 from augmentlab.ops.kernels.backend import native_cpu
+from augmentlab.ops.kernels.rows import put_rows, take_rows
 from augmentlab.ops.kernels.warp import shift_flip_u8, warp
 
 
@@ -77,9 +78,7 @@ def _masked(x: torch.Tensor, run, fn) -> torch.Tensor:
         return fn(x, run)
     idx = any_apply.nonzero().squeeze(1)
     sub = [(op, {k: v[idx] for k, v in p.items()}) for op, p in run]
-    out = x.clone()
-    out[idx.to(x.device)] = fn(x[idx.to(x.device)], sub)
-    return out
+    return put_rows(x, idx, fn(take_rows(x, idx), sub))
 
 
 def _integer_maps(run, shape):

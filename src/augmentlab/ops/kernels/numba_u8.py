@@ -99,15 +99,17 @@ def shift_flip(src, dst, ox, oy, hflip, vflip):
 
 @numba.njit(inline="always")
 def _vflip_planes(d, base, C, H, W):
+    # Row views indexed from 0: indexing the flat array at ``top + x`` compiled to a
+    # scalar loop, 14x slower at 224x224.
     for c in range(C):
         plane = base + c * H * W
         for y in range(H // U(2)):
-            top = plane + y * W
-            bot = plane + (H - U(1) - y) * W
+            top = d[plane + y * W : plane + (y + U(1)) * W]
+            bot = d[plane + (H - U(1) - y) * W : plane + (H - y) * W]
             for x in range(W):
-                t = d[top + x]
-                d[top + x] = d[bot + x]
-                d[bot + x] = t
+                t = top[x]
+                top[x] = bot[x]
+                bot[x] = t
 
 
 @numba.njit(nogil=True, cache=True)

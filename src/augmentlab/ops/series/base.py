@@ -12,6 +12,7 @@ from abc import abstractmethod
 import torch
 
 from augmentlab.ops.base import Op
+from augmentlab.ops.kernels.rows import put_rows, take_rows
 from augmentlab.ops.kernels.series import inside, series_lengths
 
 
@@ -32,9 +33,9 @@ class SeriesOp(Op):
                 return x.clone()
             if not bool(moving.all()):
                 idx = moving.nonzero().squeeze(1)
-                part = self.series(body.index_select(0, idx), {k: v[idx.cpu()] for k, v in params.items()},
+                part = self.series(take_rows(body, idx), {k: v[idx.cpu()] for k, v in params.items()},
                                    lengths.index_select(0, idx), within.index_select(0, idx))
-                body = body.index_copy(0, idx, part.to(x.dtype))
+                body = put_rows(body, idx, part)
                 return body if full else torch.where(within, body, x)
         out = self.series(body, params, lengths, within).to(x.dtype)
         return out if full else torch.where(within, out, x)
