@@ -279,3 +279,25 @@ def test_warps_far_outside_the_fixed_point_range_take_opencv():
                 ref = cv2.warpAffine(x[b, c].numpy(), inv[b, :2], (16, 16), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP)
                 assert np.abs(y[b, c].numpy().astype(int) - ref.astype(int)).max() <= 1
     assert fits_fixed_point(np.array([[[1.0, 0, 0], [0, 1.0, 0]]]), 224, 224)
+
+
+def test_hue_kernel_gives_the_torch_paths_bytes():
+    """The numba hue kernel replays the float32 torch code step by step: same bytes, on
+    random colours, greys, black, white, pure primaries and every shift sign."""
+    from augmentlab.ops.kernels.backend import torch_kernels
+
+    x = images(12, 3, (17, 23))
+    x[0] = 0
+    x[1] = 255
+    x[2] = x[2, :1]  # grey
+    x[3, :, :, :] = torch.tensor([255, 0, 0], dtype=torch.uint8).view(3, 1, 1)
+    x[4, :, :, :] = torch.tensor([0, 255, 255], dtype=torch.uint8).view(3, 1, 1)
+    x[5, :, :, 0] = torch.tensor([200, 200, 10], dtype=torch.uint8).view(3, 1)  # ties for the largest channel
+    op = create_op("hue", m=1.0, p=1.0)
+    params = op.sample(torch.Generator().manual_seed(0), 12, tuple(x.shape[1:]))
+    params["shift"][:4] = torch.tensor([0.5, -0.5, 0.0, 1e-9], dtype=torch.float64)
+    native = op.apply(x, params)
+    with torch_kernels():
+        reference = op.apply(x, params)
+    assert torch.equal(native, reference)
+    assert not torch.equal(native[6:], x[6:])

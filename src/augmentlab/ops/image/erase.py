@@ -11,6 +11,7 @@ import torch
 from augmentlab.errors import AugmentlabError
 from augmentlab.modality.image import from_float, to_float
 from augmentlab.ops.base import Op
+from augmentlab.ops.kernels.chunks import in_chunks
 from augmentlab.ops.magnitude import Magnitude
 from augmentlab.ops.registry import register
 from augmentlab.rng import seeds_from
@@ -69,6 +70,9 @@ class Cutout(EraseOp):
         return (ys >= p["y0"]) & (ys < p["y0"] + p["h"]) & (xs >= p["x0"]) & (xs < p["x0"] + p["w"])
 
     def kernel(self, x, params):
+        return in_chunks(self._erase, x, params)
+
+    def _erase(self, x, params):
         B, C, H, W = x.shape
         box = self.erased(params, x.shape, x.device).unsqueeze(1)
         if self.fill == "zero":

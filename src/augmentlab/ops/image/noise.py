@@ -12,6 +12,7 @@ import torch.nn.functional as F
 from augmentlab.modality.image import from_float, to_float
 from augmentlab.ops.base import Op
 from augmentlab.ops.kernels.backend import native_cpu, opencv_single_thread
+from augmentlab.ops.kernels.chunks import in_chunks
 from augmentlab.ops.magnitude import Magnitude
 from augmentlab.ops.registry import register
 from augmentlab.rng import seeds_from
@@ -31,6 +32,9 @@ class GaussianNoise(Op):
         return {"sigma": self.unsigned(g, batch, 0.5), "seed": seeds_from(g, batch)}
 
     def kernel(self, x, params):
+        return in_chunks(self._add_noise, x, params)
+
+    def _add_noise(self, x, params):
         shape = tuple(x.shape[1:])
         noise = np.stack([np.random.default_rng(int(s)).standard_normal(shape, dtype=np.float32) for s in params["seed"]])
         sigma = params["sigma"].float().view(-1, 1, 1, 1)

@@ -19,6 +19,9 @@ from augmentlab.ops.image.point import (
     level_histogram,
     wmin_max,
 )
+from augmentlab.ops.kernels.backend import native_cpu
+from augmentlab.ops.kernels.chunks import in_chunks
+from augmentlab.ops.kernels.colour import hue_shift_u8
 from augmentlab.ops.magnitude import Magnitude
 from augmentlab.ops.registry import register
 
@@ -163,7 +166,7 @@ class ColourOp(Op):
         if x.shape[1] != 3:
             return x.clone()
         params = {k: v.to(x.device) for k, v in params.items()}
-        return from_float(self.colour(to_float(x), params), x)
+        return in_chunks(lambda xs, ps: from_float(self.colour(to_float(xs), ps), xs), x, params)
 
 
 @register
@@ -189,6 +192,11 @@ class Hue(ColourOp):
 
     def sample_params(self, g, batch, shape):
         return {"shift": self.signed(g, batch, 0.5)}
+
+    def kernel(self, x, params):
+        if x.shape[1] == 3 and x.dtype == torch.uint8 and native_cpu(x):
+            return hue_shift_u8(x, params["shift"])
+        return super().kernel(x, params)
 
     def colour(self, x, params):
         h, s, v = rgb_to_hsv(x).unbind(1)
@@ -223,9 +231,12 @@ class Sharpness(Op):
         return {"factor": 1.0 + self.signed(g, batch, 0.9)}
 
     def kernel(self, x, params):
-        B, C, H, W = x.shape
-        if H < 3 or W < 3:
+        if x.shape[-2] < 3 or x.shape[-1] < 3:
             return x.clone()
+        return in_chunks(self._sharpen, x, params)
+
+    def _sharpen(self, x, params):
+        B, C, H, W = x.shape
         xf = to_float(x)
         k = torch.tensor([[1.0, 1.0, 1.0], [1.0, 5.0, 1.0], [1.0, 1.0, 1.0]], device=x.device) / 13.0
         smooth = F.conv2d(xf.reshape(B * C, 1, H, W), k.view(1, 1, 3, 3)).view(B, C, H - 2, W - 2)
