@@ -74,3 +74,42 @@ def test_histogram_taken_during_the_warp_matches_a_separate_pass(size):
     assert hist is not None
     assert torch.equal(hist, histogram_u8(warped))
     assert torch.equal(seq.apply(x, params), apply_point_chain(warped, pairs[2:]))
+
+
+def test_a_sequence_inside_one_of_runs_only_on_the_samples_that_chose_it():
+    policy = OneOf([Sequential([create_op("invert"), create_op("invert"), create_op("invert")]), create_op("identity")])
+    x = images(16, 3, (4, 4))
+    params = policy.sample(torch.Generator().manual_seed(0), 16, tuple(x.shape[1:]))
+    chosen = params["children"][0]["apply"]
+    assert 0 < int(chosen.sum()) < 16
+    y = policy.apply(x, params)
+    inverted = torch.tensor([bool((y[i] == 255 - x[i]).all()) for i in range(16)])
+    assert torch.equal(inverted, chosen)
+
+
+def test_augmix_chains_apply_at_most_their_drawn_depth():
+    policy = AugMix(m=0.5, width=3, depth=3)
+    params = policy.sample(torch.Generator().manual_seed(0), 64, (3, 8, 8))
+    lengths = []
+    for chain in params["children"]:
+        # a step applies to a sample when one of its ops does
+        steps = torch.stack([torch.stack([op["apply"] for op in step["children"]]).any(0) for step in chain["children"]])
+        lengths.append(steps.sum(0))
+        # the steps applied are the first ones: 1..depth of them
+        assert bool((steps[1:] <= steps[:-1]).all())
+    lengths = torch.stack(lengths)
+    assert int(lengths.min()) >= 1 and int(lengths.max()) <= 3
+    assert len(set(lengths.flatten().tolist())) == 3  # every depth occurs, not always the deepest
+
+
+def test_autoaugment_gives_each_sample_one_sub_policy():
+    from augmentlab.policy import load_policy
+
+    policy = load_policy("autoaugment-cifar10")
+    params = policy.sample(torch.Generator().manual_seed(0), 256, (3, 8, 8))
+    # an op of a sub-policy a sample did not draw never applies to it
+    for sub in params["children"]:
+        for op in sub["children"]:
+            assert not bool((op["apply"] & ~sub["apply"]).any())
+    touched = torch.stack([torch.stack([op["apply"] for op in sub["children"]]).any(0) for sub in params["children"]])
+    assert int(touched.sum(0).max()) == 1

@@ -34,8 +34,13 @@ def _check_p(p: float, where: str) -> float:
 
 
 def and_mask(params: Tree, mask: torch.Tensor) -> Tree:
-    """Restrict a node's parameters to the samples in ``mask``."""
-    return dict(params, apply=params["apply"] & mask)
+    """Restrict a node's parameters to the samples in ``mask``, down to every op inside it:
+    containers apply their children by the children's masks, so a container's own mask
+    has to reach them (a sequence inside ``one_of`` once ran on every sample)."""
+    out = dict(params, apply=params["apply"] & mask)
+    if "children" in params:
+        out["children"] = [and_mask(c, mask) for c in params["children"]]
+    return out
 
 
 class Node:
