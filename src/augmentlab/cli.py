@@ -27,7 +27,9 @@ from augmentlab.cli_support import (
     as_flags,
     cpu_speed_settings,
     dataset_output,
+    exit_on_signal,
     progress_bar,
+    quiet_lost_exit,
     read_options,
     seed_option,
 )
@@ -355,12 +357,6 @@ def demo(
     typer.echo(f"reports: {out / 'compare' / 'report.html'} and {out / 'sweep' / 'report.html'}")
 
 
-def _terminate(signum, frame):
-    # SIGTERM (timeout, docker stop, batch schedulers) unwinds like Ctrl-C, so every
-    # temporary output is removed on the way out
-    raise SystemExit(128 + signum)
-
-
 def _show_notice(message, category, filename, lineno, file=None, line=None):
     """Library notices (a resized image, a dropped alpha channel) as one line each."""
     from augmentlab.errors import AugmentlabNotice
@@ -379,7 +375,8 @@ def main() -> None:
     import warnings
 
     global _default_showwarning
-    signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGTERM, exit_on_signal)
+    sys.unraisablehook = quiet_lost_exit
     if warnings.showwarning is not _show_notice:  # main() again in one process (tests) must not wrap itself
         _default_showwarning, warnings.showwarning = warnings.showwarning, _show_notice
     try:

@@ -3,6 +3,7 @@ options several commands take."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import typer
@@ -134,7 +135,39 @@ def progress_bar(total: int, label: str):
 
     bar = Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True)
     task = bar.add_task(label, total=total)
-    return bar, lambda n: bar.advance(task, n)
+
+    def advance(n: int) -> None:
+        raise_pending_exit()
+        bar.advance(task, n)
+
+    return bar, advance
+
+
+# A signal's SystemExit is lost when it lands inside a C callback: numba's compiler calls
+# back into Python while it writes its cache, and ctypes prints the exception and carries
+# on. The request is kept here and raised again at the next progress step.
+_pending_exit: int | None = None
+
+
+def exit_on_signal(signum, frame) -> None:
+    """SIGTERM (timeouts, docker stop, batch schedulers) unwinds like Ctrl-C, so every
+    temporary output is removed on the way out."""
+    global _pending_exit
+    _pending_exit = 128 + signum
+    raise SystemExit(_pending_exit)
+
+
+def raise_pending_exit() -> None:
+    if _pending_exit is not None:
+        raise SystemExit(_pending_exit)
+
+
+def quiet_lost_exit(unraisable) -> None:
+    """``sys.unraisablehook``: a signal's exit lost in a callback is not an error to print
+    (it is raised again); anything else is reported as Python would."""
+    if isinstance(unraisable.exc_value, SystemExit) and _pending_exit is not None:
+        return
+    sys.__unraisablehook__(unraisable)
 
 
 MAX_THREADS = 1024  # more is a typo, and torch would try to start them

@@ -113,3 +113,28 @@ def test_autoaugment_gives_each_sample_one_sub_policy():
             assert not bool((op["apply"] & ~sub["apply"]).any())
     touched = torch.stack([torch.stack([op["apply"] for op in sub["children"]]).any(0) for sub in params["children"]])
     assert int(touched.sum(0).max()) == 1
+
+
+def test_one_of_on_each_childs_samples_equals_masked_passes_over_the_batch():
+    from augmentlab.policy.compose import Node
+
+    children = [Sequential([create_op("rotate", m=0.5), create_op("contrast", m=0.5)]), create_op("hflip", p=1.0),
+                create_op("solarize", m=0.5, p=0.5), create_op("gaussian_noise", m=0.3)]
+    policy = OneOf(children, p=0.8)
+    for dtype in (torch.uint8, torch.float32):
+        x = images(32, 3, (12, 12))
+        x = x if dtype == torch.uint8 else x.float() / 255
+        params = policy.sample(torch.Generator().manual_seed(1), 32, tuple(x.shape[1:]))
+        assert torch.equal(policy.apply(x, params), Node.apply(policy, x, params))  # every child in turn, masked
+
+
+def test_augmix_mixes_slices_as_it_would_the_whole_batch():
+    from augmentlab.ops.kernels.chunks import CHUNK_VALUES
+
+    policy = AugMix(m=0.5)
+    x = images(60, 3, (64, 64))
+    assert x[0].numel() * 60 > 2 * CHUNK_VALUES
+    params = policy.sample(torch.Generator().manual_seed(2), 60, tuple(x.shape[1:]))
+    chains = [chain.apply(x, cp) for chain, cp in zip(policy.children, params["children"])]
+    whole = AugMix._mix(x, {"apply": params["apply"], "weights": params["weights"], "mix": params["mix"], "chains": chains})
+    assert torch.equal(policy.apply(x, params), whole)

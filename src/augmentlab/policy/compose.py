@@ -22,6 +22,7 @@ from augmentlab.errors import AugmentlabError
 from augmentlab.ops.base import Op
 from augmentlab.ops.batch import is_batch_op
 from augmentlab.ops.fusion import fuser_for
+from augmentlab.ops.kernels.rows import put_rows, take_rows
 from augmentlab.ops.printing import spec_value
 from augmentlab.rng import bernoulli_mask
 from augmentlab.values import check_number, check_probability
@@ -41,6 +42,18 @@ def and_mask(params: Tree, mask: torch.Tensor) -> Tree:
     if "children" in params:
         out["children"] = [and_mask(c, mask) for c in params["children"]]
     return out
+
+
+def select_tree(tree, idx: torch.Tensor):
+    """The parameters of samples ``idx`` of a batch: every tensor in a tree has a leading
+    batch axis (``indexed.concat_trees`` joins them along it); other values are shared."""
+    if isinstance(tree, torch.Tensor):
+        return tree[idx.to(tree.device)]
+    if isinstance(tree, dict):
+        return {k: select_tree(v, idx) for k, v in tree.items()}
+    if isinstance(tree, (list, tuple)):
+        return type(tree)(select_tree(v, idx) for v in tree)
+    return tree
 
 
 class Node:
@@ -167,6 +180,21 @@ class OneOf(Node):
         w = torch.tensor(self.weights if self.weights else [1.0] * len(children), dtype=torch.float64)
         choice = torch.multinomial(w, batch, replacement=True, generator=g)
         return [and_mask(c, mask & (choice == k)) for k, c in enumerate(children)]
+
+    def apply(self, x, params):
+        if not isinstance(x, torch.Tensor):
+            return super().apply(x, params)
+        # The children's samples are disjoint: each child runs on its own samples only, and
+        # the batch is copied once, not once per child (AugMix: 9 copies a step).
+        picked, results = [], []
+        for child, cp in zip(self.children, params["children"]):
+            idx = cp["apply"].nonzero().squeeze(1)
+            if len(idx):
+                picked.append(idx)
+                results.append(child.apply(take_rows(x, idx), select_tree(cp, idx)))
+        if not picked:
+            return x
+        return put_rows(x, torch.cat(picked), torch.cat([r.to(x.dtype) for r in results]))
 
 
 class SomeOf(Node):

@@ -23,8 +23,14 @@ CHUNK_VALUES = 1 << 18
 def in_chunks(fn: Callable[[torch.Tensor, dict], torch.Tensor], x: torch.Tensor, params: dict) -> torch.Tensor:
     """``fn(x, params)``, computed on slices of the batch of about ``CHUNK_VALUES`` values
     each (at least one sample) and joined; one call on other devices, where a whole batch
-    is what the hardware wants. Every value of ``params`` has a leading batch dimension."""
+    is what the hardware wants. Every value of ``params`` has a leading batch dimension
+    (or is a list of such tensors)."""
     step = max(1, CHUNK_VALUES // max(1, x[0].numel())) if len(x) else 1
     if not native_cpu(x) or len(x) <= step:
         return fn(x, params)
-    return torch.cat([fn(x[i : i + step], {k: v[i : i + step] for k, v in params.items()}) for i in range(0, len(x), step)])
+    return torch.cat([fn(x[i : i + step], {k: _rows(v, i, i + step) for k, v in params.items()}) for i in range(0, len(x), step)])
+
+
+def _rows(value, start: int, stop: int):
+    """Samples ``start:stop`` of a batched tensor, or of each tensor in a list of them."""
+    return [v[start:stop] for v in value] if isinstance(value, list) else value[start:stop]
