@@ -38,7 +38,7 @@ def flip_crop_policy():
     return Sequential([create_op("hflip", p=0.5), create_op("pad_crop", pad=4)])
 
 
-def _policy(pipeline: str):
+def pipeline_policy(pipeline: str):
     return standard_policy() if pipeline == "standard" else flip_crop_policy()
 
 
@@ -55,7 +55,7 @@ def _timed(step: Callable[[int], int], n_batches: int, seconds: float) -> float:
             return done / elapsed
 
 
-def _albumentations(pipeline: str, size: int):
+def albumentations_pipeline(pipeline: str, size: int):
     try:
         import albumentations as A
         import cv2
@@ -67,7 +67,7 @@ def _albumentations(pipeline: str, size: int):
     return A.Compose(ops, seed=0)
 
 
-def _kornia(pipeline: str, size: int):
+def kornia_pipeline(pipeline: str, size: int):
     try:
         import kornia.augmentation as K
     except ImportError:
@@ -84,18 +84,18 @@ def _steps(pipeline: str, size: int, pool: torch.Tensor, pool_hwc: np.ndarray, b
     steps = {}
     for lib in libraries:
         if lib == "augmentlab":
-            policy = _policy(pipeline)
+            policy = pipeline_policy(pipeline)
             g = torch.Generator().manual_seed(0)
             steps[lib] = lambda i, policy=policy, g=g: len(policy(batch(i), g))
         elif lib == "memcpy":
             steps[lib] = lambda i: len(batch(i).clone())
-        elif lib == "albumentations" and (aug := _albumentations(pipeline, size)) is not None:
+        elif lib == "albumentations" and (aug := albumentations_pipeline(pipeline, size)) is not None:
             def step(i, aug=aug):
                 for im in pool_hwc[i * bs : (i + 1) * bs]:
                     aug(image=im)
                 return bs
             steps[lib] = step
-        elif lib == "kornia" and (aug := _kornia(pipeline, size)) is not None:
+        elif lib == "kornia" and (aug := kornia_pipeline(pipeline, size)) is not None:
             def step(i, aug=aug):
                 with torch.no_grad():
                     y = aug(batch(i).float() / 255.0)
@@ -123,7 +123,7 @@ def run_bench(seconds: float = 2.0, sizes=(32, 224), libraries=("augmentlab", "a
             cases = [(p, bs) for p in ("standard", "flip_crop")] + [(p, b) for p, sz, b in EXTRA_BATCHES if sz == size]
             for pipeline, batch in cases:
                 steps = _steps(pipeline, size, pool, pool_hwc, batch, libraries)
-                results += _image_rows(steps, n // batch, seconds, rounds, pipeline, size, batch)
+                results += image_rows(steps, n // batch, seconds, rounds, pipeline, size, batch)
                 if threads > 1 and batch == bs:
                     scaling += _thread_rows(pipeline, size, pool, batch, threads, seconds, rounds)
         if audio:
@@ -141,13 +141,13 @@ def run_bench(seconds: float = 2.0, sizes=(32, 224), libraries=("augmentlab", "a
         torch.set_num_threads(before)
 
 
-def _image_rows(steps: dict, n_batches: int, seconds: float, rounds: int, pipeline: str, size: int, batch: int) -> list[dict]:
-    return [{**row, "images_per_second": row["items_per_second"]} for row in _rows(steps, n_batches, seconds, rounds, pipeline, size, batch)]
+def image_rows(steps: dict, n_batches: int, seconds: float, rounds: int, pipeline: str, size: int, batch: int) -> list[dict]:
+    return [{**row, "images_per_second": row["items_per_second"]} for row in timed_rows(steps, n_batches, seconds, rounds, pipeline, size, batch)]
 
 
 def _thread_rows(pipeline: str, size: int, pool: torch.Tensor, batch: int, threads: int, seconds: float, rounds: int) -> list[dict]:
     """augmentlab alone at 1..threads torch threads, interleaved like the peers' rounds."""
-    policy = _policy(pipeline)
+    policy = pipeline_policy(pipeline)
     g = torch.Generator().manual_seed(0)
 
     def at(t):
@@ -160,7 +160,7 @@ def _thread_rows(pipeline: str, size: int, pool: torch.Tensor, batch: int, threa
         return step
 
     steps = {t: at(t) for t in range(1, threads + 1)}
-    rows = _rows(steps, len(pool) // batch, seconds, rounds, pipeline, size, batch)
+    rows = timed_rows(steps, len(pool) // batch, seconds, rounds, pipeline, size, batch)
     return [{"threads": row.pop("library"), **row} for row in rows]
 
 
@@ -203,7 +203,7 @@ def _distortion(seconds: float, rounds: int) -> list[dict]:
     return out
 
 
-def _rows(steps: dict, n_batches: int, seconds: float, rounds: int, pipeline: str, size: int, batch: int) -> list[dict]:
+def timed_rows(steps: dict, n_batches: int, seconds: float, rounds: int, pipeline: str, size: int, batch: int) -> list[dict]:
     """Each library's items per second on one pipeline: interleaved rounds, their median."""
     rates: dict[str, list[float]] = {lib: [] for lib in steps}
     for _ in range(rounds):
@@ -218,7 +218,7 @@ def _audio(seconds: float, rounds: int) -> list[dict]:
     from augmentlab.bench_audio import BATCH, CLIP, audio_steps
 
     steps, n_batches = audio_steps(("augmentlab", "audiomentations", "memcpy"))
-    return _rows(steps, n_batches, seconds, rounds, "audio", CLIP, BATCH)
+    return timed_rows(steps, n_batches, seconds, rounds, "audio", CLIP, BATCH)
 
 
 def _series(seconds: float, rounds: int) -> list[dict]:
@@ -226,7 +226,7 @@ def _series(seconds: float, rounds: int) -> list[dict]:
     from augmentlab.bench_series import BATCH, LENGTH, series_steps
 
     steps, n_batches = series_steps(("augmentlab", "tsaug", "memcpy"))
-    return _rows(steps, n_batches, seconds, rounds, "series", LENGTH, BATCH)
+    return timed_rows(steps, n_batches, seconds, rounds, "series", LENGTH, BATCH)
 
 
 def _detection(seconds: float, rounds: int) -> list[dict]:
@@ -234,7 +234,7 @@ def _detection(seconds: float, rounds: int) -> list[dict]:
     from augmentlab.bench_detection import BATCH, SIZE, detection_steps
 
     steps, n_batches = detection_steps(("augmentlab", "albumentations"))
-    return _image_rows(steps, n_batches, seconds, rounds, "detection", SIZE, BATCH)
+    return image_rows(steps, n_batches, seconds, rounds, "detection", SIZE, BATCH)
 
 
 def _ratios(results: list[dict]) -> dict:

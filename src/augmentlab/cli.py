@@ -275,16 +275,22 @@ def bench(
     as_json: bool = typer.Option(False, "--json", help="Print the JSON result."),
     seconds: float = typer.Option(2.0, "--seconds", help="Time per measurement."),
     threads: int = typer.Option(1, "--threads", help="Also time augmentlab's image pipelines at 1..N threads."),
+    device: str = typer.Option("cpu", "--device", help="cpu (every peer, one thread), or cuda, cuda:N, mps: the image pipelines "
+                                                       "on batches resident on that device, next to kornia and a device copy."),
 ):
     """Time the image pipelines against albumentations, kornia and a memory copy, the audio
     pipeline against audiomentations and the series pipeline against tsaug (one thread,
-    side by side in one run)."""
+    side by side in one run). With --device cuda, the image pipelines on the GPU."""
     from augmentlab.bench import run_bench
     from augmentlab.cli_support import MAX_THREADS
+    from augmentlab.device import resolve_device
     from augmentlab.values import check_number
 
     check_number(seconds, "--seconds", low=0.0, low_open=True, high=3600.0)
     check_number(threads, "--threads", low=1, high=MAX_THREADS, integer=True)
+    where = resolve_device(device)
+    if where.type != "cpu":
+        return _bench_device(where, seconds, as_json)
     result = run_bench(seconds, threads=threads)
     if as_json:
         typer.echo(json.dumps(result, indent=2))
@@ -314,6 +320,27 @@ def bench(
             console.print(f"{k}: {v:.3f}x")
     for r in result["distortion"]:
         console.print(f"{r['op']} 224x224 {r['library']}: {r['images_per_second']:,.0f} images/s")
+
+
+def _bench_device(device, seconds: float, as_json: bool) -> None:
+    from augmentlab.bench_device import run_device_bench
+
+    result = run_device_bench(device, seconds)
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"throughput on {result['device_name']} ({result['device']}), batches resident on the device")
+    for col in ("pipeline", "size", "batch", "library", "images per second"):
+        table.add_column(col)
+    for r in result["results"]:
+        table.add_row(r["pipeline"], f"{r['size']}x{r['size']}", str(r["batch_size"]), r["library"], f"{r['images_per_second']:,.0f}")
+    console = Console()
+    console.print(table)
+    for k, v in result["ratios"].items():
+        console.print(f"{k}: {v:.3f}x")
 
 
 from augmentlab.cli_lab import evaluate, search, sweep  # noqa: E402 - registered here, in help order

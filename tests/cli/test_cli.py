@@ -37,12 +37,19 @@ def test_augment_is_deterministic_and_replays(tmp_path, capsys):
     (["augment", "digits", "--policy", "", "--out", "{o}"], "empty"),
     (["preview", "digits", "--policy", "hflip", "--out", "{o}"], "expected a .png"),
     (["bench", "--threads", "0"], "--threads"),
+    (["bench", "--device", "tpu"], "--device 'tpu' is not a device"),
 ])
 def test_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path, capsys, argv, needle):
     out = tmp_path / "out.npz"
     code, _, err = run([a.format(o=out) for a in argv], capsys)
     assert code == 2 and needle in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(__import__("torch").cuda.is_available(), reason="a CUDA device is present")
+def test_bench_on_a_missing_gpu_is_one_line(capsys):
+    code, _, err = run(["bench", "--device", "cuda"], capsys)
+    assert code == 2 and "no CUDA device" in err and len(err.strip().splitlines()) == 1
 
 
 def test_interrupted_augment_leaves_nothing(tmp_path, capsys, monkeypatch):
