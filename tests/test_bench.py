@@ -29,3 +29,5 @@ def test_bench_threads_times_each_thread_count_and_restores_torchs():
     assert {(r["pipeline"], r["threads"]) for r in rows} == {(p, t) for p in ("standard", "flip_crop") for t in (1, 2)}
     assert all(r["items_per_second"] > 0 and r["batch_size"] == 1024 for r in rows)
     assert set(result["thread_scaling"]["ratios"]) == {"standard_32_threads_2_vs_1", "flip_crop_32_threads_2_vs_1"}
+    ceiling = result["thread_scaling"]["machine_ceiling"]
+    assert ceiling["threads"] == 2 and 0.3 < ceiling["l1_fma_speedup"] < 2.5

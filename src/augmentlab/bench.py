@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import numba
 import numpy as np
 import torch
 
@@ -135,7 +136,7 @@ def run_bench(seconds: float = 2.0, sizes=(32, 224), libraries=("augmentlab", "a
         out = {"threads": 1, "seconds_per_measurement": seconds, "rounds": rounds, "results": results,
                "ratios": _ratios(results), "distortion": _distortion(seconds, rounds) if 224 in sizes else []}
         if threads > 1:
-            out["thread_scaling"] = {"rows": scaling, "ratios": _scaling_ratios(scaling)}
+            out["thread_scaling"] = {"rows": scaling, "ratios": _scaling_ratios(scaling), "machine_ceiling": simd_ceiling(threads, rounds)}
         return out
     finally:
         torch.set_num_threads(before)
@@ -162,6 +163,37 @@ def _thread_rows(pipeline: str, size: int, pool: torch.Tensor, batch: int, threa
     steps = {t: at(t) for t in range(1, threads + 1)}
     rows = timed_rows(steps, len(pool) // batch, seconds, rounds, pipeline, size, batch)
     return [{"threads": row.pop("library"), **row} for row in rows]
+
+
+@numba.njit(nogil=True, fastmath=True)
+def _fma_loop(a, reps):
+    for _ in range(reps):
+        for i in range(a.size):
+            a[i] = a[i] * np.float32(0.999) + np.float32(0.001)
+    return a[0]
+
+
+def simd_ceiling(threads: int, rounds: int = 5, reps: int = 200_000) -> dict:
+    """What more threads give this machine on vectorised arithmetic that never leaves L1:
+    ``threads`` copies of an FMA loop, one after another on one thread, then one per thread
+    (median of ``rounds``). No kernel with memory traffic should scale better. Where two
+    logical CPUs share one core's vector units (SMT, or a VM placed so), this stays well
+    below ``threads``: 1.5-1.6x with 2 threads on this project's machines."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    arrays = [np.ones(4096, np.float32) for _ in range(threads)]  # 16 KB each
+    _fma_loop(arrays[0], 1)  # compile
+    ratios = []
+    with ThreadPoolExecutor(threads) as pool:
+        for _ in range(rounds):
+            start = time.perf_counter()
+            for a in arrays:
+                _fma_loop(a, reps)
+            serial = time.perf_counter() - start
+            start = time.perf_counter()
+            list(pool.map(lambda a: _fma_loop(a, reps), arrays))
+            ratios.append(serial / (time.perf_counter() - start))
+    return {"threads": threads, "l1_fma_speedup": round(float(np.median(ratios)), 3)}
 
 
 def _scaling_ratios(rows: list[dict]) -> dict:

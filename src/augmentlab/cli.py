@@ -318,6 +318,8 @@ def bench(
         console.print(scaling)
         for k, v in result["thread_scaling"]["ratios"].items():
             console.print(f"{k}: {v:.3f}x")
+        ceiling = result["thread_scaling"]["machine_ceiling"]
+        console.print(f"this machine's ceiling, vector arithmetic in L1 on {ceiling['threads']} threads: {ceiling['l1_fma_speedup']:.3f}x")
     for r in result["distortion"]:
         console.print(f"{r['op']} 224x224 {r['library']}: {r['images_per_second']:,.0f} images/s")
 
