@@ -1,5 +1,6 @@
 import threading
 
+import pytest
 import torch
 
 from augmentlab.ops.kernels.threads import MIN_SLICE_BYTES, over_batch
@@ -47,3 +48,46 @@ def test_a_slice_that_splits_again_runs_inline_instead_of_waiting_on_the_pool():
     finally:
         torch.set_num_threads(before)
     assert sorted(inner) == [(0, 4), (0, 4)]
+
+
+def test_small_torch_ops_run_on_one_thread_while_kernels_keep_the_count():
+    from augmentlab.ops.kernels.threads import kernel_threads, small_torch_ops_on_one_thread
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        with small_torch_ops_on_one_thread():
+            assert torch.get_num_threads() == 1 and kernel_threads() == 2
+            with small_torch_ops_on_one_thread():  # nested: the outer count holds
+                assert torch.get_num_threads() == 1 and kernel_threads() == 2
+            assert torch.get_num_threads() == 1
+        assert torch.get_num_threads() == 2 and kernel_threads() == 2
+        with pytest.raises(RuntimeError), small_torch_ops_on_one_thread():
+            raise RuntimeError("a kernel failed")
+        assert torch.get_num_threads() == 2 and kernel_threads() == 2  # restored on the way out
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_a_fused_run_splits_its_kernels_across_the_threads_torch_had(monkeypatch):
+    from augmentlab.ops.kernels import threads
+    from augmentlab.policy import parse_policy
+
+    seen = []
+    real = threads.kernel_threads
+
+    def recording():
+        seen.append((real(), torch.get_num_threads()))
+        return seen[-1][0]
+
+    monkeypatch.setattr(threads, "kernel_threads", recording)  # what over_batch asks
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        x = torch.randint(0, 256, (64, 3, 64, 64), dtype=torch.uint8)
+        parse_policy("hflip+rotate(m=0.2)+brightness(m=0.2)+contrast(m=0.2)")(x, torch.Generator().manual_seed(0))
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
+    # the warp and the table pass: two kernel threads, torch's own small ops on one
+    assert len(seen) >= 2 and all(pair == (2, 1) for pair in seen)

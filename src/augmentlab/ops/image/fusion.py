@@ -5,6 +5,8 @@ needs taken while each warped image is still in cache."""
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import torch
 
@@ -14,6 +16,7 @@ from augmentlab.ops.image.geometric import GeometricOp
 from augmentlab.ops.image.point import PointOp, apply_point_chain
 from augmentlab.ops.kernels.backend import native_cpu
 from augmentlab.ops.kernels.rows import put_rows, take_rows
+from augmentlab.ops.kernels.threads import small_torch_ops_on_one_thread
 from augmentlab.ops.kernels.warp import shift_flip_u8, warp
 
 
@@ -24,19 +27,29 @@ def fuse_image_ops(x: torch.Tensor, pairs) -> torch.Tensor:
     for k, (kind, run) in enumerate(runs):
         if kind == "geometric" and len(run) > 1:
             following = runs[k + 1] if k + 1 < len(runs) else ("", [])
-            x, hist = _fused_warp(x, run, want_hist=following[0] == "point" and any(op.needs_stats for op, _ in following[1]))
+            with _kernel_run(x):
+                x, hist = _fused_warp(x, run, want_hist=following[0] == "point" and any(op.needs_stats for op, _ in following[1]))
         elif kind == "point" and (len(run) > 1 or _owned(x, original)):
             # an intermediate we made can be overwritten: the caller's input never is
             inplace = _owned(x, original)
-            if hist is not None and bool(_any_apply(run).all()):
-                x = apply_point_chain(x, run, inplace=inplace, hist=hist)
-            else:
-                x = _masked(x, run, lambda xs, r: apply_point_chain(xs, r, inplace=inplace and xs is x))
+            with _kernel_run(x):
+                if hist is not None and bool(_any_apply(run).all()):
+                    x = apply_point_chain(x, run, inplace=inplace, hist=hist)
+                else:
+                    x = _masked(x, run, lambda xs, r: apply_point_chain(xs, r, inplace=inplace and xs is x))
             hist = None
         else:
             x = run[0][0].apply(x, run[0][1])
             hist = None
     return x
+
+
+def _kernel_run(x: torch.Tensor):
+    """A fused run on a CPU uint8 batch is native kernels plus torch on small tensors
+    (matrices, tables): those on one thread, so they leave the cores to the kernels."""
+    if native_cpu(x) and x.dtype == torch.uint8:
+        return small_torch_ops_on_one_thread()
+    return contextlib.nullcontext()
 
 
 def _runs(pairs):
