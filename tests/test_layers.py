@@ -19,7 +19,7 @@ LAYERS = [
     ("policy", ["augmentlab.policy"]),
     ("train", ["augmentlab.train", "augmentlab.augment", "augmentlab.preview", "augmentlab.preview_audio",
                "augmentlab.bench", "augmentlab.bench_audio", "augmentlab.bench_detection", "augmentlab.preview_targets",
-               "augmentlab.preview_series", "augmentlab.bench_series", "augmentlab.preview_table",
+               "augmentlab.preview_series", "augmentlab.bench_series", "augmentlab.bench_device", "augmentlab.preview_table",
                "augmentlab.torch", "augmentlab.hf", "augmentlab.stream_augment", "augmentlab.stream_pool",
                "augmentlab.stream_ray"]),
     ("search/synth", ["augmentlab.search", "augmentlab.synth", "augmentlab.quality"]),
