@@ -66,7 +66,7 @@ def evaluate(
     adaptive: bool = typer.Option(False, "--adaptive", help="Also train with the magnitude adapted from an overfitting signal."),
     adaptive_signal: str = typer.Option("gap", "--adaptive-signal", help="gap (train-batch minus held-out accuracy) or rt (ADA's r_t)."),
     adaptive_target: Optional[float] = typer.Option(None, "--adaptive-target", help="Signal target (default: 0 for gap, 0.6 for rt)."),
-    from_sweep: Optional[Path] = typer.Option(None, "--from-sweep", help="A sweep's results.json: use its best magnitude as the fixed one."),
+    from_sweep: Optional[Path] = typer.Option(None, "--from-sweep", help="A sweep's results.json: use its chosen (one-SE rule) magnitude as the fixed one."),
     copies: Optional[int] = TEXT_COPIES,
     min_similarity: Optional[float] = MIN_SIMILARITY,
     filter_model: str = FILTER_MODEL,

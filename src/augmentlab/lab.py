@@ -116,16 +116,19 @@ def lab_protocol(ds, *, per_class: int | None = None, steps: int | None = None, 
 
 
 def best_from_sweep(policy, path: Path):
-    """``(policy at the sweep's best magnitude, that magnitude)``, read from a sweep's
-    ``results.json``."""
+    """``(policy at the sweep's chosen magnitude, that magnitude)``, read from a sweep's
+    ``results.json``: the one-standard-error choice (``chosen_magnitude``), or for sweeps
+    recorded before that rule, the best on validation."""
     from augmentlab.policy.magnitude import with_magnitude
 
     try:
-        m = json.loads(Path(path).read_text(encoding="utf-8"))["best_magnitude"]
+        swept = json.loads(Path(path).read_text(encoding="utf-8"))
+        key = "chosen_magnitude" if "chosen_magnitude" in swept else "best_magnitude"
+        m = swept[key]
     except (OSError, ValueError, KeyError, TypeError):
         raise AugmentlabError(f"from_sweep {path}: expected a sweep's results.json with best_magnitude", field="from_sweep") from None
     if not isinstance(m, (int, float)) or isinstance(m, bool) or not 0 <= m <= 1:
-        raise AugmentlabError(f"from_sweep {path}: best_magnitude {m!r} is not a number in [0, 1]", field="from_sweep")
+        raise AugmentlabError(f"from_sweep {path}: {key} {m!r} is not a number in [0, 1]", field="from_sweep")
     return with_magnitude(policy, float(m)), float(m)
 
 
@@ -173,7 +176,8 @@ def run_demo(out: Path, steps: int = 300, *, replace: bool = False, progress=Non
             render_report(tmp / name)
         (tmp / "README.md").write_text("\n".join(index), encoding="utf-8")
         write_json(tmp / "summary.json", {"compare": {k: v["test_accuracy"] for k, v in compared["arms"].items()},
-                                          "sweep": {"best_magnitude": swept["best_magnitude"], "overdone_from": swept["overdone_from"]}})
+                                          "sweep": {"best_magnitude": swept["best_magnitude"], "chosen_magnitude": swept["chosen_magnitude"],
+                                                    "overdone_from": swept["overdone_from"]}})
     return {"compare": runs["compare"][1], "sweep": runs["sweep"][1]}
 
 

@@ -82,9 +82,14 @@ def test_sweep_writes_points_best_overdone_and_plot(tmp_path, capsys):
         assert {"mean", "std"} <= set(p["val_accuracy"]) and {"mean", "std"} <= set(p["test_accuracy"]) and "mean" in p["train_accuracy"]
     best = max(r["points"], key=lambda p: p["val_accuracy"]["mean"])
     assert r["best_magnitude"] == best["magnitude"] and "overdone_from" in r
+    # the one-standard-error choice: no larger than the best, said in the output
+    assert r["chosen_magnitude"] <= r["best_magnitude"] and r["chosen_by"] and f"chosen m={r['chosen_magnitude']:g}" in stdout
+    assert all(0 <= p["test_accuracy"]["ci95"][0] <= p["test_accuracy"]["ci95"][1] <= 1 for p in r["points"])
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     (run_dir,) = (tmp_path / "runs").iterdir()
     assert (run_dir / "strength.png").exists() and (run_dir / "config.json").exists()
+    assert run(["report", str(run_dir)], capsys)[0] == 0
+    assert f"chosen magnitude {r['chosen_magnitude']:g}: " in (run_dir / "report.md").read_text()
 
 
 @pytest.mark.parametrize("extra,needle", [

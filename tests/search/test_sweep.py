@@ -33,3 +33,23 @@ def test_overdone_needs_a_significant_paired_drop():
               _point(1.0, [0.60, 0.62, 0.64])]
     assert overdone_from(points, 0.2) == 0.7
     assert overdone_from(points[:3], 0.2) is None
+
+
+def test_one_standard_error_rule_takes_the_smallest_value_tied_with_the_best():
+    from augmentlab.search.sweep import one_standard_error
+
+    # a flat curve (SST-2's α sweep): the best is 0.3 by half a point, the seeds disagree by more
+    flat = [_point(0.0, [0.80, 0.83, 0.78]), _point(0.1, [0.81, 0.82, 0.79]), _point(0.3, [0.79, 0.85, 0.80]), _point(0.5, [0.78, 0.80, 0.77])]
+    chosen, why = one_standard_error(flat, 0.3)
+    assert chosen == 0.0 and "one standard error" in why
+    # a clear rise: nothing below the best comes within one SE of it
+    rising = [_point(0.0, [0.70, 0.72, 0.74]), _point(0.1, [0.78, 0.80, 0.81]), _point(0.2, [0.85, 0.86, 0.87])]
+    assert one_standard_error(rising, 0.2)[0] == 0.2
+    # the smallest tied value, not the nearest one: 0.1 is within one SE, 0.0 is not
+    mid = [_point(0.0, [0.70, 0.71, 0.72]), _point(0.1, [0.849, 0.862, 0.866]), _point(0.2, [0.85, 0.86, 0.87])]
+    assert one_standard_error(mid, 0.2)[0] == 0.1
+    # one seed: no standard error, the best stands
+    assert one_standard_error([_point(0.0, [0.9]), _point(0.1, [0.91])], 0.1)[0] == 0.1
+    # any axis (synthetic and sampling ratios)
+    ratios = [{"ratio": r, "runs": p["runs"]} for r, p in zip((0.0, 0.5, 1.0, 2.0), flat)]
+    assert one_standard_error(ratios, 1.0, "ratio")[0] == 0.0

@@ -14,10 +14,21 @@ def sweep_axis(results: dict) -> tuple[str, str]:
     return axis, {"magnitude": "m", "ratio": "synthetic : real"}[axis]
 
 
+def chosen_value(results: dict) -> float:
+    """The value a sweep chose by the one-standard-error rule (runs recorded before the
+    rule: the best on validation)."""
+    axis = sweep_axis(results)[0]
+    return results.get(f"chosen_{axis}", results[f"best_{axis}"])
+
+
 def sweep_mark(results: dict, m: float) -> str:
-    """How a sweep point is labelled: the sweet spot, overdone, or nothing."""
-    if m == results[f"best_{sweep_axis(results)[0]}"]:
-        return "sweet spot"
+    """How a sweep point is labelled: chosen (the sweet spot), best on validation when
+    that differs, overdone, or nothing."""
+    best, chosen = results[f"best_{sweep_axis(results)[0]}"], chosen_value(results)
+    if m == chosen:
+        return "sweet spot" if chosen == best else "sweet spot (one-SE rule)"
+    if m == best:
+        return "best on validation"
     overdone = results["overdone_from"]
     return "overdone" if overdone is not None and m >= overdone else ""
 
@@ -32,7 +43,10 @@ def print_sweep(results: dict) -> None:
         m = p[axis]
         table.add_row(f"{m:g}", f"{100 * p['train_accuracy']['mean']:.1f}",
                       spread(p["val_accuracy"]), spread(p["test_accuracy"]), sweep_mark(results, m))
-    Console().print(table)
+    console = Console()
+    console.print(table)
+    if "chosen_by" in results:
+        console.print(f"chosen {column}={chosen_value(results):g}: {results['chosen_by']}")
 
 
 def print_evaluation(results: dict) -> None:

@@ -20,7 +20,7 @@ def _figure():
 def strength_curve(result: dict, out: str | Path, title: str = "", replace: bool = False) -> None:
     """Accuracy against magnitude: train, validation and test means with ±1 std bands,
     the sweet spot (chosen on validation) and the overdone region."""
-    from augmentlab.report.console import sweep_axis
+    from augmentlab.report.console import chosen_value, sweep_axis
 
     plt = _figure()
     pts = result["points"]
@@ -33,9 +33,11 @@ def strength_curve(result: dict, out: str | Path, title: str = "", replace: bool
         std = [100 * (p[key]["std"] or 0.0) for p in pts]  # one seed: no band
         ax.plot(ms, mean, marker="o", label=label, color=colour)
         ax.fill_between(ms, [a - b for a, b in zip(mean, std)], [a + b for a, b in zip(mean, std)], color=colour, alpha=0.15)
-    best = result[f"best_{axis}"]
+    best, chosen = result[f"best_{axis}"], chosen_value(result)
     short = "m" if axis == "magnitude" else "ratio"
-    ax.axvline(best, color="tab:green", linestyle="--", label=f"sweet spot {short}={best:g}")
+    ax.axvline(chosen, color="tab:green", linestyle="--", label=f"sweet spot {short}={chosen:g}" + (" (one-SE rule)" if chosen != best else ""))
+    if chosen != best:
+        ax.axvline(best, color="tab:blue", linestyle=":", label=f"best on validation {short}={best:g}")
     if result.get("overdone_from") is not None:
         ax.axvspan(result["overdone_from"], max(ms), color="tab:red", alpha=0.08, label=f"overdone from {short}={result['overdone_from']:g}")
     ax.set_xlabel("magnitude m" if axis == "magnitude" else "synthetic images per real image")

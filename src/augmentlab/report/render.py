@@ -8,7 +8,7 @@ from pathlib import Path
 
 from augmentlab.errors import AugmentlabError
 from augmentlab.io_atomic import atomic_path
-from augmentlab.report.console import sweep_axis, sweep_mark
+from augmentlab.report.console import chosen_value, sweep_axis, sweep_mark
 from augmentlab.report.numbers import metric_name, with_interval
 from augmentlab.report.plots import adaptive_trajectory, learning_curves, strength_curve
 
@@ -109,7 +109,7 @@ def _policies_to_preview(config: dict, results: dict, modality: str) -> list[tup
     if config["command"] == "sweep":
         from augmentlab.policy.magnitude import with_magnitude
 
-        m = results["best_magnitude"]
+        m = chosen_value(results)
         return [(f"{results['policy']} at the sweet spot m={m:g}", with_magnitude(policy, m))]
     return [(results["policy"], policy)]
 
@@ -153,7 +153,8 @@ def render_report(run_dir: str | Path) -> tuple[Path, Path]:
                  f"protocol {json.dumps(results['protocol'])}", f"{results['seconds']:.0f} s"]
         if config["command"] == "sweep":
             axis = sweep_axis(results)[0]
-            facts.insert(0, f"best {axis} {results[f'best_{axis}']:g} (on validation); overdone from "
+            facts.insert(0, f"chosen {axis} {chosen_value(results):g}: {results.get('chosen_by', 'the best on validation')}; "
+                            f"best {axis} {results[f'best_{axis}']:g} (on validation); overdone from "
                             f"{'—' if results['overdone_from'] is None else format(results['overdone_from'], 'g')}")
         figs = _figures(run_dir, config, results)
     except (KeyError, TypeError, IndexError, AttributeError) as e:

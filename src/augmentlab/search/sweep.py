@@ -11,7 +11,7 @@ from augmentlab.errors import AugmentlabError
 from augmentlab.options import number_list
 from augmentlab.policy.magnitude import with_magnitude
 from augmentlab.train.protocol import Protocol, attack_of, make_splits, metric_of, run_once
-from augmentlab.train.stats import paired, summarize
+from augmentlab.train.stats import paired, standard_error, summarize_score
 
 
 def parse_magnitudes(text: str) -> list[float]:
@@ -56,21 +56,47 @@ def sweep_axis(axis: str, policies: dict, ds: Dataset, protocol: Protocol, test:
                 progress(1)
     points = [{
         axis: v,
-        "val_accuracy": summarize([r["val_accuracy"] for r in runs[v]]),
-        "test_accuracy": summarize([r["test_accuracy"] for r in runs[v]]),
-        "train_accuracy": summarize([r["train_accuracy"] for r in runs[v]]),
+        "val_accuracy": summarize_score([r["val_accuracy"] for r in runs[v]]),
+        "test_accuracy": summarize_score([r["test_accuracy"] for r in runs[v]]),
+        "train_accuracy": summarize_score([r["train_accuracy"] for r in runs[v]]),
         "runs": runs[v],
     } for v in sorted(policies)]
     best = max(points, key=lambda p: (p["val_accuracy"]["mean"], -p[axis]))
+    chosen, rule = one_standard_error(points, best[axis], axis)
     return {
         "protocol": asdict(protocol),
         "metric": metric_of(ds, protocol),
         "axis": axis,
         "points": points,
         f"best_{axis}": best[axis],
+        f"chosen_{axis}": chosen,
+        "chosen_by": rule,
         "overdone_from": overdone_from(points, best[axis], axis),
         "seconds": time.perf_counter() - start,
     }
+
+
+def one_standard_error(points: list[dict], best_value: float, axis: str = "magnitude") -> tuple[float, str]:
+    """The one-standard-error rule: the smallest value whose validation score is within
+    one standard error of the best's, the error being that of the paired (same seeds)
+    difference to the best. On a flat curve the best is often noise; the smallest value
+    that cannot be told from it is the cheaper, safer choice. Returns the value and a
+    sentence saying why."""
+    best = next(p for p in points if p[axis] == best_value)
+    best_val = [r["val_accuracy"] for r in best["runs"]]
+    if best_value == min(p[axis] for p in points):
+        return best_value, f"the best {axis} on validation, and the smallest tried"
+    if len(best_val) < 2:
+        return best_value, f"the best {axis} on validation (one seed: no standard error to judge a tie by)"
+    for p in sorted(points, key=lambda p: p[axis]):
+        if p[axis] >= best_value:
+            break
+        diff = paired(best_val, [r["val_accuracy"] for r in p["runs"]])
+        se = standard_error(diff)
+        if diff["mean"] >= -se:
+            return p[axis], (f"the smallest {axis} within one standard error of the best ({best_value:g}) on validation: "
+                             f"{-100 * diff['mean']:.2f} points below it, one SE {100 * se:.2f}")
+    return best_value, f"the best {axis} on validation: every smaller {axis} is more than one standard error below it"
 
 
 def overdone_from(points: list[dict], best_value: float, axis: str = "magnitude"):

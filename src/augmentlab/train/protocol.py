@@ -20,7 +20,7 @@ from augmentlab.policy.training import TrainingPolicy
 from augmentlab.rng import child_seeds, torch_generator
 from augmentlab.train.adaptive import Adaptive, AdaptiveConfig, StrengthController
 from augmentlab.train.models import build_model
-from augmentlab.train.stats import paired, summarize
+from augmentlab.train.stats import paired, summarize, summarize_score
 from augmentlab.train.trainer import TrainConfig, accuracy, model_input, train
 from augmentlab.values import check_number
 
@@ -270,7 +270,7 @@ def metric_of(ds: Dataset, protocol: Protocol) -> str:
 
 def summarize_runs(runs: list[dict]) -> dict:
     keys = ["train_accuracy", "val_accuracy", "test_accuracy"] + (["robust_test_accuracy"] if "robust_test_accuracy" in runs[0] else [])
-    out = {k: summarize([r[k] for r in runs]) for k in keys}
+    out = {k: summarize_score([r[k] for r in runs]) for k in keys}
     out["generalization_gap"] = summarize([r["train_accuracy"] - r["test_accuracy"] for r in runs])
     return out
 

@@ -1,4 +1,8 @@
-"""Summaries over seeds: mean, sample standard deviation and a t-distribution 95% CI."""
+"""Summaries over seeds: mean, sample standard deviation and a t-distribution 95% CI.
+
+Scores in [0, 1] (accuracy, balanced accuracy, PR-AUC, mIoU, ...) get their interval on
+the logit scale, mapped back (``summarize_score``), so it never runs past 0 or 1; paired
+differences keep the plain t-interval (``paired``)."""
 
 from __future__ import annotations
 
@@ -17,6 +21,28 @@ def summarize(values: list[float]) -> dict:
 
     half = float(stdtrit(n - 1, 0.975)) * std / math.sqrt(n)
     return {"mean": mean, "std": std, "ci95": [mean - half, mean + half], "n": n}
+
+
+# scores are clipped this far inside (0, 1) before the logit: a run at exactly 100% has
+# an interval that reaches 1 - 1e-6, not an infinite one
+SCORE_EDGE = 1e-6
+
+
+def summarize_score(values: list[float]) -> dict:
+    """``summarize`` for scores in [0, 1]: the same mean and spread, and a 95% interval
+    that stays inside [0, 1] (a t-interval of the logits, mapped back; ``scale`` says so)."""
+    out = summarize(values)
+    if out["ci95"] is None:
+        return {**out, "scale": "logit"}
+    edge = lambda v: min(max(v, SCORE_EDGE), 1.0 - SCORE_EDGE)  # noqa: E731
+    logits = summarize([math.log(edge(v) / (1.0 - edge(v))) for v in values])
+    low, high = (1.0 / (1.0 + math.exp(-z)) for z in logits["ci95"])
+    return {**out, "ci95": [min(low, out["mean"]), max(high, out["mean"])], "scale": "logit"}
+
+
+def standard_error(summary: dict) -> float | None:
+    """The standard error of a summary's mean (None with one value)."""
+    return None if summary["std"] is None else summary["std"] / math.sqrt(summary["n"])
 
 
 def paired(a: list[float], b: list[float]) -> dict:
