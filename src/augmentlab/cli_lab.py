@@ -10,6 +10,7 @@ from typing import Optional
 import typer
 
 from augmentlab.cli_support import (
+    ALLOW_OVERLAP,
     COLUMN_TYPES,
     CONFIG,
     DEVICE,
@@ -43,6 +44,7 @@ from augmentlab.cli_support import (
     tensorboard_folder,
     write_tensorboard_for,
 )
+from augmentlab.data.overlap import check_overlap
 from augmentlab.errors import AugmentlabError
 from augmentlab.lab import Lab, lab_protocol, load_with_test
 
@@ -85,6 +87,7 @@ def evaluate(
     unseen: str = UNSEEN,
     modality: Optional[str] = MODALITY,
     metric: Optional[str] = METRIC,
+    allow_overlap: bool = ALLOW_OVERLAP,
     config: Optional[Path] = CONFIG,
 ):
     """Train with and without the policy under the low-data protocol; report test accuracy
@@ -111,7 +114,7 @@ def evaluate(
     lab = Lab(data, policy, per_class, seeds, steps, test, model, mixed_sizes, copies, min_similarity, filter_model,
               label_from, parse_groups(test_groups), sample_rate, duration, sweepable=adaptive_config is not None,
               train_size=train_size, missing=missing, target=target, column_types=column_types, unseen=unseen, modality=modality,
-              metric=metric, weights=weights, device=_device(device))
+              metric=metric, weights=weights, device=_device(device), allow_overlap=allow_overlap)
     fixed_m = lab.use_best_from_sweep(from_sweep) if from_sweep is not None else None
     fused = None
     if synthetic is not None:
@@ -183,6 +186,7 @@ def sweep(
     unseen: str = UNSEEN,
     modality: Optional[str] = MODALITY,
     metric: Optional[str] = METRIC,
+    allow_overlap: bool = ALLOW_OVERLAP,
     config: Optional[Path] = CONFIG,
 ):
     """Accuracy against augmentation strength, or with --synthetic against the share of
@@ -206,7 +210,7 @@ def sweep(
               label_from, parse_groups(test_groups), sample_rate, duration, sweepable=synthetic is None,  # a magnitude sweep fails early when m sets nothing
               train_size=train_size, missing=missing, target=target,
               column_types=column_types, unseen=unseen, modality=modality, metric=metric,
-              weights=weights, device=_device(device))
+              weights=weights, device=_device(device), allow_overlap=allow_overlap)
     source = lab.synthetic_source(synthetic) if synthetic is not None else None
     bar, advance = progress_bar(len(values) * seeds, "sweeping")
     with bar:
@@ -268,6 +272,7 @@ def search(
     unseen: str = UNSEEN,
     modality: Optional[str] = MODALITY,
     metric: Optional[str] = METRIC,
+    allow_overlap: bool = ALLOW_OVERLAP,
     config: Optional[Path] = CONFIG,
 ):
     """Search augmentation policies within a budget (Optuna TPE with successive halving), then
@@ -290,6 +295,7 @@ def search(
     cpu_speed_settings(threads)
     options = read_options(mixed_sizes, label_from, sample_rate, duration, missing, target, column_types, unseen, modality)
     ds, test_ds, test = load_with_test(data, test, options)
+    overlap = check_overlap(ds, test_ds, allow_overlap, data, test)  # before any training
     search_space = parse_space(space, ds.modality)
     if "copies" in ds.kind.options and copies is None:
         copies = 4  # searched policies carry no copies of their own
@@ -301,12 +307,13 @@ def search(
     data_id = {"data": dataset_identity(data), "test": dataset_identity(test) if test else None, "samples": len(ds)}
     with SearchDisplay() as display:
         results, _ = run_search(ds, search_space, protocol, settings, test_ds, data_id, display)
-    results = {"data": data, "test": test, "space": search_space.to_dict(), **results}
+    results = {"data": data, "test": test, "space": search_space.to_dict(), **results, **({"overlap": overlap} if overlap else {})}
     run_dir = outputs.new_dir("search")
     results["plots"] = search_plots(results["trial_history"], run_dir, results["metric"])
     outputs.record(run_dir, "search", {"data": data, "test": test, "space": search_space.to_dict(), "budget": budget,
                                        "seeds": list(range(seeds)), "seed": seed, "backend": backend, "storage": redact(storage),
-                                       "protocol": results["protocol"], "threads": threads, "read": asdict(options)}, results)
+                                       "protocol": results["protocol"], "threads": threads, "read": asdict(options),
+                                       **({"overlap": overlap} if overlap else {})}, results)
     write_tensorboard_for(tb, run_dir, "search", results)
     print_search(results)
     typer.echo(f"run directory: {run_dir}")

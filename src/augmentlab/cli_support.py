@@ -22,6 +22,8 @@ MODEL = typer.Option(None, "--model", help="Images: cnn, mlp or resnet (default:
                      "Text: minilm (default), tfidf, fasttext or textcnn. "
                      "Annotated images: unet (masks) or centernet (boxes), by task. Series: fcn (default) or resnet1d. "
                      "Tables: hgb (default), logistic or mlp.")
+ALLOW_OVERLAP = typer.Option(False, "--allow-overlap", help="Run even when the test set shares items with the data "
+                                                          "(refused by default; the run records the overlap).")
 PER_CLASS = typer.Option(None, "--per-class", help="Training samples per class (the low-data regime).")
 TRAIN_SIZE = typer.Option(None, "--train-size", help="Annotated images (COCO, YOLO, mask folders, canvas-seg/-det): training images "
                           "in all. Tables: training rows, drawn keeping the class ratio.")

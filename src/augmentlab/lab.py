@@ -8,6 +8,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from augmentlab.data.overlap import check_overlap
 from augmentlab.errors import AugmentlabError
 
 
@@ -41,11 +42,13 @@ class Lab:
     metric: str | None = None  # tables: pr_auc, roc_auc, balanced_accuracy or accuracy (None: the data's default)
     weights: str | None = None  # safetensors weights the model starts from
     device: str = "cpu"  # where models train and batches are augmented
+    allow_overlap: bool = False  # run even when the test set shares items with the data (recorded)
     ds: object = field(init=False, repr=False)
     test_ds: object = field(init=False, repr=False)
     policy: object = field(init=False, repr=False)
     protocol: object = field(init=False, repr=False)
     read_options: object = field(init=False, repr=False)
+    overlap: dict | None = field(init=False, repr=False)  # what the test set shares with the data, when allowed
 
     def __post_init__(self) -> None:
         from augmentlab.data.read_options import ReadOptions
@@ -55,6 +58,7 @@ class Lab:
         self.read_options = options = ReadOptions(self.mixed_sizes, self.label_from, self.sample_rate, self.duration, self.missing,
                                                   self.target, self.column_types, self.unseen, self.modality)
         self.ds, self.test_ds, self.test = load_with_test(self.data, self.test, options)
+        self.overlap = check_overlap(self.ds, self.test_ds, self.allow_overlap, self.data, self.test)
         self.policy = load_policy(self.policy_spec, self.ds.modality)
         check_modality(self.policy, self.ds.modality)
         if self.sweepable:
@@ -85,9 +89,10 @@ class Lab:
 
     def record(self, results: dict, threads: int, **config) -> tuple[dict, dict]:
         """The run's ``(config, results)`` records, each naming the data and the policy."""
-        results = {"data": self.data, "test": self.test, "policy": self.spec, **results}
+        overlap = {"overlap": self.overlap} if self.overlap else {}
+        results = {"data": self.data, "test": self.test, "policy": self.spec, **results, **overlap}
         config = {"data": self.data, "test": self.test, "policy": self.spec, "seeds": list(range(self.protocol.seeds)),
-                  "protocol": results["protocol"], "threads": threads, "read": asdict(self.read_options), **config}
+                  "protocol": results["protocol"], "threads": threads, "read": asdict(self.read_options), **config, **overlap}
         return config, results
 
 

@@ -1,5 +1,6 @@
 import json
 
+import numpy as np
 import pytest
 import yaml
 
@@ -152,3 +153,37 @@ def test_evaluate_adaptive_from_sweep_and_adversarial_report(tmp_path, capsys):
 def test_evaluate_adaptive_bad_input(tmp_path, capsys, extra, needle):
     code, _, err = run(["evaluate", "digits", "--policy", "affine", "--per-class", "5", "--runs", str(tmp_path / "r")] + extra, capsys)
     assert code == 2 and needle in err and len(err.strip().splitlines()) == 1
+
+
+def _leaky_test_set(tmp_path):
+    from sklearn.datasets import load_digits
+
+    d = load_digits()
+    x, y = (d.images * 16).clip(0, 255).astype("uint8"), d.target
+    np.savez(tmp_path / "train.npz", images=x[:1500], labels=y[:1500])
+    np.savez(tmp_path / "test.npz", images=np.concatenate([x[1500:], x[[3, 10, 700]]]), labels=np.concatenate([y[1500:], y[[3, 10, 700]]]))
+    return tmp_path / "train.npz", tmp_path / "test.npz"
+
+
+@pytest.mark.parametrize("command", [["evaluate", "--policy", "rotate(m=0.1)"], ["sweep", "--policy", "rotate", "--magnitudes", "0,0.1"],
+                                     ["search", "--budget", "1"]])
+def test_a_test_set_with_copied_training_images_is_refused(tmp_path, capsys, command):
+    train, test = _leaky_test_set(tmp_path)
+    before = sorted(tmp_path.iterdir())
+    code, _, err = run([command[0], str(train), *command[1:], "--test", str(test), "--per-class", "5", "--seeds", "1", "--steps", "5",
+                        "--runs", str(tmp_path / "runs")], capsys)
+    assert code == 2 and "shares 3 of its 300 images" in err and "test item 297 = data item 3" in err and "--allow-overlap" in err
+    assert len(err.strip().splitlines()) == 1 and sorted(tmp_path.iterdir()) == before
+
+
+def test_allow_overlap_runs_and_records_it(tmp_path, capsys):
+    train, test = _leaky_test_set(tmp_path)
+    out = tmp_path / "r.json"
+    code, _, err = run(["evaluate", str(train), "--policy", "rotate(m=0.1)", "--test", str(test), "--per-class", "5", "--seeds", "1",
+                        "--steps", "5", "--allow-overlap", "--json", str(out), "--runs", str(tmp_path / "runs")], capsys)
+    assert code == 0 and "shares 3 of its 300 images" in err
+    assert json.loads(out.read_text())["overlap"] == {"count": 3, "test_items": 300, "allowed": True,
+                                                      "examples": ["test item 297 = data item 3", "test item 298 = data item 10",
+                                                                   "test item 299 = data item 700"]}
+    (run_dir,) = (tmp_path / "runs").iterdir()
+    assert json.loads((run_dir / "config.json").read_text())["overlap"]["allowed"] is True

@@ -50,3 +50,13 @@ def test_a_test_file_means_train_and_validation_from_every_group():
 def test_bad_test_groups_are_refused(groups, plan, external, message):
     with pytest.raises(AugmentlabError, match=message):
         check_groups(groups, LABELS, plan, external)
+
+
+def test_a_group_on_both_sides_is_refused():
+    from augmentlab.data.split import Splits, check_no_group_crosses
+
+    ok = Splits(np.arange(0, 10), np.arange(10, 20), np.arange(50, 60))
+    check_no_group_crosses(ok, GROUPS)
+    leaky = Splits(np.arange(0, 10), np.arange(45, 50), np.arange(50, 60) - 3)  # "eve" on both sides
+    with pytest.raises(AugmentlabError, match="eve"):
+        check_no_group_crosses(leaky, GROUPS)

@@ -162,7 +162,18 @@ def group_splits(labels: np.ndarray, groups: np.ndarray, plan, seed: int) -> Spl
         raise AugmentlabError(f"per_class {plan.per_stratum} leaves a class no validation sample outside the test groups "
                               f"{', '.join(held)}", field="per_class")
     val_pos, _ = stratified_split(labels[rest], min(plan.val_per_class, smallest), child_seeds(seed, 1)[0])
-    return Splits(pool[train_pos], rest[val_pos], test_idx)
+    splits = Splits(pool[train_pos], rest[val_pos], test_idx)
+    check_no_group_crosses(splits, groups)
+    return splits
+
+
+def check_no_group_crosses(splits: Splits, groups: np.ndarray) -> None:
+    """Refuse splits where a group (a speaker, a patient) has samples both in the test set
+    and in training or validation: the model would be scored on someone it has heard."""
+    crossing = set(groups[splits.test].tolist()) & set(groups[np.concatenate([splits.train, splits.val])].tolist())
+    if crossing:
+        raise AugmentlabError(f"groups {', '.join(sorted(map(str, crossing))[:5])} are in the test set and in training or "
+                              "validation: group-aware splits must keep every group on one side", field="test_groups")
 
 
 def make_splits(labels: torch.Tensor, plan: SplitPlan, seed: int, external_test: bool,

@@ -106,6 +106,9 @@ class AnnotatedModality(Modality):
             for value in _tensors_of(target):
                 h.update(value.contiguous().numpy().tobytes())
 
+    def item_keys(self, data) -> list[bytes]:
+        return super().item_keys(data.images)  # the image is the item; its boxes follow it
+
     def sample_bytes(self, data) -> int:
         if not len(data):
             return 0

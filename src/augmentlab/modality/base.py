@@ -84,6 +84,16 @@ class Modality(ABC):
         """Feed ``data`` to a hash so that equal batches, and only they, hash alike."""
         h.update(data.contiguous().numpy())  # the array's own buffer: no copy of the whole set
 
+    def item_keys(self, data) -> list[bytes]:
+        """One digest per sample, equal for samples that are the same item (the leakage
+        check, ``data/overlap.py``): by default the sample's bytes and shape."""
+        array = data.contiguous().numpy()
+        return [_digest(str(row.shape).encode() + row.tobytes()) for row in array]
+
+    def describe_item(self, data, index: int) -> str:
+        """A few words showing sample ``index`` in a message (nothing for tensors)."""
+        return ""
+
     def metric(self, data) -> str:
         """What the lab scores a model by on this data (results name it in ``metric``)."""
         return "accuracy"
@@ -203,3 +213,7 @@ class Modality(ABC):
 
     def __repr__(self) -> str:
         return f"<modality {self.name}>"
+
+
+def _digest(b: bytes) -> bytes:
+    return hashlib.blake2b(b, digest_size=16).digest()

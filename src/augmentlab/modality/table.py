@@ -64,6 +64,11 @@ class TableModality(Modality):
         for part in (data.numeric, data.codes, data.labels):
             h.update(str(part.shape).encode() + np.ascontiguousarray(part).tobytes())
 
+    def item_keys(self, data) -> list[bytes]:
+        # a row is its values, not its label: the same features under two labels still leak
+        numeric, codes = np.ascontiguousarray(data.numeric), np.ascontiguousarray(data.codes)
+        return [numeric[i].tobytes() + b"|" + codes[i].tobytes() for i in range(len(data))]
+
     def sample_bytes(self, data) -> int:
         return 8 * (data.shape[1] + data.shape[2] + 1)
 

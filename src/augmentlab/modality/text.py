@@ -49,6 +49,14 @@ class TextModality(Modality):
             b = str(text).encode("utf-8")
             h.update(len(b).to_bytes(8, "little") + b)
 
+    def item_keys(self, data) -> list[bytes]:
+        # the same sentence up to case and spacing is the same item
+        return [" ".join(str(text).casefold().split()).encode("utf-8") for text in data]
+
+    def describe_item(self, data, index: int) -> str:
+        text = str(data[index])
+        return f" ({text[:40]!r}{'...' if len(text) > 40 else ''})"
+
     def sample_bytes(self, data) -> int:
         # the mean UTF-8 length plus Python's per-string overhead
         return 64 + (sum(len(str(t).encode("utf-8")) for t in data) // max(len(data), 1))
