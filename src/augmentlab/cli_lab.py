@@ -55,7 +55,11 @@ def evaluate(
     policy: str = typer.Option(..., "--policy", help="Policy spec string or .yaml/.json file."),
     per_class: Optional[int] = PER_CLASS,
     train_size: Optional[int] = TRAIN_SIZE,
-    seeds: int = typer.Option(3, "--seeds", help="Seeds 0..K-1; each gets its own splits."),
+    seeds: str = typer.Option("3", "--seeds", help="Seeds 0..K-1, each with its own splits; or auto: add seeds until the "
+                                                    "lift's 95% CI excludes zero or reaches --target-halfwidth (up to --max-seeds)."),
+    target_halfwidth: float = typer.Option(1.0, "--target-halfwidth", help="Points: the lift's CI half-width --seeds auto "
+                                                                             "aims for, and the one 'seeds needed' is reported for."),
+    max_seeds: int = typer.Option(10, "--max-seeds", help="With --seeds auto: the most seeds to train."),
     steps: Optional[int] = STEPS,
     test: Optional[str] = typer.Option(None, "--test", help="Report on this dataset instead of a split of DATA."),
     model: Optional[str] = MODEL,
@@ -101,6 +105,8 @@ def evaluate(
 
     if synthetic is not None:
         check_number(synthetic_ratio, "--synthetic-ratio", low=0.0, low_open=True, high=100.0)
+    check_number(target_halfwidth, "--target-halfwidth", low=0.0, low_open=True, high=100.0)
+    rule, seeds = _seed_rule(seeds, target_halfwidth, max_seeds)
     inputs = input_paths(data, test, policy, from_sweep, config, *split_paths(synthetic))
     outputs = RunOutputs(runs, inputs, overwrite, json_out, options=ctx.params)
     tb = tensorboard_folder(tensorboard, inputs)
@@ -121,13 +127,21 @@ def evaluate(
         from augmentlab.synth.fusion import Fused
 
         fused = Fused(lab.policy, lab.synthetic_source(synthetic), synthetic_ratio)
-    bar, advance = progress_bar((2 + adaptive + (fused is not None)) * seeds, "training")
+    bar, advance = progress_bar((2 + adaptive + (fused is not None)) * (rule.max_seeds if rule else seeds), "training")
     with bar:
-        results = run_evaluate(lab.ds, lab.policy, lab.protocol, lab.test_ds, advance,
-                               adaptive=adaptive_config if adaptive else None, synthetic=fused)
+        if rule is not None:
+            from augmentlab.train.seeds_auto import evaluate_until
+
+            results = evaluate_until(lab.ds, lab.policy, lab.protocol, rule, lab.test_ds, advance,
+                                     adaptive=adaptive_config if adaptive else None, synthetic=fused)
+            lab.protocol = results_protocol(lab.protocol, results)
+        else:
+            results = run_evaluate(lab.ds, lab.policy, lab.protocol, lab.test_ds, advance,
+                                   adaptive=adaptive_config if adaptive else None, synthetic=fused,
+                                   target_halfwidth=target_halfwidth / 100)
     if fixed_m is not None:
         results["fixed_magnitude_from_sweep"] = {"path": str(from_sweep), "magnitude": fixed_m}
-    results, run_dir = _save(lab, outputs, threads, "evaluate", results)
+    results, run_dir = _save(lab, outputs, threads, "evaluate", results, **({"seeds_rule": results["seeds_rule"]} if rule else {}))
     if "adaptive" in results:
         from augmentlab.report.plots import adaptive_trajectory
 
@@ -135,6 +149,30 @@ def evaluate(
     write_tensorboard_for(tb, run_dir, "evaluate", results, lab.ds, {"augmented": lab.policy})
     print_evaluation(results)
     typer.echo(f"run directory: {run_dir}")
+
+
+def _seed_rule(seeds: str, target_halfwidth: float, max_seeds: int):
+    """``(SeedRule or None, the seeds to start with)`` from --seeds (a count, or auto)."""
+    from augmentlab.values import check_number
+
+    if seeds.strip().lower() == "auto":
+        from augmentlab.train.seeds_auto import START, SeedRule
+
+        check_number(max_seeds, "--max-seeds", low=2, high=1000, integer=True)
+        return SeedRule(target_halfwidth / 100, max_seeds), min(START, max_seeds)
+    try:
+        count = int(seeds)
+    except ValueError:
+        raise AugmentlabError(f"--seeds {seeds!r} is not a number of seeds or auto") from None
+    check_number(count, "--seeds", low=1, integer=True)
+    return None, count
+
+
+def results_protocol(protocol, results: dict):
+    """The protocol with the number of seeds a ``--seeds auto`` run ended at."""
+    from dataclasses import replace
+
+    return replace(protocol, seeds=results["seeds_rule"]["seeds"])
 
 
 def _device(name: str) -> str:

@@ -187,3 +187,35 @@ def test_allow_overlap_runs_and_records_it(tmp_path, capsys):
                                                                    "test item 299 = data item 700"]}
     (run_dir,) = (tmp_path / "runs").iterdir()
     assert json.loads((run_dir / "config.json").read_text())["overlap"]["allowed"] is True
+
+
+def test_seeds_auto_stops_and_records_why(tmp_path, capsys):
+    out = tmp_path / "r.json"
+    code, stdout, _ = run(["evaluate", "digits", "--policy", "affine(m=0.2)", "--per-class", "5", "--seeds", "auto",
+                           "--target-halfwidth", "2", "--max-seeds", "5", "--steps", "20", "--json", str(out),
+                           "--runs", str(tmp_path / "runs")], capsys)
+    assert code == 0 and "seeds auto:" in stdout
+    r = json.loads(out.read_text())
+    rule = r["seeds_rule"]
+    assert 3 <= rule["seeds"] <= 5 and rule["stopped_because"] and rule["target_halfwidth"] == 0.02
+    assert r["protocol"]["seeds"] == rule["seeds"] == len(r["augmented"]["runs"]) == len(r["baseline"]["runs"])
+    assert [look["seeds"] for look in rule["looks"]] == list(range(3, rule["seeds"] + 1))
+    (run_dir,) = (tmp_path / "runs").iterdir()
+    config = json.loads((run_dir / "config.json").read_text())
+    assert config["seeds_rule"]["stopped_because"] == rule["stopped_because"] and config["seeds"] == list(range(rule["seeds"]))
+
+
+def test_evaluate_says_how_many_seeds_would_settle_the_lift(tmp_path, capsys):
+    out = tmp_path / "r.json"
+    code, stdout, _ = run(["evaluate", "digits", "--policy", "affine(m=0.2)", "--per-class", "5", "--seeds", "2", "--steps", "10",
+                           "--json", str(out), "--runs", str(tmp_path / "runs")], capsys)
+    needed = json.loads(out.read_text())["lift"]["seeds_needed"]
+    assert code == 0 and needed["target_halfwidth"] == 0.01 and needed["seeds"] >= 2 and "seeds needed for a lift CI of ±1 points" in stdout
+
+
+@pytest.mark.parametrize("argv,needle", [(["--seeds", "many"], "--seeds 'many' is not a number of seeds or auto"),
+                                         (["--seeds", "auto", "--max-seeds", "1"], "--max-seeds"),
+                                         (["--target-halfwidth", "0"], "--target-halfwidth")])
+def test_bad_seed_options_are_refused(tmp_path, capsys, argv, needle):
+    code, _, err = run(["evaluate", "digits", "--policy", "hflip", *argv, "--runs", str(tmp_path / "runs")], capsys)
+    assert code == 2 and needle in err and not (tmp_path / "runs").exists()

@@ -73,6 +73,8 @@ def print_evaluation(results: dict) -> None:
         table.add_row("adaptive - fixed", pct(a["vs_fixed"]), "", "")
     console = Console()
     console.print(table)
+    for line in seed_lines(results):
+        console.print(line)
     if "robust_test_accuracy" in results["baseline"]:
         attack = results["augmented"]["runs"][0]["attack"]
         arms = [a for a in ("baseline", "augmented", "adaptive") if a in results]
@@ -83,6 +85,23 @@ def print_evaluation(results: dict) -> None:
         if leaking:
             console.print(f"note: {', '.join(leaking)} is more accurate under attack than clean: the single-step attack "
                           "leaks the label into its perturbation (Kurakin et al. 2017); try pgd or fgsm(random_start=true)")
+
+
+def seed_lines(results: dict) -> list[str]:
+    """What the seeds say: how many would settle the lift, and why --seeds auto stopped."""
+    lines = []
+    rule = results.get("seeds_rule")
+    if rule:
+        lines.append(f"seeds auto: {rule['seeds']} seeds, stopped because {rule['stopped_because']}")
+    needed = results["lift"].get("seeds_needed")
+    if needed:
+        h = 100 * needed["target_halfwidth"]
+        if needed["seeds"] is None:
+            lines.append(f"seeds needed for a lift CI of ±{h:g} points: unknown with one seed (no spread to go by)")
+        else:
+            lines.append(f"seeds needed for a lift CI of ±{h:g} points: about {needed['seeds']} at the spread seen here "
+                         f"(std {100 * results['lift']['std']:.2f} points over {results['lift']['n']} seeds)")
+    return lines
 
 
 def print_compare(results: dict, specs: dict) -> None:

@@ -20,7 +20,7 @@ from augmentlab.policy.training import TrainingPolicy
 from augmentlab.rng import child_seeds, torch_generator
 from augmentlab.train.adaptive import Adaptive, AdaptiveConfig, StrengthController
 from augmentlab.train.models import build_model
-from augmentlab.train.stats import paired, summarize, summarize_score
+from augmentlab.train.stats import paired, seeds_for_halfwidth, summarize, summarize_score
 from augmentlab.train.trainer import TrainConfig, accuracy, model_input, train
 from augmentlab.values import check_number
 
@@ -331,12 +331,15 @@ def _behind(runs: dict[str, list[dict]], name: str, racing: set[str]) -> bool:
 
 
 def evaluate(ds: Dataset, policy, protocol: Protocol, test: Dataset | None = None, progress=None,
-             adaptive: AdaptiveConfig | None = None, synthetic=None) -> dict:
+             adaptive: AdaptiveConfig | None = None, synthetic=None, target_halfwidth: float | None = None, cache=None) -> dict:
     """Baseline and augmented runs on seeds 0..K-1 with shared splits; test accuracy,
     train accuracy, generalisation gap and the paired lift, each with a 95% CI. With
     ``adaptive``, a third arm adapts the policy's magnitude during training. With
     ``synthetic`` (a ``Fused`` policy), a third arm adds synthetic images, and its lift is
-    measured against the same policy on real images only."""
+    measured against the same policy on real images only. With ``target_halfwidth`` (a
+    fraction: 0.01 is one point), the lift says about how many seeds would give its 95% CI
+    that half-width (``seeds_needed``). ``cache`` (``get``/``put`` by arm and seed) serves
+    runs already made, as ``--seeds auto`` adds seeds."""
     if adaptive:
         ds.kind.require("adaptive", "adaptive")
         if protocol.per_stratum is None:
@@ -348,9 +351,11 @@ def evaluate(ds: Dataset, policy, protocol: Protocol, test: Dataset | None = Non
         synthetic.source.check_covers(ds, protocol, test is not None)
     arms = {"augmented": policy, **({"adaptive": Adaptive(policy, adaptive)} if adaptive else {}),
             **({"synthetic": synthetic} if synthetic is not None else {})}
-    r = compare(ds, arms, protocol, test, progress)
+    r = compare(ds, arms, protocol, test, progress, cache=cache)
     augmented = r["arms"]["augmented"]
     lift = augmented.pop("lift")
+    if target_halfwidth is not None:
+        lift["seeds_needed"] = {"target_halfwidth": target_halfwidth, "seeds": seeds_for_halfwidth(lift["std"], target_halfwidth)}
     out = {"protocol": r["protocol"], "metric": r["metric"], "baseline": r["arms"]["baseline"], "augmented": augmented, "lift": lift, "seconds": r["seconds"]}
     if adaptive:
         arm = r["arms"]["adaptive"]

@@ -17,9 +17,7 @@ def summarize(values: list[float]) -> dict:
     if n < 2:
         return {"mean": mean, "std": None, "ci95": None, "n": n}
     std = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
-    from scipy.special import stdtrit  # the t quantile; scipy.stats would add 1.5 s to every command's start
-
-    half = float(stdtrit(n - 1, 0.975)) * std / math.sqrt(n)
+    half = t_halfwidth(std, n)  # scipy.special's t quantile; scipy.stats would add 1.5 s to every command's start
     return {"mean": mean, "std": std, "ci95": [mean - half, mean + half], "n": n}
 
 
@@ -43,6 +41,25 @@ def summarize_score(values: list[float]) -> dict:
 def standard_error(summary: dict) -> float | None:
     """The standard error of a summary's mean (None with one value)."""
     return None if summary["std"] is None else summary["std"] / math.sqrt(summary["n"])
+
+
+def t_halfwidth(std: float, n: int) -> float:
+    """The 95% t-interval's half-width for ``n`` values of standard deviation ``std``."""
+    from scipy.special import stdtrit
+
+    return float(stdtrit(n - 1, 0.975)) * std / math.sqrt(n)
+
+
+def seeds_for_halfwidth(std: float | None, target: float, most: int = 10_000) -> int | None:
+    """About how many seeds would give a 95% CI half-width of ``target`` if the spread
+    stayed ``std``: the smallest n >= 2 with t(n-1) * std / sqrt(n) <= target (None
+    without a spread; ``most`` when even that many would not do)."""
+    if std is None:
+        return None
+    n = 2
+    while n < most and t_halfwidth(std, n) > target:
+        n += 1
+    return n
 
 
 def paired(a: list[float], b: list[float]) -> dict:
