@@ -107,6 +107,8 @@ def evaluate(
         check_number(synthetic_ratio, "--synthetic-ratio", low=0.0, low_open=True, high=100.0)
     check_number(target_halfwidth, "--target-halfwidth", low=0.0, low_open=True, high=100.0)
     rule, seeds = _seed_rule(seeds, target_halfwidth, max_seeds)
+    if rule is None:
+        ctx.params["seeds"] = seeds  # the resolved config keeps a count as a number
     inputs = input_paths(data, test, policy, from_sweep, config, *split_paths(synthetic))
     outputs = RunOutputs(runs, inputs, overwrite, json_out, options=ctx.params)
     tb = tensorboard_folder(tensorboard, inputs)

@@ -113,9 +113,11 @@ def test_evaluate_reports_on_a_given_test_file(tmp_path, capsys):
     from augmentlab.data import load_dataset
 
     ds = load_dataset("digits")
+    # disjoint: the leakage check refuses a test file that repeats training images
+    np.savez(tmp_path / "train.npz", images=ds.images_hwc()[:-300], labels=ds.labels.numpy()[:-300])
     np.savez(tmp_path / "test.npz", images=ds.images_hwc()[-300:], labels=ds.labels.numpy()[-300:])
     out = tmp_path / "r.json"
-    code, _, err = run(["evaluate", "digits", "--policy", "hflip", "--per-class", "5", "--seeds", "1", "--steps", "10",
+    code, _, err = run(["evaluate", str(tmp_path / "train.npz"), "--policy", "hflip", "--per-class", "5", "--seeds", "1", "--steps", "10",
                         "--test", str(tmp_path / "test.npz"), "--json", str(out), "--runs", str(tmp_path / "runs")], capsys)
     assert code == 0, err
     r = json.loads(out.read_text())

@@ -41,15 +41,23 @@ def test_search_writes_the_promised_fields_plots_and_a_valid_policy(tmp_path, ca
     assert 1 <= raced <= 2 and (r["search_best"].get("dropped_after") is None) == (raced == 2)
     retrain = 0 if r["search_best"]["policy"] == "none" else raced
     assert r["train_run_equivalents"] == pytest.approx(trial_runs + retrain)
-    # the reported policy is the best on validation among the baselines and the search's best,
-    # when it finished the race
+    # the reported policy is the simplest that validation cannot tell from the best among the
+    # baselines and the search's best, when it finished the race
     vals = {k: v["val_accuracy"]["mean"] for k, v in r["baselines"].items()}
     if "dropped_after" not in r["search_best"]:
         vals["search"] = r["search_best"]["val_accuracy"]["mean"]
-    assert r["best_val_accuracy"] == max(vals.values())
+    assert r["chosen_from"] in vals and r["best_val_accuracy"] == vals[r["chosen_from"]]
+    # the search's policy against each free baseline, Holm-adjusted, and a verdict
+    versus = r["search_versus_baselines"]
+    assert set(versus) == {"none", "randaugment", "trivialaugment"} and all(v["seeds"] == raced for v in versus.values())
+    assert all(v["ci_holm"][0] <= v["difference"] <= v["ci_holm"][1] and 0 <= v["p_holm"] <= 1 for v in versus.values())
+    assert "Holm" in r["verdict"] and r["verdict"] in " ".join(stdout.split())  # rich wraps long lines
     (run_dir,) = (tmp_path / "runs").iterdir()
     assert (run_dir / "search_history.png").stat().st_size > 0 and r["plots"]["history"] == "search_history.png"
     assert json.loads((run_dir / "results.json").read_text())["best_policy"] == r["best_policy"]
+    assert run(["report", str(run_dir)], capsys)[0] == 0
+    report = (run_dir / "report.md").read_text()
+    assert r["verdict"] in report and "search - trivialaugment" in report and "search_history.png" in report
 
 
 def test_search_is_reproducible_for_a_seed(tmp_path, capsys):

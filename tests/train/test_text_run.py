@@ -73,6 +73,7 @@ def test_text_cli_evaluate_with_a_test_file_and_copies(tmp_path, capsys):
     out = tmp_path / "r.json"
     code, _, err = run(["evaluate", str(train), "--policy", "swap(m=0.2)", "--copies", "2", "--per-class", "10", "--seeds", "2",
                         "--steps", "30", "--model", "tfidf", "--test", str(test), "--json", str(out),
+                        "--allow-overlap",  # the template sentences repeat across the two files
                         "--runs", str(tmp_path / "runs")], capsys)
     assert code == 0, err
     result = json.loads(out.read_text())

@@ -132,10 +132,29 @@ def print_search(results: dict) -> None:
     console = Console()
     console.print(table)
     c = results["compute"]
-    console.print(f"* chosen on validation: {results['best_policy']}  (lift over none {100 * results['lift_vs_none']['mean']:+.1f} points)")
+    console.print(f"* chosen on validation: {results['best_policy']}  (lift over none {100 * results['lift_vs_none']['mean']:+.1f} points; "
+                  "the simplest policy validation cannot tell from the best)")
+    for line in versus_lines(results):
+        console.print(line)
     console.print(f"{results['trials']} trials ({results['trials_pruned']} pruned) in {results['search_seconds']:.0f} s; "
                   f"compute: {results['train_run_equivalents']:.2f} training runs (trials {c['search_run_equivalents']:.2f} "
                   f"+ retraining {c['retrain_run_equivalents']:.2f}; baselines another {c['baseline_run_equivalents']:.2f})")
+
+
+def versus_lines(results: dict) -> list[str]:
+    """The search's policy minus each free baseline on test, Holm-adjusted, and the verdict."""
+    versus = results.get("search_versus_baselines")
+    if not versus:
+        return []
+    lines = []
+    for name, v in versus.items():
+        if v["ci_holm"] is None:
+            lines.append(f"search - {name}: {100 * v['difference']:+.1f} points (one seed: no interval)")
+        else:
+            lo, hi = (100 * x for x in v["ci_holm"])
+            lines.append(f"search - {name}: {100 * v['difference']:+.1f} points [{lo:+.1f}, {hi:+.1f}] "
+                         f"(Holm, p {v['p_holm']:.3f}, {v['seeds']} seeds)")
+    return lines + [results["verdict"]]
 
 
 def print_synth_quality(results: dict, grid=None) -> None:

@@ -30,8 +30,8 @@ def load_run(run_dir: Path) -> tuple[dict, dict]:
     for name, record in (("config.json", config), ("results.json", results)):
         if not isinstance(record, dict):
             raise AugmentlabError(f"{run_dir / name}: expected a JSON object; got {type(record).__name__}")
-    if config.get("command") not in ("evaluate", "sweep", "compare"):
-        raise AugmentlabError(f"{run_dir}: unknown run kind {config.get('command')!r}; expected evaluate, sweep or compare")
+    if config.get("command") not in ("evaluate", "sweep", "compare", "search"):
+        raise AugmentlabError(f"{run_dir}: unknown run kind {config.get('command')!r}; expected evaluate, sweep, compare or search")
     return config, results
 
 
@@ -62,6 +62,17 @@ def _tables(config: dict, results: dict) -> list[tuple[str, list[str], list[list
                 for name, arm in results["arms"].items()]
         return [(f"Test {metric_name(results)} and paired lift over the baseline (%: mean ± std [95% CI])",
                  ["policy", "test", "train", "gap", "lift"], rows)]
+    if config["command"] == "search":
+        arms = [("search's best", results["search_best"])] + list(results["baselines"].items())
+        rows = [[name, arm["policy"], _pct(arm["val_accuracy"]), _pct(arm["test_accuracy"])] for name, arm in arms]
+        versus = [[f"search - {name}", f"{100 * v['difference']:+.1f}" if v["difference"] is not None else "",
+                   "" if v["ci_holm"] is None else f"[{100 * v['ci_holm'][0]:+.1f}, {100 * v['ci_holm'][1]:+.1f}]",
+                   "" if v["p_holm"] is None else f"{v['p_holm']:.3f}", str(v["seeds"])]
+                  for name, v in results.get("search_versus_baselines", {}).items()]
+        return [(f"The search's best and the free baselines ({metric_name(results)}, %: mean ± std [95% CI])",
+                 ["", "policy", "validation", "test"], rows),
+                ("The search's policy against each free baseline on test (paired, points; Holm-adjusted)",
+                 ["", "difference", "Holm interval", "Holm p", "seeds"], versus)]
     axis, column = sweep_axis(results)
     rows = [[f"{p[axis]:g}", f"{100 * p['train_accuracy']['mean']:.1f}", _pct(p["val_accuracy"]),
              _pct(p["test_accuracy"]), sweep_mark(results, p[axis])] for p in results["points"]]
@@ -79,6 +90,10 @@ def _figures(run_dir: Path, config: dict, results: dict) -> list[tuple[str, str]
         curves = {f"{column}={p[axis]:g}": p["runs"][0]["history"] for p in results["points"]}
     elif config["command"] == "compare":
         curves = {name: arm["runs"][0]["history"] for name, arm in results["arms"].items()}
+    elif config["command"] == "search":  # the trial plots the search drew; its records keep no learning curves
+        figs += [(f"Search: {Path(name).stem.removeprefix('search_').replace('_', ' ')}", name)
+                 for name in results.get("plots", {}).values() if str(name).endswith(".png") and (run_dir / name).exists()]
+        curves = {}
     else:
         curves = {arm: results[arm]["runs"][0]["history"] for arm in ("baseline", "augmented")}
     if any(curves.values()):  # text models keep no step-by-step history
@@ -103,6 +118,8 @@ def _policies_to_preview(config: dict, results: dict, modality: str) -> list[tup
 
     if config["command"] == "compare":
         return [(spec, parse_policy(spec, modality)) for spec in config["policies"].values()]
+    if config["command"] == "search":
+        return [(f"chosen: {results['best_policy']}", parse_policy(results["best_policy"], modality))]
     policy = parse_policy(results["policy"], modality)
     if config["command"] == "sweep" and sweep_axis(results)[0] == "ratio":
         return [(results["policy"], policy)]
@@ -147,10 +164,14 @@ def render_report(run_dir: str | Path) -> tuple[Path, Path]:
     config, results = load_run(run_dir)
     try:  # everything read from the records before any figure is drawn
         tables = _tables(config, results) + _preview_tables(config, results)
-        what = ", ".join(config["policies"]) if config["command"] == "compare" else results["policy"]
+        what = {"compare": lambda: ", ".join(config["policies"]), "search": lambda: f"chose {results['best_policy']}"}.get(
+            config["command"], lambda: results["policy"])()
         title = f"augmentlab {config['command']}: {what} on {config['data']}"
         facts = [f"version {config.get('augmentlab_version')}", f"seeds {config.get('seeds')}",
                  f"protocol {json.dumps(results['protocol'])}", f"{results['seconds']:.0f} s"]
+        if config["command"] == "search" and "verdict" in results:
+            facts.insert(0, f"{results['verdict']}; chosen: {results['best_policy']}, the simplest policy validation "
+                            "cannot tell from the best")
         if config["command"] == "sweep":
             axis = sweep_axis(results)[0]
             facts.insert(0, f"chosen {axis} {chosen_value(results):g}: {results.get('chosen_by', 'the best on validation')}; "

@@ -36,6 +36,7 @@ from augmentlab.search.records import trial_records
 from augmentlab.search.space import spec_of
 from augmentlab.search.storage import open_storage, redact
 from augmentlab.search.trials import TrialData, TrialPlan, run_trial
+from augmentlab.search.versus import cheapest_tied, holm_versus, verdict
 from augmentlab.train.protocol import Protocol, compare
 from augmentlab.train.stats import paired
 from augmentlab.values import check_number, check_seed
@@ -231,18 +232,25 @@ def _search_and_retrain(ds, space, protocol, settings, test, study, name, plan, 
     return results
 
 
+# how the verdict names the free baselines
+BASELINE_NAMES = {"none": "no augmentation", "randaugment": "RandAugment", "trivialaugment": "TrivialAugment"}
+
+
 def summarise(compared: dict, specs: dict, best: dict, trials: list[dict], plan: TrialPlan, protocol: Protocol,
               settings: SearchSettings, study_name: str, search_seconds: float, baselines: dict) -> dict:
     arms = compared["arms"]
     if "search" not in arms:  # the search's best was no augmentation: the baseline's runs are its runs
         arms["search"] = arms["baseline"]
     named = {"none": "baseline", "search": "search", **{k: k for k in baselines}}
-    # ties go to the simpler policy: none, then the free baselines, then the search's own;
-    # a search policy dropped from the race (behind a free arm on validation) is out
+    # the simplest policy validation cannot tell from the best: none, then the free
+    # baselines, then the search's own; a search policy dropped from the race (behind a
+    # free arm on validation) is out
     dropped_after = arms["search"].get("dropped_after")
     order = ["none", *baselines] + (["search"] if dropped_after is None else [])
-    chosen = max(order, key=lambda k: (arms[named[k]]["val_accuracy"]["mean"], -order.index(k)))
+    chosen = cheapest_tied(order, {k: [r["val_accuracy"] for r in arms[named[k]]["runs"]] for k in order})
     arm = arms[named[chosen]]
+    test_runs = lambda k: [r["test_accuracy"] for r in arms[named[k]]["runs"]]  # noqa: E731
+    versus = holm_versus(test_runs("search"), {k: test_runs(k) for k in ["none", *baselines]})
     base_runs = [r["test_accuracy"] for r in arms["baseline"]["runs"]]
     strip = lambda a: {k: v for k, v in a.items() if k not in ("runs", "lift")}  # noqa: E731
     trial_steps = sum(t["steps"] for t in trials)
@@ -260,6 +268,8 @@ def summarise(compared: dict, specs: dict, best: dict, trials: list[dict], plan:
         "val_accuracy": arm["val_accuracy"],
         "test_accuracy": arm["test_accuracy"],
         "lift_vs_none": paired(base_runs, [r["test_accuracy"] for r in arm["runs"]]),
+        "search_versus_baselines": versus,
+        "verdict": verdict(versus, {k: BASELINE_NAMES.get(k, k) for k in versus}),
         "search_best": {"policy": specs["search"], "trial": best["number"], "trial_val_accuracy": best["val_accuracy"],
                         "retrained_seeds": retrained_seeds, **strip(arms["search"])},
         "baselines": {"none": {"policy": "none", **strip(arms["baseline"])},

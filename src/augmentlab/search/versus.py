@@ -1,0 +1,97 @@
+"""Did the search find anything? Its policy against each free baseline, judged fairly.
+
+A search retrains its winner next to the free baselines (none, RandAugment, TrivialAugment
+and each data kind's equivalents) on the same seeds. Comparing it with several of them at
+once raises the chance that one difference looks real by luck, so each paired test
+difference gets a Holm-adjusted interval and p-value: the k-th smallest of m p-values is
+judged at level 0.05 / (m - k + 1). And since the winner was picked for its validation
+score, a free baseline that validation cannot tell from it is chosen instead: it costs
+nothing to find and is not flattered by the choosing.
+"""
+
+from __future__ import annotations
+
+import math
+
+from augmentlab.train.stats import paired
+
+ALPHA = 0.05
+
+
+def _t_test(diffs: list[float]) -> tuple[float, float, float] | None:
+    """``(mean, standard error, two-sided p)`` of the paired differences; None for fewer
+    than two or a zero spread with a zero mean."""
+    n = len(diffs)
+    if n < 2:
+        return None
+    s = paired([0.0] * n, diffs)
+    se = s["std"] / math.sqrt(n)
+    if se == 0:
+        return s["mean"], 0.0, (1.0 if s["mean"] == 0 else 0.0)
+    from scipy.special import stdtr
+
+    return s["mean"], se, float(2 * stdtr(n - 1, -abs(s["mean"]) / se))
+
+
+def holm_versus(ours: list[float], others: dict[str, list[float]]) -> dict:
+    """For each name in ``others``: our score minus theirs on the shared seeds (the first
+    ``min`` of both), with a Holm-adjusted confidence interval and p-value."""
+    from scipy.special import stdtrit
+
+    tests = {}
+    for name, theirs in others.items():
+        k = min(len(ours), len(theirs))
+        diffs = [a - b for a, b in zip(ours[:k], theirs[:k])]
+        tests[name] = (diffs, _t_test(diffs))
+    ranked = sorted((t[2], name) for name, (_, t) in tests.items() if t is not None)
+    m = len(ranked)
+    out, running = {}, 0.0
+    for rank, (p, name) in enumerate(ranked):
+        diffs, (mean, se, _) = tests[name]
+        running = max(running, min(1.0, (m - rank) * p))  # step-down: adjusted p-values never fall
+        level = 1 - ALPHA / (m - rank)
+        half = float(stdtrit(len(diffs) - 1, 1 - (1 - level) / 2)) * se
+        out[name] = {"difference": mean, "ci_holm": [mean - half, mean + half], "level": level, "p_holm": running,
+                     "seeds": len(diffs), "distinguishable": running < ALPHA}
+    for name, (diffs, t) in tests.items():
+        if t is None:
+            out[name] = {"difference": sum(diffs) / len(diffs) if diffs else None, "ci_holm": None, "level": None, "p_holm": None,
+                         "seeds": len(diffs), "distinguishable": None}
+    return {name: out[name] for name in others}
+
+
+def verdict(versus: dict, names: dict[str, str]) -> str:
+    """One plain sentence on what the search found against the free baselines that
+    augment (``names``: key -> how to call it)."""
+    free = {k: v for k, v in versus.items() if k != "none"}
+    if not free:
+        return "there is no free augmentation baseline for this data to compare with"
+    if any(v["distinguishable"] is None for v in free.values()):
+        return "with one seed, nothing can be told apart: retrain on more seeds (--seeds) to judge the search"
+    better = [names[k] for k, v in free.items() if v["distinguishable"] and v["difference"] > 0]
+    worse = [names[k] for k, v in free.items() if v["distinguishable"] and v["difference"] < 0]
+    tied = [names[k] for k, v in free.items() if not v["distinguishable"]]
+    parts = []
+    if tied:
+        parts.append(f"no policy was distinguishable from {' or '.join(tied)} at this budget")
+    if better:
+        parts.append(f"the searched policy beat {' and '.join(better)}")
+    if worse:
+        parts.append(f"the searched policy did worse than {' and '.join(worse)}")
+    return "; ".join(parts) + " (Holm-adjusted 95% intervals of the paired test difference)"
+
+
+def cheapest_tied(candidates: list[str], val_runs: dict[str, list[float]]) -> str:
+    """The first of ``candidates`` (cheapest first) that validation cannot tell from the
+    best: the paired 95% CI of its difference to the best includes zero. With one seed,
+    the best itself (ties going to the cheaper)."""
+    means = {k: sum(v) / len(v) for k, v in val_runs.items()}
+    best = max(candidates, key=lambda k: (means[k], -candidates.index(k)))
+    for k in candidates:
+        if k == best:
+            return best
+        n = min(len(val_runs[k]), len(val_runs[best]))
+        diff = paired(val_runs[best][:n], val_runs[k][:n])
+        if diff["ci95"] is not None and diff["ci95"][1] >= 0:  # k is not significantly below the best
+            return k
+    return best

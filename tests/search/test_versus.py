@@ -1,0 +1,51 @@
+"""The search's winner against the free baselines: Holm-adjusted paired differences, a
+plain verdict, and the cheaper policy when validation cannot tell them apart."""
+
+import math
+
+import pytest
+from scipy import stats as st
+
+from augmentlab.search.versus import cheapest_tied, holm_versus, verdict
+
+
+def test_holm_adjusts_the_smallest_p_value_by_the_number_of_comparisons():
+    ours = [0.90, 0.92, 0.91, 0.93]
+    others = {"none": [0.70, 0.71, 0.69, 0.72], "randaugment": [0.89, 0.92, 0.90, 0.92], "trivialaugment": [0.88, 0.93, 0.89, 0.92]}
+    v = holm_versus(ours, others)
+    raw = {k: st.ttest_rel(ours, theirs).pvalue for k, theirs in others.items()}
+    ranked = sorted(raw, key=raw.get)
+    assert v[ranked[0]]["p_holm"] == pytest.approx(min(1.0, 3 * raw[ranked[0]]))
+    assert v[ranked[1]]["p_holm"] == pytest.approx(max(v[ranked[0]]["p_holm"], min(1.0, 2 * raw[ranked[1]])))
+    assert v[ranked[2]]["p_holm"] == pytest.approx(max(v[ranked[1]]["p_holm"], raw[ranked[2]]))
+    assert v["none"]["distinguishable"] and not v["randaugment"]["distinguishable"]
+    # the first-ranked interval is at level 1 - 0.05/3: wider than a plain 95% t-interval
+    d = [a - b for a, b in zip(ours, others[ranked[0]])]
+    plain = st.t.interval(0.95, 3, loc=sum(d) / 4, scale=st.tstd(d) / 2)
+    held = v[ranked[0]]["ci_holm"]
+    assert held[0] < plain[0] and held[1] > plain[1] and v[ranked[0]]["level"] == pytest.approx(1 - 0.05 / 3)
+
+
+def test_a_dropped_search_arm_is_compared_on_the_seeds_it_ran():
+    v = holm_versus([0.8, 0.81], {"none": [0.7, 0.72, 0.71]})
+    assert v["none"]["seeds"] == 2
+    one = holm_versus([0.8], {"none": [0.7, 0.72]})
+    assert one["none"]["distinguishable"] is None and one["none"]["ci_holm"] is None and math.isclose(one["none"]["difference"], 0.1)
+
+
+def test_the_verdict_says_when_nothing_was_found():
+    tied = {"none": {"distinguishable": True, "difference": 0.2}, "trivialaugment": {"distinguishable": False, "difference": 0.004}}
+    assert verdict(tied, {"none": "no augmentation", "trivialaugment": "TrivialAugment"}).startswith(
+        "no policy was distinguishable from TrivialAugment at this budget")
+    won = {"trivialaugment": {"distinguishable": True, "difference": 0.03}}
+    assert "beat TrivialAugment" in verdict(won, {"trivialaugment": "TrivialAugment"})
+    assert "one seed" in verdict({"trivialaugment": {"distinguishable": None, "difference": 0.0}}, {"trivialaugment": "T"})
+
+
+def test_a_cheaper_policy_validation_cannot_tell_from_the_best_is_chosen():
+    val = {"none": [0.60, 0.62, 0.61], "randaugment": [0.85, 0.83, 0.86], "search": [0.86, 0.84, 0.86]}
+    assert cheapest_tied(["none", "randaugment", "search"], val) == "randaugment"
+    clear = {"none": [0.60, 0.62, 0.61], "randaugment": [0.80, 0.81, 0.80], "search": [0.86, 0.87, 0.86]}
+    assert cheapest_tied(["none", "randaugment", "search"], clear) == "search"
+    one_seed = {"none": [0.6], "search": [0.8]}
+    assert cheapest_tied(["none", "search"], one_seed) == "search"
