@@ -2,8 +2,10 @@
 
 ``hue_shift`` is the float path of ``ops/image/colour.py`` (RGB to HSV, shift the hue, back)
 written per pixel: every step in float32, in the same order as the torch code, so both
-give the same bytes (tested). Per pixel, the torch code is about twenty passes over the
-batch with a ``where`` at each branch; this is one pass with the pixel in registers.
+give the same bytes (tested). The torch code makes about twenty passes over the batch;
+this is one, at about 2 ms per 224x224 image here against 6 ms for the torch code in
+cache-sized slices. (Branch-free variants of the loop, with hand-written floor and
+rounding, measured no faster.)
 """
 
 from __future__ import annotations
@@ -13,31 +15,18 @@ import numpy as np
 
 F = np.float32
 _EPS = F(1e-12)
-_ONE = F(1.0)
 _ZERO = F(0.0)
+_ONE = F(1.0)
 _SIX = F(6.0)
 _255 = F(255.0)
 
 
-_ROUNDER = F(2.0**23)
-
-
 @numba.njit(inline="always")
 def _to_u8(v):
-    """Clamped to [0, 1], times 255, rounded half to even (as ``torch.round``): adding and
-    taking away 2^23 rounds a float32 in [0, 2^23) to an integer. ``np.rint`` and
-    ``np.floor`` compile to a call per pixel, which kept the loop scalar."""
-    return np.uint8((min(max(v, _ZERO), _ONE) * _255 + _ROUNDER) - _ROUNDER)
+    """Clamped to [0, 1], times 255 and rounded half to even, as ``from_float`` does."""
+    return np.uint8(np.rint(min(max(v, _ZERO), _ONE) * _255))
 
 
-@numba.njit(inline="always")
-def _floor(x):
-    """``floor`` for |x| < 2^31, through truncation (which vectorises)."""
-    t = F(np.int32(x))
-    return t - F(t > x)
-
-
-# error_model="numpy": no zero-division checks, which kept the loop from vectorising
 @numba.njit(nogil=True, cache=True, error_model="numpy")
 def hue_shift(src, dst, shift):
     """``dst`` = each (3, N) uint8 RGB image of ``src`` (B, 3, N) with its hue turned by
@@ -53,30 +42,39 @@ def hue_shift(src, dst, shift):
             bl = F(sb[k]) / _255
             v = max(r, g, bl)
             delta = v - min(r, g, bl)
-            s = delta / max(v, _EPS)  # 0 for black: delta is 0 there too
-            d = max(delta, _EPS)
-            # Branches become weights: exactly one is 1, and every other term is +0 (all
-            # terms are >= 0 or a difference of equal values), so the sums are exact. With
-            # branches (or nested selects) the loop ran 2-4x slower on random images.
-            wr = F(v == r)
-            wg = F(v == g) * (_ONE - wr)
-            wb = _ONE - wr - wg
-            h = (wg * F(2.0) + wb * F(4.0) + (wr * (g - bl) + wg * (bl - r) + wb * (r - g)) / d) / _SIX
-            h = h - _floor(h)  # 0 for greys: r = g = b, so wr = 1 and the difference is 0
+            s = delta / max(v, _EPS) if v > _ZERO else _ZERO
+            if delta > _ZERO:
+                d = max(delta, _EPS)
+                if v == r:
+                    h = (g - bl) / d
+                elif v == g:
+                    h = F(2.0) + (bl - r) / d
+                else:
+                    h = F(4.0) + (r - g) / d
+                h = h / _SIX
+                h = h - np.floor(h)
+            else:
+                h = _ZERO
             h = h + turn
-            h = h - _floor(h)
-            i = _floor(h * _SIX)
+            h = h - np.floor(h)
+            i = np.floor(h * _SIX)
             f = h * _SIX - i
-            i = i - _SIX * F(i >= _SIX)  # h just below 1 can round up to sector 6, which is 0
             p = v * (_ONE - s)
             q = v * (_ONE - s * f)
             t = v * (_ONE - s * (_ONE - f))
-            # sectors 0..5 give (r, g, b) = (v,t,p) (q,v,p) (p,v,t) (p,q,v) (t,p,v) (v,p,q)
-            e0, e1, e2, e3, e4 = F(i == _ZERO), F(i == _ONE), F(i == F(2.0)), F(i == F(3.0)), F(i == F(4.0))
-            e5 = _ONE - e0 - e1 - e2 - e3 - e4
-            ro = (e0 + e5) * v + e1 * q + (e2 + e3) * p + e4 * t
-            go = e0 * t + (e1 + e2) * v + e3 * q + (e4 + e5) * p
-            bo = (e0 + e1) * p + e2 * t + (e3 + e4) * v + e5 * q
+            sector = int(i) % 6  # h just below 1 can round up to sector 6, which is 0
+            if sector == 0:
+                ro, go, bo = v, t, p
+            elif sector == 1:
+                ro, go, bo = q, v, p
+            elif sector == 2:
+                ro, go, bo = p, v, t
+            elif sector == 3:
+                ro, go, bo = p, q, v
+            elif sector == 4:
+                ro, go, bo = t, p, v
+            else:
+                ro, go, bo = v, p, q
             dr[k] = _to_u8(ro)
             dg[k] = _to_u8(go)
             db[k] = _to_u8(bo)
