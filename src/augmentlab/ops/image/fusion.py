@@ -17,7 +17,7 @@ from augmentlab.ops.image.point import PointOp, apply_point_chain
 from augmentlab.ops.kernels.backend import native_cpu
 from augmentlab.ops.kernels.rows import put_rows, take_rows
 from augmentlab.ops.kernels.threads import small_torch_ops_on_one_thread
-from augmentlab.ops.kernels.warp import shift_flip_u8, warp
+from augmentlab.ops.kernels.warp import shift_flip_forward_u8, warp
 
 
 def fuse_image_ops(x: torch.Tensor, pairs) -> torch.Tensor:
@@ -124,8 +124,7 @@ def _fused_warp(x: torch.Tensor, run, want_hist: bool = False):
     if native_cpu(x) and x.dtype == torch.uint8:
         maps = _integer_maps(run, tuple(x.shape[1:]))
         if maps is not None:
-            sx, tx, sy, ty = maps  # forward; the inverse of x' = s*x + t (s = ±1) is x = s*x' - s*t
-            return shift_flip_u8(x, sx, -sx * tx, sy, -sy * ty), None
+            return shift_flip_forward_u8(x, *maps), None
 
     def compose(xs, sub, hist=None):
         shape = tuple(xs.shape[1:])

@@ -126,6 +126,12 @@ def shift_flip_u8(x: torch.Tensor, sx, tx, sy, ty) -> torch.Tensor:
     return out
 
 
+def shift_flip_forward_u8(x: torch.Tensor, sx, tx, sy, ty) -> torch.Tensor:
+    """``shift_flip_u8`` given the forward map ``x' = sx*x + tx``, ``y' = sy*y + ty``
+    (``s`` = ±1; ints or per-sample int arrays): its inverse is ``x = s*x' - s*t``."""
+    return shift_flip_u8(x, sx, -sx * np.asarray(tx), sy, -sy * np.asarray(ty))
+
+
 def _affine_u8(x: torch.Tensor, inv: np.ndarray, fill: int, hist: torch.Tensor | None) -> torch.Tensor:
     """The batched bilinear kernel, split across threads."""
     src = x.contiguous().numpy()
