@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from abc import abstractmethod
 
-import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -26,6 +25,8 @@ CONTROL_POINTS = 6
 def _upsample(coarse: torch.Tensor, H: int, W: int, device) -> torch.Tensor:
     """(B, 2, g, g) -> (B, H, W, 2), bicubic with half-pixel centres on every device."""
     if native_cpu(device):
+        import cv2  # imported where used: policies that never need OpenCV do not load it
+
         arr = coarse.float().permute(0, 2, 3, 1).numpy()
         with opencv_single_thread():
             up = np.stack([cv2.resize(a, (W, H), interpolation=cv2.INTER_CUBIC) for a in arr])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 
-import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -60,6 +59,8 @@ class GaussianBlur(Op):
             return self._blur_each(x, params)
 
     def _blur_each(self, x, params):
+        import cv2  # imported where used: policies that never need OpenCV do not load it
+
         B, C, H, W = x.shape
         out = x.clone()
         for i, s in enumerate(params["sigma"].tolist()):

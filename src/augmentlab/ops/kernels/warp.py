@@ -14,7 +14,6 @@ devices. CPU batches are split across torch's threads (``threads.over_batch``).
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -167,6 +166,8 @@ def warp(x: torch.Tensor, forward: torch.Tensor, *, nearest: bool = False, fill:
         if (affine and x.dtype == torch.uint8 and not nearest and fill == int(fill) and 0 <= fill <= 255
                 and fits_fixed_point(inv, H, W)):
             return _affine_u8(x, inv, int(fill), hist)
+        import cv2  # here, not at import: an augment that never needs OpenCV saves its 14 MB
+
         flags = (cv2.INTER_NEAREST if nearest else cv2.INTER_LINEAR) | cv2.WARP_INVERSE_MAP
 
         def one(i, src, dst):
@@ -207,6 +208,8 @@ def remap(x: torch.Tensor, coords: torch.Tensor, *, nearest: bool = False, fill:
     ``nearest`` and ``fill`` as for ``warp``."""
     B, C, H, W = x.shape
     if native_cpu(x):
+        import cv2
+
         maps = coords.float().contiguous().numpy()
         interpolation = cv2.INTER_NEAREST if nearest else cv2.INTER_LINEAR
 
