@@ -11,9 +11,7 @@ nothing to find and is not flattered by the choosing.
 
 from __future__ import annotations
 
-import math
-
-from augmentlab.train.stats import paired
+from augmentlab.train.stats import paired, standard_error, summarize
 
 ALPHA = 0.05
 
@@ -24,8 +22,8 @@ def _t_test(diffs: list[float]) -> tuple[float, float, float] | None:
     n = len(diffs)
     if n < 2:
         return None
-    s = paired([0.0] * n, diffs)
-    se = s["std"] / math.sqrt(n)
+    s = summarize(diffs)
+    se = standard_error(s)
     if se == 0:
         return s["mean"], 0.0, (1.0 if s["mean"] == 0 else 0.0)
     from scipy.special import stdtr
