@@ -5,6 +5,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from augmentlab.train.single_channel_conv import SingleChannelConv2d
+
 
 class ChannelsLast(nn.Module):
     """A conv net kept in channels-last layout, weights and input alike: oneDNN's CPU
@@ -20,6 +22,17 @@ class ChannelsLast(nn.Module):
         return x.contiguous(memory_format=torch.channels_last) if x.dim() == 4 else x
 
 
+class GlobalAvgPool(nn.Module):
+    """(N, C, H, W) -> (N, C): each channel's mean. ``AdaptiveAvgPool2d(1)``'s gradient
+    comes back contiguous, so the ReLU before it ran its backward on mixed layouts (a
+    contiguous gradient, a channels-last output): 260 us a step instead of 57 here."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        # sum, then scale: the sum's gradient is a broadcast view, where the mean's is a
+        # contiguous tensor
+        return x.sum((2, 3)) * (1.0 / (x.shape[2] * x.shape[3]))
+
+
 class SmallCNN(ChannelsLast):
     """Three conv blocks and a linear head: the default for small images (up to 64 px).
 
@@ -32,7 +45,9 @@ class SmallCNN(ChannelsLast):
         super().__init__()
 
         def block(cin: int, cout: int, pool: bool) -> list[nn.Module]:
-            conv, norm = nn.Conv2d(cin, cout, 3, padding=1), nn.BatchNorm2d(cout)
+            # grey images: the same layer, with a weight gradient 7x faster on CPU
+            conv = SingleChannelConv2d(cout, 3) if cin == 1 else nn.Conv2d(cin, cout, 3, padding=1)
+            norm = nn.BatchNorm2d(cout)
             if not pool:
                 return [conv, norm, nn.ReLU(inplace=True)]
             if pool_first:
@@ -41,7 +56,7 @@ class SmallCNN(ChannelsLast):
 
         self.features = nn.Sequential(
             *block(channels, width, True), *block(width, 2 * width, True), *block(2 * width, 4 * width, False),
-            nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+            GlobalAvgPool(),
         )
         self.head = nn.Linear(4 * width, num_classes)
         self._apply_layout()

@@ -1,0 +1,50 @@
+import pytest
+import torch
+
+from augmentlab.train.single_channel_conv import SingleChannelConv2d
+
+
+def _pair(k: int, channels_last: bool):
+    torch.manual_seed(0)
+    ours = SingleChannelConv2d(8, k)
+    ref = torch.nn.Conv2d(1, 8, k, padding=k // 2)
+    ref.load_state_dict(ours.state_dict())
+    if channels_last:
+        ours, ref = ours.to(memory_format=torch.channels_last), ref.to(memory_format=torch.channels_last)
+    return ours, ref
+
+
+@pytest.mark.parametrize("k", [3, 5])
+@pytest.mark.parametrize("channels_last", [True, False])
+def test_values_and_gradients_match_conv2d(k, channels_last):
+    ours, ref = _pair(k, channels_last)
+    x = torch.randn(4, 1, 12, 10, requires_grad=True)
+    x_ref = x.detach().clone().requires_grad_()
+    out, out_ref = ours(x), ref(x_ref)
+    grad = torch.randn_like(out)
+    out.backward(grad)
+    out_ref.backward(grad)
+    torch.testing.assert_close(out, out_ref)
+    torch.testing.assert_close(ours.weight.grad, ref.weight.grad, rtol=1e-4, atol=1e-4)
+    torch.testing.assert_close(ours.bias.grad, ref.bias.grad, rtol=1e-4, atol=1e-4)
+    torch.testing.assert_close(x.grad, x_ref.grad)
+    assert ours.weight.grad.stride() == ours.weight.stride()
+
+
+def test_input_gradient_is_skipped_when_not_needed_and_bias_may_be_absent():
+    conv = SingleChannelConv2d(4, 3, bias=False)
+    x = torch.randn(2, 1, 6, 6)
+    conv(x).sum().backward()
+    assert conv.bias is None and conv.weight.grad is not None and x.grad is None
+
+
+def test_same_parameters_as_conv2d_and_plain_path_without_grad():
+    ours, ref = _pair(3, False)
+    assert ours.state_dict().keys() == ref.state_dict().keys()
+    with torch.no_grad():
+        torch.testing.assert_close(ours(torch.ones(1, 1, 5, 5)), ref(torch.ones(1, 1, 5, 5)))
+
+
+def test_even_kernel_is_refused():
+    with pytest.raises(ValueError, match="odd"):
+        SingleChannelConv2d(4, 2)
