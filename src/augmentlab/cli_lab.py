@@ -47,6 +47,7 @@ from augmentlab.cli_support import (
 from augmentlab.data.overlap import check_overlap
 from augmentlab.errors import AugmentlabError
 from augmentlab.lab import Lab, lab_protocol, load_with_test
+from augmentlab.search.defaults import DEFAULT_BUDGET, DEFAULT_TRIAL_FRACTION
 
 
 def evaluate(
@@ -279,14 +280,14 @@ def search(
     data: str = typer.Argument(..., help="Dataset: a path or a built-in name."),
     per_class: Optional[int] = PER_CLASS,
     train_size: Optional[int] = TRAIN_SIZE,
-    budget: int = typer.Option(24, "--budget", help="Trials to run (a resumed search counts those already stored)."),
+    budget: int = typer.Option(DEFAULT_BUDGET, "--budget", help="Trials to run (a resumed search counts those already stored)."),
     seeds: int = typer.Option(3, "--seeds", help="Seeds 0..K-1 on which the winner and the baselines are retrained."),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write the results as JSON here."),
     storage: Optional[str] = typer.Option(None, "--storage", help="Optuna RDB URL, e.g. sqlite:///search.db: resumable."),
     backend: str = typer.Option("local", "--backend", help="local, or ray (pip install 'augmentlab[distributed]')."),
     space: Optional[str] = typer.Option(None, "--space", help="ops, ops(op,...), rand, rand(op,...) or a .yaml/.json file."),
     steps: Optional[int] = STEPS,
-    trial_fraction: float = typer.Option(0.5, "--trial-fraction", help="A full trial's length as a fraction of --steps."),
+    trial_fraction: float = typer.Option(DEFAULT_TRIAL_FRACTION, "--trial-fraction", help="A full trial's length as a fraction of --steps."),
     test: Optional[str] = typer.Option(None, "--test", help="Report on this dataset instead of a held-out part of DATA."),
     model: Optional[str] = MODEL,
     weights: Optional[str] = WEIGHTS,

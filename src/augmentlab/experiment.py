@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from augmentlab.lab import Lab
+from augmentlab.search.defaults import DEFAULT_BUDGET
 from augmentlab.train.hooks import TrainingHooks, using_hooks
 
 
@@ -60,7 +61,7 @@ class Experiment:
         with using_hooks(self.hooks):
             return sweep(self.lab.ds, self.lab.policy, list(magnitudes), self.lab.protocol, self.lab.test_ds, progress)
 
-    def search(self, budget: int = 24, seed: int = 0, space=None) -> dict:
+    def search(self, budget: int = DEFAULT_BUDGET, seed: int = 0, space=None) -> dict:
         """A budgeted policy search next to the free baselines: the ``search`` command's
         results (the policy given to the experiment is not used)."""
         from augmentlab.search.space import parse_space

@@ -50,8 +50,12 @@ def test_search_writes_the_promised_fields_plots_and_a_valid_policy(tmp_path, ca
     # the search's policy against each free baseline, Holm-adjusted, and a verdict
     versus = r["search_versus_baselines"]
     assert set(versus) == {"none", "randaugment", "trivialaugment"} and all(v["seeds"] == raced for v in versus.values())
-    assert all(v["ci_holm"][0] <= v["difference"] <= v["ci_holm"][1] and 0 <= v["p_holm"] <= 1 for v in versus.values())
-    assert "Holm" in r["verdict"] and r["verdict"] in " ".join(stdout.split())  # rich wraps long lines
+    if raced >= 2:
+        assert all(v["ci_holm"][0] <= v["difference"] <= v["ci_holm"][1] and 0 <= v["p_holm"] <= 1 for v in versus.values())
+        assert "Holm" in r["verdict"]
+    else:  # dropped after one seed: no interval, and the verdict says why
+        assert all(v["ci_holm"] is None for v in versus.values()) and "one seed" in r["verdict"]
+    assert r["verdict"] in " ".join(stdout.split())  # rich wraps long lines
     (run_dir,) = (tmp_path / "runs").iterdir()
     assert (run_dir / "search_history.png").stat().st_size > 0 and r["plots"]["history"] == "search_history.png"
     assert json.loads((run_dir / "results.json").read_text())["best_policy"] == r["best_policy"]

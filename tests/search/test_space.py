@@ -43,13 +43,11 @@ def test_rand_space_n_zero_is_none_and_sets_are_a_choice():
     assert space.build({"n": 0, "m": 0.5, "op_set": "all"}) is None
     policy = space.build({"n": 2, "m": 0.3, "op_set": "geometric"})
     assert policy.n == 2 and all(c.mode == "fixed" for c in policy.children if c.name != "identity")
-    assert space.build(space.warm_starts()[0]) is None
 
 
-def test_rand_space_starts_with_none_light_and_two_ops_at_a_moderate_magnitude():
+def test_rand_space_starts_with_light_and_two_ops_at_a_moderate_magnitude():
     space = parse_space("rand")
-    assert space.warm_starts() == [{"n": 0, "m": 0.0, "op_set": "all"}, {"n": 1, "m": 0.1, "op_set": "all"},
-                                   {"n": 2, "m": 0.3, "op_set": "all"}]
+    assert space.warm_starts() == [{"n": 1, "m": 0.1, "op_set": "all"}, {"n": 2, "m": 0.3, "op_set": "all"}]
     # clipped into a narrower space, with repeats dropped
     narrow = RandSpace((("all", ("rotate", "shear_x")),), n=(1, 1), m=(0.2, 0.25))
     assert narrow.warm_starts() == [{"n": 1, "m": 0.2}, {"n": 1, "m": 0.25}]

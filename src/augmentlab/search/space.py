@@ -153,17 +153,18 @@ class RandSpace:
         return SomeOf([image_op(name, {"m": m, "mode": "fixed"} if takes_magnitude(name, kind) else {}, kind) for name in ops], n=n)
 
     def warm_starts(self) -> list[dict]:
-        """No augmentation, light augmentation (one op at m = 0.1), then RandAugment's
-        usual two ops at a moderate magnitude (m = 0.3, as in its paper's M = 9 of 30):
-        a short search that starts there spends its trials around a strong policy
-        instead of finding that region first. Each is clipped into the space."""
+        """Light augmentation (one op at m = 0.1), then RandAugment's usual two ops at a
+        moderate magnitude (m = 0.3, its paper's M = 9 of 30): a short search that starts
+        there spends its trials around a strong policy instead of finding that region
+        first. No augmentation is not among them: a search always retrains it as a free
+        baseline. Each point is clipped into the space."""
         first = self.op_sets[0][0]
         extra = {"op_set": first} if len(self.op_sets) > 1 else {}
 
         def point(n: int, m: float) -> dict:
             return {"n": min(max(n, self.n[0]), self.n[1]), "m": min(max(m, self.m[0]), self.m[1]), **extra}
 
-        starts = [{"n": self.n[0], "m": self.m[0], **extra}, point(1, 0.1), point(2, 0.3)]
+        starts = [point(1, 0.1), point(2, 0.3)]
         return [p for i, p in enumerate(starts) if p not in starts[:i]]
 
     def to_dict(self) -> dict:
