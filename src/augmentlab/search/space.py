@@ -154,7 +154,7 @@ class RandSpace:
 
     def warm_starts(self) -> list[dict]:
         """Light augmentation (one op at m = 0.1), then RandAugment's usual two ops at a
-        moderate magnitude (m = 0.3, its paper's M = 9 of 30): a short search that starts
+        moderate magnitude (m = 0.3): a short search that starts
         there spends its trials around a strong policy instead of finding that region
         first. No augmentation is not among them: a search always retrains it as a free
         baseline. Each point is clipped into the space."""
