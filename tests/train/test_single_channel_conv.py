@@ -48,3 +48,15 @@ def test_same_parameters_as_conv2d_and_plain_path_without_grad():
 def test_even_kernel_is_refused():
     with pytest.raises(ValueError, match="odd"):
         SingleChannelConv2d(4, 2)
+
+
+def test_frozen_parameters_get_no_gradient_and_the_input_still_does():
+    ours, ref = _pair(3, True)
+    for p in (*ours.parameters(), *ref.parameters()):
+        p.requires_grad_(False)
+    x = torch.randn(2, 1, 7, 7, requires_grad=True)
+    x_ref = x.detach().clone().requires_grad_()
+    ours(x).square().sum().backward()
+    ref(x_ref).square().sum().backward()
+    assert ours.weight.grad is None and ours.bias.grad is None
+    torch.testing.assert_close(x.grad, x_ref.grad)

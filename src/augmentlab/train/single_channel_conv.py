@@ -25,7 +25,6 @@ class _SingleChannelConv(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x, weight, bias):
         ctx.save_for_backward(x, weight)
-        ctx.has_bias = bias is not None
         return F.conv2d(x, weight, bias, padding=weight.shape[-1] // 2)
 
     @staticmethod
@@ -37,12 +36,14 @@ class _SingleChannelConv(torch.autograd.Function):
         if ctx.needs_input_grad[0]:
             grad_x = torch.ops.aten.convolution_backward(grad, x, weight, None, [1, 1], [k // 2] * 2, [1, 1], False, [0, 0], 1,
                                                          [True, False, False])[0]
+        if not (ctx.needs_input_grad[1] or ctx.needs_input_grad[2]):
+            return grad_x, None, None
         # (N, H*W, O) rows of the gradient: free for a channels-last gradient, a copy otherwise
         rows = grad.permute(0, 2, 3, 1).reshape(n, h * w, out_channels)
         if ctx.needs_input_grad[1]:
             # (N, k*k, H*W) @ (N, H*W, O), summed over the batch, in the weight's own strides
             grad_w = torch.empty_like(weight).copy_(torch.bmm(_patches(x, k), rows).sum(0).t().reshape(weight.shape))
-        if ctx.has_bias and ctx.needs_input_grad[2]:
+        if ctx.needs_input_grad[2]:  # False without a bias: None needs no gradient
             grad_b = rows.sum((0, 1))
         return grad_x, grad_w, grad_b
 
