@@ -2,15 +2,17 @@
 
 One call per batch, with no per-image Python. For each image:
 
-1. every source pixel's 2x2 neighbourhood is packed into one 32-bit word per channel
-   (``quads``), in one vectorised pass;
+1. each plane is copied, in order, into a scratch plane framed by one row and column of
+   ``fill`` on every side (it stays in cache while the rows are read out of order);
 2. per output row, source coordinates come from 16.16 fixed-point steps (vectorised), and
-   each pixel's quad is fetched with one scalar load per channel, the only gather;
+   each pixel's 2x2 taps are fetched per channel, the only gather. The frame gives every
+   pixel with a tap inside the image all four taps in the scratch plane, so the pixels
+   at the border take the same path as the rest; pixels with no tap inside are ``fill``.
+   (It replaced a pass packing each pixel's taps into a word and a scalar path with a
+   bounds check per tap at the border: the same bytes, 1.1x as fast at 224x224 RGB,
+   1.2x at 28x28 grey, 1.4x at 32x32 RGB, one thread);
 3. the bilinear blend runs in float32 over the row (vectorised) and rounds to nearest,
    as OpenCV 5's ``warpAffine`` does (we agree with it within one level).
-
-Pixels whose taps cross the border take a scalar path in which outside taps read
-``fill``. Measured on one 224x224 RGB thread here: 1.4x OpenCV's per-plane warp.
 
 Indices are unsigned inside the hot loops for the same reason as in ``numba_u8``.
 """
@@ -53,7 +55,9 @@ def warp_affine_u8(src, dst, inv, fill, hist):
     B, C, H, W = src.shape
     counting = hist.shape[0] == B
     HW = H * W
-    quads = np.zeros((C, HW), np.int32)
+    Wp = W + 2
+    plane_p = (H + 2) * Wp
+    framed = np.full(C * plane_p, fill, np.uint8)  # each plane inside a border of fill
     dx = np.empty(W, np.int32)
     dy = np.empty(W, np.int32)
     sx = np.empty(W, np.int32)
@@ -61,11 +65,9 @@ def warp_affine_u8(src, dst, inv, fill, hist):
     ax = np.empty(W, np.float32)
     ay = np.empty(W, np.float32)
     off = np.empty(W, np.uint32)
-    taps = np.empty((C, W), np.int32)
-    s = src.reshape(-1)
+    taps = np.empty((C, W), np.uint32)  # each channel's 2x2 taps, one byte each
     for b in range(B):
-        for c in range(C):
-            _pack_quads(s, U((b * C + c) * HW), quads[c], H, W)
+        _frame_planes(src[b], framed, H, W)
         m00, m01, m02 = inv[b, 0, 0], inv[b, 0, 1], inv[b, 0, 2]
         m10, m11, m12 = inv[b, 1, 0], inv[b, 1, 1], inv[b, 1, 2]
         for x in range(W):  # each column's share of the source coordinates, rounded once
@@ -77,87 +79,86 @@ def warp_affine_u8(src, dst, inv, fill, hist):
             for x in range(U(W)):
                 sx[x] = dx[x] + x0
                 sy[x] = dy[x] + y0
-            for x in range(U(W)):
-                i = sx[x] >> 16
-                j = sy[x] >> 16
-                off[x] = U32(j * W + i)
+            ta, tb = _touching_run(sx, sy, H, W)
+            for x in range(U(ta), U(tb)):
+                # the top-left tap in the framed plane: one row and one column in
+                off[x] = U32(((sy[x] >> 16) + 1) * Wp + (sx[x] >> 16) + 1)
                 ax[x] = F(sx[x] & 0xFFFF) * F(1.0 / ONE)
                 ay[x] = F(sy[x] & 0xFFFF) * F(1.0 / ONE)
-            xa, xb = _inside_run(sx, sy, H, W)
             if C == 3:  # one read of each offset for the three planes
-                q0, q1, q2 = quads[0], quads[1], quads[2]
                 t0, t1, t2 = taps[0], taps[1], taps[2]
-                for x in range(U(xa), U(xb)):
+                for x in range(U(ta), U(tb)):
                     o = U(off[x])
-                    t0[x] = q0[o]
-                    t1[x] = q1[o]
-                    t2[x] = q2[o]
+                    t0[x] = _quad(framed, o, U(Wp))
+                    t1[x] = _quad(framed, o + U(plane_p), U(Wp))
+                    t2[x] = _quad(framed, o + U(2 * plane_p), U(Wp))
             else:
                 for c in range(C):
-                    q = quads[c]
                     t = taps[c]
-                    for x in range(U(xa), U(xb)):
-                        t[x] = q[U(off[x])]
+                    for x in range(U(ta), U(tb)):
+                        t[x] = _quad(framed, U(off[x]) + U(c * plane_p), U(Wp))
             for c in range(C):
-                t = taps[c]
                 d = dst[b, c, y]
-                for x in range(U(xa), U(xb)):
+                for x in range(U(ta)):
+                    d[x] = fill
+                t = taps[c]
+                for x in range(U(ta), U(tb)):
                     v = t[x]
-                    wx = ax[x]
-                    a0 = F(I32(v & I32(255)))
-                    a1 = F(I32((v >> I32(8)) & I32(255)))
-                    b0 = F(I32((v >> I32(16)) & I32(255)))
-                    b1 = F(I32((v >> I32(24)) & I32(255)))
-                    top = a0 + wx * (a1 - a0)
-                    bot = b0 + wx * (b1 - b0)
-                    d[x] = np.uint8(top + ay[x] * (bot - top) + F(0.5))
-                plane = src[b, c]
-                for x in range(0, xa):
-                    d[x] = _edge_pixel(plane, sx[x], sy[x], H, W, fill)
-                for x in range(xb, W):
-                    d[x] = _edge_pixel(plane, sx[x], sy[x], H, W, fill)
+                    d[x] = _blend(_byte(v, U32(0)), _byte(v, U32(8)), _byte(v, U32(16)), _byte(v, U32(24)), ax[x], ay[x])
+                for x in range(U(tb), U(W)):
+                    d[x] = fill
         if counting:  # while the image is still in cache
             count_levels(dst[b].reshape(C, HW), hist[b])
     return dst
 
 
 @numba.njit(inline="always")
-def _pack_quads(s, base, q, H, W):
-    """``q[i]`` = the bytes at i, i+1, i+W, i+W+1 of the plane at ``base``, low to high
-    (only for i whose 2x2 neighbourhood lies inside the plane's rows; the rest stay 0 and
-    are never read: those pixels take the edge path)."""
-    for i in range(U(H * W - W - 1)):
-        p = base + i
-        q[i] = I32(s[p]) | (I32(s[p + U(1)]) << I32(8)) | (I32(s[p + U(W)]) << I32(16)) | (I32(s[p + U(W + 1)]) << I32(24))
+def _frame_planes(image, framed, H, W):
+    """Copy (C, H, W) ``image`` into the inside of each framed plane."""
+    Wp = W + 2
+    plane_p = (H + 2) * Wp
+    for c in range(image.shape[0]):
+        for y in range(H):
+            start = U(c * plane_p + (y + 1) * Wp + 1)
+            row = framed[start : start + U(W)]
+            line = image[c, y]
+            for x in range(U(W)):
+                row[x] = line[x]
 
 
 @numba.njit(inline="always")
-def _inside_run(sx, sy, H, W):
-    """The run [xa, xb) of a row's pixels whose four taps all lie inside: source
-    coordinates are linear in x, so the pixels that pass form one run."""
-    xa = 0
-    while xa < W and not (0 <= (sx[xa] >> 16) < W - 1 and 0 <= (sy[xa] >> 16) < H - 1):
-        xa += 1
-    xb = W
-    while xb > xa and not (0 <= (sx[xb - 1] >> 16) < W - 1 and 0 <= (sy[xb - 1] >> 16) < H - 1):
-        xb -= 1
-    return xa, xb
+def _byte(word, shift):
+    return F(I32((word >> shift) & U32(255)))
 
 
 @numba.njit(inline="always")
-def _tap(plane, j, i, H, W, fill):
-    return F(plane[j, i]) if 0 <= i < W and 0 <= j < H else F(fill)
-
-
-@numba.njit(inline="always")
-def _edge_pixel(plane, fx, fy, H, W, fill):
-    """A pixel whose taps cross the border; taps outside read ``fill``."""
-    i = fx >> 16
-    j = fy >> 16
-    if i < -1 or i >= W or j < -1 or j >= H:
-        return np.uint8(fill)
-    wx = F(fx & 0xFFFF) * F(1.0 / ONE)
-    wy = F(fy & 0xFFFF) * F(1.0 / ONE)
-    top = _tap(plane, j, i, H, W, fill) + wx * (_tap(plane, j, i + 1, H, W, fill) - _tap(plane, j, i, H, W, fill))
-    bot = _tap(plane, j + 1, i, H, W, fill) + wx * (_tap(plane, j + 1, i + 1, H, W, fill) - _tap(plane, j + 1, i, H, W, fill))
+def _blend(a0, a1, b0, b1, wx, wy):
+    """Bilinear blend of taps a0 a1 (top row) and b0 b1 (bottom), rounded to nearest."""
+    top = a0 + wx * (a1 - a0)
+    bot = b0 + wx * (b1 - b0)
     return np.uint8(top + wy * (bot - top) + F(0.5))
+
+
+@numba.njit(inline="always")
+def _quad(p, o, Wp):
+    """The bytes at o, o+1, o+Wp, o+Wp+1 of ``p``, low to high: a pixel's 2x2 taps."""
+    return U32(p[o]) | (U32(p[o + U(1)]) << U32(8)) | (U32(p[o + Wp]) << U32(16)) | (U32(p[o + Wp + U(1)]) << U32(24))
+
+
+@numba.njit(inline="always")
+def _touches(fx, fy, H, W):
+    """Does any of the four taps of the pixel at source (fx, fy) lie inside the image?"""
+    return -1 <= (fx >> 16) < W and -1 <= (fy >> 16) < H
+
+
+@numba.njit(inline="always")
+def _touching_run(sx, sy, H, W):
+    """The run [ta, tb) of a row's pixels with at least one tap inside: source
+    coordinates are linear in x, so those pixels form one run. The rest are ``fill``."""
+    ta = 0
+    while ta < W and not _touches(sx[ta], sy[ta], H, W):
+        ta += 1
+    tb = W
+    while tb > ta and not _touches(sx[tb - 1], sy[tb - 1], H, W):
+        tb -= 1
+    return ta, tb
