@@ -41,3 +41,32 @@ def test_warm_starts_run_to_the_end_where_other_trials_are_pruned(monkeypatch):
     warm, other = study.trials
     assert warm.state == optuna.trial.TrialState.COMPLETE and max(warm.intermediate_values) == plan.reports
     assert other.state == optuna.trial.TrialState.PRUNED and list(other.intermediate_values) == [1]
+
+
+def test_a_repeat_of_a_pruned_trial_carries_its_score(monkeypatch):
+    import optuna
+
+    from augmentlab.report.search_live import SearchDisplay
+    from augmentlab.search import study as study_module
+    from augmentlab.search.records import trial_records
+    from augmentlab.search.trials import TrialPlan
+
+    plan = TrialPlan(rung_steps=1, reduction_factor=3, rungs=2)
+
+    def fake_trial(data, policy, plan, report):
+        report(1, 0.1)  # below the pruner's threshold: pruned at the first rung
+        return 0.1
+
+    monkeypatch.setattr(study_module, "run_trial", fake_trial)
+    space = space_from_dict({"kind": "rand"})
+    study = optuna.create_study(direction="maximize", pruner=optuna.pruners.ThresholdPruner(lower=0.5))
+    for _ in range(2):
+        study.enqueue_trial({"n": 3, "m": 0.5, "op_set": "all"})
+    study.optimize(study_module._local_objective(space, None, plan), n_trials=2)
+    first, repeat = trial_records(study, plan, space)
+    assert repeat["duplicate_of"] == 0 and not repeat["finished"] and repeat["steps"] == 0
+    assert repeat["val_accuracy"] == first["val_accuracy"] == 0.1  # was None: the live table crashed on it
+    display = SearchDisplay()
+    display.trials = [first, repeat, {**first, "number": 2, "val_accuracy": None, "finished": True}]  # Ray: stopped unreported
+    display._render()
+    assert display._best_line() == "best so far: -"

@@ -41,11 +41,13 @@ class SearchDisplay:
         for t in self.trials[-LATEST:]:
             status = "done" if t["finished"] else "pruned"
             status = "repeat" if t.get("duplicate_of") is not None else status
-            table.add_row(str(t["number"]), f"{t['rungs']} ({status})", f"{100 * t['val_accuracy']:.1f}%", _short(t["policy"] or ""))
+            # a trial Ray stopped before it reported has no score
+            score = "-" if t["val_accuracy"] is None else f"{100 * t['val_accuracy']:.1f}%"
+            table.add_row(str(t["number"]), f"{t['rungs']} ({status})", score, _short(t["policy"] or ""))
         return Group(self.progress, table)
 
     def _best_line(self) -> str:
-        finished = [t for t in self.trials if t["finished"]]
+        finished = [t for t in self.trials if t["finished"] and t["val_accuracy"] is not None]
         if not finished:
             return "best so far: -"
         best = max(finished, key=lambda t: t["val_accuracy"])

@@ -21,14 +21,15 @@ def trial_records(study, plan: TrialPlan, space) -> list[dict]:
         # Ray's searcher may not report a trial's last rung; the backend stores it
         reached = max(max(t.intermediate_values, default=0), study.user_attrs.get(f"rungs:{t.number}", 0))
         duplicate_of = t.user_attrs.get("duplicate_of")
-        if duplicate_of is not None:  # costs nothing; ranks as the trial it repeats
-            original = trials[duplicate_of]
-            reached = max(original.intermediate_values, default=0)
+        scored = t
+        if duplicate_of is not None:  # costs nothing; ranks as the trial it repeats (pruned too, if it was)
+            scored = trials[duplicate_of]
+            reached = max(scored.intermediate_values, default=0)
         out.append({
             "number": t.number,
             "params": dict(t.params),
             "policy": t.user_attrs.get("policy") or spec_of(space.build(t.params)),
-            "val_accuracy": t.value if t.value is not None else t.intermediate_values.get(reached),
+            "val_accuracy": scored.value if scored.value is not None else scored.intermediate_values.get(reached),
             "rungs": reached,
             "finished": reached >= plan.reports,
             "steps": 0 if duplicate_of is not None else reached * plan.rung_steps,
