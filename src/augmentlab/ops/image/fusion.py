@@ -69,12 +69,14 @@ def _owned(x: torch.Tensor, original: torch.Tensor) -> bool:
     return x.untyped_storage().data_ptr() != original.untyped_storage().data_ptr()
 
 
+_KINDS: dict[type, str] = {}  # a node's kind by its class: isinstance on the op ABCs is slow
+
+
 def _fusable(node) -> str:
-    if isinstance(node, GeometricOp):
-        return "geometric"
-    if isinstance(node, PointOp):
-        return "point"
-    return ""
+    kind = _KINDS.get(type(node))
+    if kind is None:
+        kind = _KINDS[type(node)] = "geometric" if isinstance(node, GeometricOp) else "point" if isinstance(node, PointOp) else ""
+    return kind
 
 
 def _any_apply(run) -> torch.Tensor:
@@ -97,24 +99,46 @@ def _masked(x: torch.Tensor, run, fn) -> torch.Tensor:
 def _integer_maps(run, shape):
     """Compose the exact integer axis maps of a run (None if any op has none).
 
-    Returns forward maps ``(sx, tx, sy, ty)``, each an int or a per-sample int64 array:
-    ``x' = sx*x + tx``.
+    Returns forward maps ``(fx, tx, fy, ty)`` as ``GeometricOp.axis_map`` gives them:
+    ``x' = (-x if fx else x) + tx``. Scalars stay scalars while they can (see
+    ``shift_flip_forward_u8``).
     """
-    total = None
+    fx, tx, fy, ty = False, 0, False, 0
     for op, p in run:
         m = op.axis_map(p, shape)
         if m is None:
             return None
         on = p["apply"].numpy()
-        if not on.all():  # where the op does not apply, its map is the identity
-            on = on.astype(np.int64)
-            m = (1 + on * (m[0] - 1), on * m[1], 1 + on * (m[2] - 1), on * m[3])
-        if total is None:
-            total = m
-        else:  # the new map after the old: x'' = s1*(s*x + t) + t1
-            sx, tx, sy, ty = total
-            total = (m[0] * sx, m[0] * tx + m[1], m[2] * sy, m[2] * ty + m[3])
-    return total
+        if np.count_nonzero(on) < len(on):  # where the op does not apply, its map is the identity
+            m = (_flip_where(m[0], on), _shift_where(m[1], on), _flip_where(m[2], on), _shift_where(m[3], on))
+        fx, tx = _then(fx, tx, m[0], m[1])
+        fy, ty = _then(fy, ty, m[2], m[3])
+    return fx, tx, fy, ty
+
+
+def _flip_where(flip, on: np.ndarray):
+    if isinstance(flip, (bool, np.bool_)):
+        return on if flip else False
+    return flip & on
+
+
+def _shift_where(t, on: np.ndarray):
+    return 0 if _is_zero(t) else np.where(on, t, 0)
+
+
+def _is_zero(v) -> bool:
+    return isinstance(v, (int, np.integer)) and v == 0
+
+
+def _then(flip, t, flip1, t1):
+    """The axis map ``x -> (-x' if flip1 else x') + t1`` after ``x' = (-x if flip else x) + t``."""
+    if isinstance(flip1, (bool, np.bool_)):
+        if flip1:
+            flip, t = (not flip) if isinstance(flip, (bool, np.bool_)) else ~flip, -t
+    else:
+        flip = flip1 if flip is False else flip ^ flip1
+        t = t if _is_zero(t) else np.where(flip1, np.negative(t), t)
+    return flip, (t if _is_zero(t1) else t1 if _is_zero(t) else t + t1)
 
 
 def _fused_warp(x: torch.Tensor, run, want_hist: bool = False):

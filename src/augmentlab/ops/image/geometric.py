@@ -25,10 +25,10 @@ class GeometricOp(Op):
         """Forward (B, 3, 3) float64 matrices mapping input pixels to output pixels."""
 
     def axis_map(self, params: Params, shape: tuple[int, ...]):
-        """For exact integer transforms (flips, integer shifts): ``(sx, tx, sy, ty)``, each
-        an int or a per-sample int64 array, with output ``x' = sx*x + tx``,
-        ``y' = sy*y + ty``; else None. Chains of these skip matrices and go straight to
-        the copy kernel."""
+        """For exact integer transforms (flips, integer shifts): ``(fx, tx, fy, ty)``,
+        flips as bools and shifts as ints, or either as per-sample arrays, with output
+        ``x' = (-x if fx else x) + tx`` and the same in y; else None. Chains of these skip
+        matrices and go straight to the copy kernel."""
         return None
 
     def kernel(self, x: torch.Tensor, params: Params) -> torch.Tensor:
@@ -55,7 +55,7 @@ class HorizontalFlip(GeometricOp):
         return mx.flip(len(params["flip"]), shape[-2], shape[-1], horizontal=True)
 
     def axis_map(self, params, shape):
-        return -1, shape[-1] - 1, 1, 0
+        return True, shape[-1] - 1, False, 0
 
 
 @register
@@ -67,7 +67,7 @@ class VerticalFlip(HorizontalFlip):
         return mx.flip(len(params["flip"]), shape[-2], shape[-1], horizontal=False)
 
     def axis_map(self, params, shape):
-        return 1, 0, -1, shape[-2] - 1
+        return False, 0, True, shape[-2] - 1
 
 
 @register
@@ -100,7 +100,7 @@ class PadCrop(GeometricOp):
         return mx.translation(params["dx"].double(), params["dy"].double())
 
     def axis_map(self, params, shape):
-        return 1, params["dx"].numpy(), 1, params["dy"].numpy()
+        return False, params["dx"].numpy(), False, params["dy"].numpy()
 
 
 @register

@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from augmentlab.ops.kernels.backend import native_cpu, opencv_single_thread
 from augmentlab.ops.kernels.numba_u8 import histogram, shift_flip
 from augmentlab.ops.kernels.numba_warp import fits_fixed_point, warp_affine_u8
-from augmentlab.ops.kernels.threads import over_batch
+from augmentlab.ops.kernels.threads import MIN_SLICE_BYTES, over_batch
 
 # From this many pixels per image on, OpenCV runs per channel plane (no layout copies);
 # below it, per image in H x W x C (fewer calls). Both give identical results.
@@ -111,24 +111,49 @@ def _integer_shift(inv: np.ndarray):
 def shift_flip_u8(x: torch.Tensor, sx, tx, sy, ty) -> torch.Tensor:
     """``out[y, x] = in[sy*y + ty, sx*x + tx]`` (zero outside) for CPU uint8 ``x``, with
     per-sample int arrays; ``sx``/``sy`` are ±1 (the inverse map of a flip-and-shift)."""
-    B, H, W = x.shape[0], x.shape[-2], x.shape[-1]
-    hflip = np.zeros(B, np.bool_) | (np.asarray(sx) < 0)  # scalars broadcast to (B,)
-    vflip = np.zeros(B, np.bool_) | (np.asarray(sy) < 0)
+    H, W = x.shape[-2], x.shape[-1]
+    hflip, vflip = np.less(sx, 0), np.less(sy, 0)
     # A flipped axis reads the shifted row backwards, so its shift is measured from the
     # far edge.
-    ox = np.zeros(B, np.int64) + tx - (W - 1) * hflip
-    oy = np.zeros(B, np.int64) + ty - (H - 1) * vflip
+    return _shift_flip(x, tx - (W - 1) * hflip, ty - (H - 1) * vflip, hflip, vflip)
+
+
+def shift_flip_forward_u8(x: torch.Tensor, fx, tx, fy, ty) -> torch.Tensor:
+    """``shift_flip_u8`` given the forward map ``x' = (-x if fx else x) + tx`` and the
+    same in y: flips are bools, shifts ints, or either per-sample arrays. An unflipped
+    axis reads from ``-t``; a flipped one from ``t``, less the far edge.
+
+    Scalars stay scalars as long as they can: this runs on every batch, where each numpy
+    call costs about a microsecond (as much as copying a few 32x32 images)."""
+    H, W = x.shape[-2], x.shape[-1]
+    return _shift_flip(x, _inverse_shift(fx, tx, W), _inverse_shift(fy, ty, H), fx, fy)
+
+
+def _inverse_shift(flip, t, size: int):
+    if isinstance(flip, (bool, np.bool_)):
+        return t - (size - 1) if flip else -t
+    return np.where(flip, np.subtract(t, size - 1), np.negative(t))
+
+
+def _per_sample(v, batch: int, dtype) -> np.ndarray:
+    """``v`` (a scalar or a (batch,) array) as a contiguous (batch,) array of ``dtype``."""
+    a = np.asarray(v, dtype)
+    return a if a.shape == (batch,) else np.full(batch, a, dtype)
+
+
+def _shift_flip(x: torch.Tensor, ox, oy, hflip, vflip) -> torch.Tensor:
+    """The copy kernel on CPU uint8 ``x``; its arguments are scalars or per-sample arrays."""
+    B = x.shape[0]
+    ox, oy = _per_sample(ox, B, np.int64), _per_sample(oy, B, np.int64)
+    hflip, vflip = _per_sample(hflip, B, np.bool_), _per_sample(vflip, B, np.bool_)
     src = x.contiguous()
     out = torch.empty_like(src)
     s, d = src.numpy(), out.numpy()
-    over_batch(lambda a, b: shift_flip(s[a:b], d[a:b], ox[a:b], oy[a:b], hflip[a:b], vflip[a:b]), B, s.nbytes // max(1, B))
+    if s.nbytes < 2 * MIN_SLICE_BYTES:  # one slice: called directly (small batches are mostly overhead)
+        shift_flip(s, d, ox, oy, hflip, vflip)
+    else:
+        over_batch(lambda a, b: shift_flip(s[a:b], d[a:b], ox[a:b], oy[a:b], hflip[a:b], vflip[a:b]), B, s.nbytes // max(1, B))
     return out
-
-
-def shift_flip_forward_u8(x: torch.Tensor, sx, tx, sy, ty) -> torch.Tensor:
-    """``shift_flip_u8`` given the forward map ``x' = sx*x + tx``, ``y' = sy*y + ty``
-    (``s`` = ±1; ints or per-sample int arrays): its inverse is ``x = s*x' - s*t``."""
-    return shift_flip_u8(x, sx, -sx * np.asarray(tx), sy, -sy * np.asarray(ty))
 
 
 def _affine_u8(x: torch.Tensor, inv: np.ndarray, fill: int, hist: torch.Tensor | None) -> torch.Tensor:
