@@ -103,11 +103,11 @@ def _integer_maps(run, shape):
     ``x' = (-x if fx else x) + tx``. Scalars stay scalars while they can (see
     ``shift_flip_forward_u8``).
     """
+    maps = [op.axis_map(p, shape) for op, p in run]
+    if any(m is None for m in maps):  # before composing any: most runs with a rotation are not integer
+        return None
     fx, tx, fy, ty = False, 0, False, 0
-    for op, p in run:
-        m = op.axis_map(p, shape)
-        if m is None:
-            return None
+    for m, (_, p) in zip(maps, run):
         on = p["apply"].numpy()
         if np.count_nonzero(on) < len(on):  # where the op does not apply, its map is the identity
             m = (_flip_where(m[0], on), _shift_where(m[1], on), _flip_where(m[2], on), _shift_where(m[3], on))
