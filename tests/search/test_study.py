@@ -2,7 +2,7 @@ import pytest
 
 from augmentlab.data import load_dataset
 from augmentlab.search.space import space_from_dict
-from augmentlab.search.study import SearchSettings, run_search
+from augmentlab.search.study import SearchSettings, best_trial, run_search
 from augmentlab.train.protocol import Protocol
 
 
@@ -70,3 +70,13 @@ def test_a_repeat_of_a_pruned_trial_carries_its_score(monkeypatch):
     display.trials = [first, repeat, {**first, "number": 2, "val_accuracy": None, "finished": True}]  # Ray: stopped unreported
     display._render()
     assert display._best_line() == "best so far: -"
+
+
+def test_the_best_trial_is_none_where_validation_ties_it():
+    trials = [{"number": 0, "policy": "noise(m=0.1)", "val_accuracy": 0.9},
+              {"number": 1, "policy": "none", "val_accuracy": 0.9},
+              {"number": 2, "policy": "jitter(m=0.3)", "val_accuracy": 0.9}]
+    assert best_trial(trials)["number"] == 1  # none: nothing to retrain
+    trials[2]["val_accuracy"] = 0.95
+    assert best_trial(trials)["number"] == 2  # a better score wins
+    assert best_trial([{**t, "val_accuracy": 0.9} for t in trials if t["policy"] != "none"])["number"] == 0  # then the earliest
