@@ -145,7 +145,7 @@ def test_a_racing_arm_stops_once_it_falls_behind_the_best_free_arm(digits, monke
     vals = {"none": [0.70, 0.70, 0.70], "free": [0.80, 0.80, 0.80], "search": search_vals}
     trained = []
 
-    def fake_run(ds, splits, policy, protocol, seed, test, attack=None):
+    def fake_run(ds, splits, policy, protocol, seed, test, attack=None, before_refit=None):
         name = "none" if policy is None else ("free" if policy == "FREE" else "search")
         trained.append((name, seed))
         v = vals[name][seed]
@@ -159,3 +159,35 @@ def test_a_racing_arm_stops_once_it_falls_behind_the_best_free_arm(digits, monke
     arm = r["arms"]["search"]
     assert len(arm["runs"]) == seeds_run and arm.get("dropped_after") == (seeds_run if seeds_run < 3 else None)
     assert arm["lift"]["n"] == seeds_run  # paired with the baseline on the seeds it ran
+
+
+@pytest.mark.parametrize("search_vals,full_runs,halves", [
+    ([0.90, 0.60, 0.99], 1, 1),  # behind after seed 1's choosing half: its refit is skipped
+    ([0.50, 0.99, 0.99], 1, 0),  # behind after seed 0: the first seed always completes
+    ([0.90, 0.90, 0.10], 3, 0),  # the last seed always completes
+])
+def test_with_the_data_own_split_a_lost_race_skips_the_refit(digits, monkeypatch, search_vals, full_runs, halves):
+    import augmentlab.train.protocol as protocol_module
+
+    vals = {"none": [0.70, 0.70, 0.70], "free": [0.80, 0.80, 0.80], "search": search_vals}
+    trained = []
+
+    def fake_run(ds, splits, policy, protocol, seed, test, attack=None, before_refit=None):
+        name = "none" if policy is None else ("free" if policy == "FREE" else "search")
+        v = vals[name][seed]
+        trained.append((name, seed, "choosing"))
+        if before_refit is not None and not before_refit(v):
+            return None
+        trained.append((name, seed, "refit"))
+        return {"train_accuracy": 1.0, "val_accuracy": v, "test_accuracy": v, "seconds": 0.0}
+
+    monkeypatch.setattr(protocol_module, "run_once", fake_run)
+    r = protocol_module.compare(digits, {"search": "SEARCH", "free": "FREE"}, Protocol(per_class=5, seeds=3, steps=4),
+                                race=("search",))
+    search = [(seed, part) for n, seed, part in trained if n == "search"]
+    assert sum(part == "refit" for _, part in search) == full_runs
+    assert sum(part == "choosing" for _, part in search) == full_runs + halves
+    arm = r["arms"]["search"]
+    assert len(arm["runs"]) == full_runs and arm.get("dropped_before_refit", False) == bool(halves)
+    # the racing arm trains after the free arm on every seed, so the race can be judged mid-run
+    assert all(trained.index(("free", seed, "refit")) < trained.index(("search", seed, "choosing")) for seed, _ in search)

@@ -276,7 +276,9 @@ def summarise(compared: dict, specs: dict, best: dict, trials: list[dict], plan:
     per_run = 2 if protocol.per_stratum is None else 1
     trainings = protocol.seeds * protocol.steps * per_run
     retrained_seeds = len(arms["search"]["runs"])
-    retrain_steps = 0 if specs["search"] == "none" else retrained_seeds * protocol.steps * per_run
+    # a seed where the race was lost after the choosing half of a run counts that half
+    retrain_runs = retrained_seeds * per_run + bool(arms["search"].get("dropped_before_refit"))
+    retrain_steps = 0 if specs["search"] == "none" else retrain_runs * protocol.steps
     baseline_steps = (len(baselines) + 1) * trainings
     return {
         "metric": compared["metric"],

@@ -176,9 +176,13 @@ def attack_of(policies) -> object | None:
 
 
 def run_once(ds: Dataset, splits: Splits, policy, protocol: Protocol, seed: int, test: Dataset | None,
-             attack=None) -> dict:
+             attack=None, before_refit=None) -> dict | None:
     """One training run on ``seed``'s splits, in the way the data's modality trains (inside
-    its context: audio ops and models read the data's sample rate there)."""
+    its context: audio ops and models read the data's sample rate there).
+
+    With the data's own split a run trains twice; ``before_refit(val_accuracy)``, if
+    given, is asked between the two, and False ends the run there (None is returned): a
+    race that has already lost saves the second training."""
     runner = RUNNERS[ds.kind.training]
     with ds.kind.context(ds.layout):
         if splits.refit is None:
@@ -186,6 +190,8 @@ def run_once(ds: Dataset, splits: Splits, policy, protocol: Protocol, seed: int,
         # the data's own split: validation scores the model trained on the choosing part,
         # test the one trained on every training sample (never used to choose)
         choosing = runner(ds, splits, policy, protocol, seed, test, attack)
+        if before_refit is not None and not before_refit(choosing["val_accuracy"]):
+            return None
         full = runner(ds, replace(splits, train=splits.refit), policy, protocol, seed, test, attack)
     return {**full, "val_accuracy": choosing["val_accuracy"], "seconds": choosing["seconds"] + full["seconds"],
             "choosing_run": {k: choosing[k] for k in ("train_accuracy", "test_accuracy", "seconds")}}
@@ -286,21 +292,38 @@ def compare(ds: Dataset, policies: dict, protocol: Protocol, test: Dataset | Non
     Arms named in ``race`` run only while they lead: after each seed, one whose mean
     validation accuracy so far is below the best other arm's on the same seeds is not
     trained on the remaining seeds (it could then win only by catching up). Its summary
-    covers the seeds it ran; ``dropped_after`` says how many.
+    covers the seeds it ran; ``dropped_after`` says how many. With the data's own split,
+    where a run trains twice, a racing arm found behind after its first training on a
+    seed (but the first and the last) stops there: ``dropped_before_refit`` is then True,
+    and that seed's half run is in none of its numbers.
     """
     protocol.check(ds, test)
     start = time.perf_counter()
     runs: dict[str, list[dict]] = {"baseline": [], **{name: [] for name in policies}}
     dropped: dict[str, int] = {}
+    before_refit: set[str] = set()
     attack = attack_of(policies.values())
+    # racing arms train last on each seed: the others' scores on it are there to race
+    order = [("baseline", None), *((n, p) for n, p in policies.items() if n not in race),
+             *((n, p) for n, p in policies.items() if n in race)]
     for seed in range(protocol.seeds):
         splits = make_splits(ds.labels, protocol, seed, external_test=test is not None, groups=ds.groups)
-        for name, pol in (("baseline", None), *policies.items()):
+        for name, pol in order:
             if name in dropped:
                 continue
             run = cache.get(name, seed) if cache is not None else None
             if run is None:
-                run = run_once(ds, splits, pol, protocol, seed, test, attack)
+                still_ahead = None
+                if name in race and 0 < seed < protocol.seeds - 1:
+                    still_ahead = lambda val, name=name: not _behind({**runs, name: [*runs[name], {"val_accuracy": val}]},  # noqa: E731
+                                                                     name, set(race))
+                run = run_once(ds, splits, pol, protocol, seed, test, attack, before_refit=still_ahead)
+                if run is None:  # behind after the choosing part: dropped without its refit
+                    dropped[name] = seed
+                    before_refit.add(name)
+                    if progress:
+                        progress(1)
+                    continue
                 if cache is not None:
                     cache.put(name, seed, run)
             runs[name].append(run)
@@ -315,6 +338,8 @@ def compare(ds: Dataset, policies: dict, protocol: Protocol, test: Dataset | Non
         arms[name]["lift"] = paired(base[: len(runs[name])], [r["test_accuracy"] for r in runs[name]])
         if name in dropped:
             arms[name]["dropped_after"] = dropped[name]
+            if name in before_refit:
+                arms[name]["dropped_before_refit"] = True
     return {"protocol": asdict(protocol), "metric": metric_of(ds, protocol), "arms": arms, "seconds": time.perf_counter() - start}
 
 
