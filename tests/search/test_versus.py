@@ -40,6 +40,9 @@ def test_the_verdict_says_when_nothing_was_found():
     won = {"trivialaugment": {"distinguishable": True, "difference": 0.03}}
     assert "beat TrivialAugment" in verdict(won, {"trivialaugment": "TrivialAugment"})
     assert "one seed" in verdict({"trivialaugment": {"distinguishable": None, "difference": 0.0}}, {"trivialaugment": "T"})
+    # a race lost after one seed is not the user's too few seeds: no advice to add more
+    lost = verdict({"trivialaugment": {"distinguishable": None, "difference": -0.02}}, {"trivialaugment": "T"}, dropped_after=1)
+    assert "fell behind" in lost and "--seeds" not in lost
 
 
 def test_a_cheaper_policy_validation_cannot_tell_from_the_best_is_chosen():

@@ -289,7 +289,7 @@ def summarise(compared: dict, specs: dict, best: dict, trials: list[dict], plan:
         "test_accuracy": arm["test_accuracy"],
         "lift_vs_none": paired(base_runs, [r["test_accuracy"] for r in arm["runs"]]),
         "search_versus_baselines": versus,
-        "verdict": verdict(versus, {k: BASELINE_NAMES.get(k, k) for k in versus}),
+        "verdict": verdict(versus, {k: BASELINE_NAMES.get(k, k) for k in versus}, dropped_after),
         "search_best": {"policy": specs["search"], "trial": best["number"], "trial_val_accuracy": best["val_accuracy"],
                         "retrained_seeds": retrained_seeds, **strip(arms["search"])},
         "baselines": {"none": {"policy": "none", **strip(arms["baseline"])},

@@ -58,12 +58,15 @@ def holm_versus(ours: list[float], others: dict[str, list[float]]) -> dict:
     return {name: out[name] for name in others}
 
 
-def verdict(versus: dict, names: dict[str, str]) -> str:
+def verdict(versus: dict, names: dict[str, str], dropped_after: int | None = None) -> str:
     """One plain sentence on what the search found against the free baselines that
-    augment (``names``: key -> how to call it)."""
+    augment (``names``: key -> how to call it). ``dropped_after``: the seeds the search's
+    policy ran before it fell behind a free arm on validation (None: it ran them all)."""
     free = {k: v for k, v in versus.items() if k != "none"}
     if not free:
         return "there is no free augmentation baseline for this data to compare with"
+    if dropped_after == 1:  # one seed by the race's choice, not the user's: more seeds would not help
+        return "the searched policy fell behind a free baseline on validation after one seed and was not retrained further"
     if any(v["distinguishable"] is None for v in free.values()):
         return "with one seed, nothing can be told apart: retrain on more seeds (--seeds) to judge the search"
     better = [names[k] for k, v in free.items() if v["distinguishable"] and v["difference"] > 0]
