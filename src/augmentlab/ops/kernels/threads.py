@@ -84,11 +84,17 @@ class small_torch_ops_on_one_thread:  # noqa: N801 (used as a function: ``with s
             _local.threads = None
 
 
+def slice_count(batch: int, item_bytes: int) -> int:
+    """How many slices ``over_batch`` cuts a batch into: one per kernel thread
+    (``kernel_threads``), each of at least ``MIN_SLICE_BYTES``; 1 or less means inline.
+    A caller on a per-batch hot path may check it first and skip building the closure."""
+    return min(kernel_threads(), batch * item_bytes // MIN_SLICE_BYTES)
+
+
 def over_batch(run: Callable[[int, int], object], batch: int, item_bytes: int) -> None:
-    """Call ``run(start, stop)`` on contiguous slices covering ``range(batch)``: one slice
-    per kernel thread (``kernel_threads``), each of at least ``MIN_SLICE_BYTES``
-    (``item_bytes`` per item); inline when that leaves one slice."""
-    threads = min(kernel_threads(), batch * item_bytes // MIN_SLICE_BYTES)
+    """Call ``run(start, stop)`` on contiguous slices covering ``range(batch)``
+    (``slice_count`` of them, ``item_bytes`` per item); inline when that leaves one."""
+    threads = slice_count(batch, item_bytes)
     if threads <= 1 or threading.current_thread().name.startswith("augmentlab-kernel"):
         run(0, batch)
         return

@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from augmentlab.ops.kernels.backend import native_cpu, opencv_single_thread
 from augmentlab.ops.kernels.numba_u8 import histogram, shift_flip
 from augmentlab.ops.kernels.numba_warp import fits_fixed_point, warp_affine_u8
-from augmentlab.ops.kernels.threads import MIN_SLICE_BYTES, over_batch
+from augmentlab.ops.kernels.threads import over_batch, slice_count
 
 # From this many pixels per image on, OpenCV runs per channel plane (no layout copies);
 # below it, per image in H x W x C (fewer calls). Both give identical results.
@@ -149,10 +149,11 @@ def _shift_flip(x: torch.Tensor, ox, oy, hflip, vflip) -> torch.Tensor:
     src = x.contiguous()
     out = torch.empty_like(src)
     s, d = src.numpy(), out.numpy()
-    if s.nbytes < 2 * MIN_SLICE_BYTES:  # one slice: called directly (small batches are mostly overhead)
+    item = s.nbytes // max(1, B)
+    if slice_count(B, item) <= 1:  # one slice: called directly (small batches are mostly overhead)
         shift_flip(s, d, ox, oy, hflip, vflip)
     else:
-        over_batch(lambda a, b: shift_flip(s[a:b], d[a:b], ox[a:b], oy[a:b], hflip[a:b], vflip[a:b]), B, s.nbytes // max(1, B))
+        over_batch(lambda a, b: shift_flip(s[a:b], d[a:b], ox[a:b], oy[a:b], hflip[a:b], vflip[a:b]), B, item)
     return out
 
 
