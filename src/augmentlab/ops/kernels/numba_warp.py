@@ -2,17 +2,18 @@
 
 One call per batch, with no per-image Python. For each image:
 
-1. each plane is copied, in order, into a scratch plane framed by one row and column of
-   ``fill`` on every side, and each of its pixels' 2x2 taps packed into one uint32 word,
-   one vectorised pass (the words, 4 bytes a pixel, stay in the L2 cache at 224x224 RGB);
+1. each plane, framed by one row and column of ``fill`` on every side, is read once, in
+   order, into one uint32 word per framed pixel holding its 2x2 taps (4 bytes a pixel:
+   they stay in the L2 cache at 224x224 RGB);
 2. per output row, source coordinates come from 16.16 fixed-point steps (vectorised), and
    each pixel's taps are one word per channel, the only gather. The frame gives every
-   pixel with a tap inside the image all four taps in the scratch plane, so the pixels
-   at the border take the same path as the rest; pixels with no tap inside are ``fill``.
-   (The frame replaced a pass packing each pixel's taps into a word and a scalar path
-   with a bounds check per tap at the border: 1.1x as fast at 224x224 RGB, 1.2x at 28x28
-   grey, 1.4x at 32x32 RGB, one thread. Packing the words once per image, rather than
-   assembling each pixel's four bytes as it is read, was 1.1x as fast again at 224x224);
+   pixel with a tap inside the image all four taps, so the pixels at the border take the
+   same path as the rest; pixels with no tap inside are ``fill``.
+   (The frame replaced a scalar path with a bounds check per tap at the border: 1.1x as
+   fast at 224x224 RGB, 1.2x at 28x28 grey, 1.4x at 32x32 RGB, one thread. Packing the
+   words once per image, rather than assembling each pixel's four bytes as it is read,
+   was 1.07x as fast again at 224x224, and packing them straight from the image rather
+   than from a framed copy of it DD);
 3. the bilinear blend runs in float32 over the row (vectorised) and rounds to nearest,
    as OpenCV 5's ``warpAffine`` does (we agree with it within one level).
 
@@ -59,21 +60,16 @@ def warp_affine_u8(src, dst, inv, fill, hist):
     HW = H * W
     Wp = W + 2
     plane_p = (H + 2) * Wp
-    framed = np.full(C * plane_p, fill, np.uint8)  # each plane inside a border of fill
     quads = np.empty(C * plane_p, np.uint32)  # each framed pixel's 2x2 taps, one byte each
-    packed = U(C * plane_p - Wp - 1)  # the last row and column have no taps below or right
+    fill_row = np.full(W, fill, np.uint8)
     dx = np.empty(W, np.int32)
     dy = np.empty(W, np.int32)
-    sx = np.empty(W, np.int32)
-    sy = np.empty(W, np.int32)
     ax = np.empty(W, np.float32)
     ay = np.empty(W, np.float32)
     off = np.empty(W, np.uint32)
     taps = np.empty((C, W), np.uint32)  # each channel's taps of this row's pixels
     for b in range(B):
-        _frame_planes(src[b], framed, H, W)
-        for i in range(packed):
-            quads[i] = _quad(framed, U(i), U(Wp))
+        _pack_taps(src[b], quads, fill_row, fill)
         m00, m01, m02 = inv[b, 0, 0], inv[b, 0, 1], inv[b, 0, 2]
         m10, m11, m12 = inv[b, 1, 0], inv[b, 1, 1], inv[b, 1, 2]
         for x in range(W):  # each column's share of the source coordinates, rounded once
@@ -82,17 +78,16 @@ def warp_affine_u8(src, dst, inv, fill, hist):
         for y in range(H):
             x0 = I32(round((m01 * y + m02) * ONE))
             y0 = I32(round((m11 * y + m12) * ONE))
-            for x in range(U(W)):
-                sx[x] = dx[x] + x0
-                sy[x] = dy[x] + y0
-            ta, tb = _touching_run(sx, sy, H, W)
+            ta, tb = _touching_run(dx, dy, x0, y0, H, W)
             for x in range(U(ta), U(tb)):
+                sx = dx[x] + x0
+                sy = dy[x] + y0
                 # the top-left tap in the framed plane: one row and one column in
-                off[x] = U32(((sy[x] >> 16) + 1) * Wp + (sx[x] >> 16) + 1)
-                ax[x] = F(sx[x] & 0xFFFF) * F(1.0 / ONE)
-                ay[x] = F(sy[x] & 0xFFFF) * F(1.0 / ONE)
+                off[x] = U32(((sy >> 16) + 1) * Wp + (sx >> 16) + 1)
+                ax[x] = F(sx & 0xFFFF) * F(1.0 / ONE)
+                ay[x] = F(sy & 0xFFFF) * F(1.0 / ONE)
+            t0, t1, t2 = taps[0], taps[min(1, C - 1)], taps[min(2, C - 1)]
             if C == 3:  # one read of each offset for the three planes
-                t0, t1, t2 = taps[0], taps[1], taps[2]
                 for x in range(U(ta), U(tb)):
                     o = U(off[x])
                     t0[x] = quads[o]
@@ -107,34 +102,57 @@ def warp_affine_u8(src, dst, inv, fill, hist):
                 d = dst[b, c, y]
                 for x in range(U(ta)):
                     d[x] = fill
-                t = taps[c]
-                for x in range(U(ta), U(tb)):
-                    v = t[x]
-                    d[x] = _blend(_byte(v, U32(0)), _byte(v, U32(8)), _byte(v, U32(16)), _byte(v, U32(24)), ax[x], ay[x])
                 for x in range(U(tb), U(W)):
                     d[x] = fill
+            if C == 3:  # one read of each pixel's weights for the three planes
+                d0, d1, d2 = dst[b, 0, y], dst[b, 1, y], dst[b, 2, y]
+                for x in range(U(ta), U(tb)):
+                    wx, wy = ax[x], ay[x]
+                    d0[x] = _blend_word(t0[x], wx, wy)
+                    d1[x] = _blend_word(t1[x], wx, wy)
+                    d2[x] = _blend_word(t2[x], wx, wy)
+            else:
+                for c in range(C):
+                    d = dst[b, c, y]
+                    t = taps[c]
+                    for x in range(U(ta), U(tb)):
+                        d[x] = _blend_word(t[x], ax[x], ay[x])
         if counting:  # while the image is still in cache
             count_levels(dst[b].reshape(C, HW), hist[b])
     return dst
 
 
 @numba.njit(inline="always")
-def _frame_planes(image, framed, H, W):
-    """Copy (C, H, W) ``image`` into the inside of each framed plane."""
+def _pack_taps(image, quads, fill_row, fill):
+    """For each plane of (C, H, W) ``image`` framed by one row and column of ``fill``, the
+    2x2 taps of each framed pixel (x, y) as one word: bytes (x, y), (x+1, y), (x, y+1),
+    (x+1, y+1), low to high. Framed rows 0..H and columns 0..W are written: a pixel with
+    a tap inside the image has its top-left tap there."""
+    C, H, W = image.shape
     Wp = W + 2
     plane_p = (H + 2) * Wp
-    for c in range(image.shape[0]):
-        for y in range(H):
-            start = U(c * plane_p + (y + 1) * Wp + 1)
-            row = framed[start : start + U(W)]
-            line = image[c, y]
-            for x in range(U(W)):
-                row[x] = line[x]
+    f = U32(fill)
+    for c in range(C):
+        for r in range(H + 1):  # framed row r holds image row r - 1
+            top = image[c, r - 1] if r > 0 else fill_row
+            bottom = image[c, r] if r < H else fill_row
+            row = quads[U(c * plane_p + r * Wp) : U(c * plane_p + r * Wp + W + 1)]
+            row[0] = f | (U32(top[0]) << U32(8)) | (f << U32(16)) | (U32(bottom[0]) << U32(24))
+            for k in range(U(1), U(W)):
+                row[k] = (U32(top[k - U(1)]) | (U32(top[k]) << U32(8)) | (U32(bottom[k - U(1)]) << U32(16))
+                          | (U32(bottom[k]) << U32(24)))
+            row[W] = U32(top[W - 1]) | (f << U32(8)) | (U32(bottom[W - 1]) << U32(16)) | (f << U32(24))
 
 
 @numba.njit(inline="always")
 def _byte(word, shift):
     return F(I32((word >> shift) & U32(255)))
+
+
+@numba.njit(inline="always")
+def _blend_word(v, wx, wy):
+    """The bilinear blend of the 2x2 taps packed in word ``v`` (``_pack_taps``)."""
+    return _blend(_byte(v, U32(0)), _byte(v, U32(8)), _byte(v, U32(16)), _byte(v, U32(24)), wx, wy)
 
 
 @numba.njit(inline="always")
@@ -146,25 +164,20 @@ def _blend(a0, a1, b0, b1, wx, wy):
 
 
 @numba.njit(inline="always")
-def _quad(p, o, Wp):
-    """The bytes at o, o+1, o+Wp, o+Wp+1 of ``p``, low to high: a pixel's 2x2 taps."""
-    return U32(p[o]) | (U32(p[o + U(1)]) << U32(8)) | (U32(p[o + Wp]) << U32(16)) | (U32(p[o + Wp + U(1)]) << U32(24))
-
-
-@numba.njit(inline="always")
 def _touches(fx, fy, H, W):
     """Does any of the four taps of the pixel at source (fx, fy) lie inside the image?"""
     return -1 <= (fx >> 16) < W and -1 <= (fy >> 16) < H
 
 
 @numba.njit(inline="always")
-def _touching_run(sx, sy, H, W):
-    """The run [ta, tb) of a row's pixels with at least one tap inside: source
-    coordinates are linear in x, so those pixels form one run. The rest are ``fill``."""
+def _touching_run(dx, dy, x0, y0, H, W):
+    """The run [ta, tb) of a row's pixels with at least one tap inside, the pixel at x
+    sampling source (dx[x] + x0, dy[x] + y0): source coordinates are linear in x, so
+    those pixels form one run. The rest are ``fill``."""
     ta = 0
-    while ta < W and not _touches(sx[ta], sy[ta], H, W):
+    while ta < W and not _touches(dx[ta] + x0, dy[ta] + y0, H, W):
         ta += 1
     tb = W
-    while tb > ta and not _touches(sx[tb - 1], sy[tb - 1], H, W):
+    while tb > ta and not _touches(dx[tb - 1] + x0, dy[tb - 1] + y0, H, W):
         tb -= 1
     return ta, tb
