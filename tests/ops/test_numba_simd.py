@@ -47,3 +47,5 @@ def test_a_cpu_numba_is_told_to_target_decides_it(monkeypatch, name, features, e
     monkeypatch.setattr(config, "CPU_NAME", name)
     monkeypatch.setattr(config, "CPU_FEATURES", features)
     assert numba_simd._compiles_for_vbmi() is expected
+    monkeypatch.setattr(config, "DISABLE_JIT", True)  # kernels as plain Python: no intrinsics
+    assert numba_simd._compiles_for_vbmi() is False

@@ -6,7 +6,7 @@ import math
 import pytest
 from scipy import stats as st
 
-from augmentlab.search.versus import cheapest_tied, holm_versus, verdict
+from augmentlab.search.versus import cheapest_tied, could_be_chosen, holm_versus, verdict
 
 
 def test_holm_adjusts_the_smallest_p_value_by_the_number_of_comparisons():
@@ -43,6 +43,9 @@ def test_the_verdict_says_when_nothing_was_found():
     # a race lost after one seed is not the user's too few seeds: no advice to add more
     lost = verdict({"trivialaugment": {"distinguishable": None, "difference": -0.02}}, {"trivialaugment": "T"}, dropped_after=1)
     assert "fell behind" in lost and "--seeds" not in lost
+    unwinnable = verdict({"trivialaugment": {"distinguishable": None, "difference": 0.01}}, {"trivialaugment": "T"},
+                         dropped_after=1, dropped_reason="cannot_win")
+    assert "could have made" in unwinnable and "fell behind" not in unwinnable and "--seeds" not in unwinnable
 
 
 def test_a_cheaper_policy_validation_cannot_tell_from_the_best_is_chosen():
@@ -52,3 +55,38 @@ def test_a_cheaper_policy_validation_cannot_tell_from_the_best_is_chosen():
     assert cheapest_tied(["none", "randaugment", "search"], clear) == "search"
     one_seed = {"none": [0.6], "search": [0.8]}
     assert cheapest_tied(["none", "search"], one_seed) == "search"
+
+
+CANDIDATES = ["none", "randaugment", "search"]
+
+
+def test_a_policy_a_last_seed_cannot_lift_past_a_free_one_could_not_be_chosen():
+    # behind on one seed, ahead on the other: no third score gives a lead the interval keeps above zero
+    close = {"none": [0.60, 0.62, 0.61], "randaugment": [0.85, 0.83, 0.86], "search": [0.84, 0.85]}
+    assert not could_be_chosen(CANDIDATES, close, "search")
+    assert all(cheapest_tied(CANDIDATES, {**close, "search": [0.84, 0.85, x / 1000]}) != "search" for x in range(1001))
+    # far ahead with a steady lead: a last score like the others makes it the choice
+    clear = {"none": [0.60, 0.62, 0.61], "randaugment": [0.80, 0.81, 0.80], "search": [0.86, 0.87]}
+    assert could_be_chosen(CANDIDATES, clear, "search")
+    assert cheapest_tied(CANDIDATES, {**clear, "search": [0.86, 0.87, 0.86]}) == "search"
+
+
+def test_could_be_chosen_never_rules_out_a_score_that_would_win():
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    names = ["none", "randaugment", "trivialaugment", "search"]
+    grid = [i / 1000 for i in range(1001)]
+    said_yes = 0
+    for _ in range(300):
+        seeds = int(rng.integers(2, 6))
+        level = rng.uniform(0.5, 0.95)
+        val = {k: list(np.clip(level + rng.normal(0, 0.03, seeds) + rng.normal(0, 0.03), 0, 1)) for k in names[:3]}
+        val["search"] = list(np.clip(level + rng.normal(0.03, 0.03, seeds - 1), 0, 1))
+        winning = [x for x in grid if cheapest_tied(names, {**val, "search": val["search"] + [x]}) == "search"]
+        possible = could_be_chosen(names, val, "search")
+        assert possible or not winning  # never a skipped seed that could have won
+        said_yes += possible
+        if winning:
+            assert possible
+    assert 5 < said_yes < 295  # the cases go both ways

@@ -191,3 +191,34 @@ def test_with_the_data_own_split_a_lost_race_skips_the_refit(digits, monkeypatch
     assert len(arm["runs"]) == full_runs and arm.get("dropped_before_refit", False) == bool(halves)
     # the racing arm trains after the free arm on every seed, so the race can be judged mid-run
     assert all(trained.index(("free", seed, "refit")) < trained.index(("search", seed, "choosing")) for seed, _ in search)
+
+
+@pytest.mark.parametrize("winnable,search_trainings", [(False, 2), (True, 3)])
+def test_a_racing_arm_skips_a_last_seed_that_could_not_make_it_the_choice(digits, monkeypatch, winnable, search_trainings):
+    import augmentlab.train.protocol as protocol_module
+
+    vals = {"none": [0.70, 0.70, 0.70], "free": [0.80, 0.80, 0.80], "search": [0.90, 0.85, 0.99]}
+    trained, asked = [], []
+
+    def fake_run(ds, splits, policy, protocol, seed, test, attack=None, before_refit=None):
+        name = "none" if policy is None else ("free" if policy == "FREE" else "search")
+        trained.append((name, seed))
+        v = vals[name][seed]
+        return {"train_accuracy": 1.0, "val_accuracy": v, "test_accuracy": v, "seconds": 0.0}
+
+    def can_win(val_runs, name):
+        asked.append(({k: list(v) for k, v in val_runs.items()}, name))
+        return winnable
+
+    monkeypatch.setattr(protocol_module, "run_once", fake_run)
+    r = protocol_module.compare(digits, {"search": "SEARCH", "free": "FREE"}, Protocol(per_class=5, seeds=3, steps=4),
+                                race=("search",), can_win=can_win)
+    assert [s for n, s in trained if n == "search"] == list(range(search_trainings))
+    # asked once, before the search arm's last seed, with every other arm's score on that seed
+    assert asked == [({"baseline": [0.70] * 3, "search": [0.90, 0.85], "free": [0.80] * 3}, "search")]
+    arm = r["arms"]["search"]
+    assert len(arm["runs"]) == search_trainings
+    if winnable:
+        assert "dropped_after" not in arm and "dropped_reason" not in arm
+    else:
+        assert arm["dropped_after"] == 2 and arm["dropped_reason"] == "cannot_win"

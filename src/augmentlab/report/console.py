@@ -126,8 +126,9 @@ def print_search(results: dict) -> None:
     rows = [("search's best", results["search_best"])] + [(k, v) for k, v in results["baselines"].items()]
     for name, arm in rows:
         mark = " *" if (name == "search's best" and results["chosen_from"] == "search") or name == results["chosen_from"] else ""
-        if arm.get("dropped_after"):  # raced and fell behind: fewer seeds than the others
-            name += f" (dropped after {arm['dropped_after']} of {seeds} seeds)"
+        if arm.get("dropped_after"):  # stopped by the race: fewer seeds than the others
+            why = ": could not be chosen" if arm.get("dropped_reason") == "cannot_win" else ""
+            name += f" (dropped after {arm['dropped_after']} of {seeds} seeds{why})"
         table.add_row(name + mark, arm["policy"], f"{100 * arm['val_accuracy']['mean']:.1f}", pct(arm["test_accuracy"]))
     console = Console()
     console.print(table)

@@ -10,6 +10,8 @@ Phases, each resumable from the Optuna storage:
    the best finished trial's policy races them: seed by seed, it stops as soon as its mean
    validation accuracy falls behind the best free arm's on the same seeds (then it could
    only win by catching up), so a search that found nothing costs one retraining, not K.
+   Nor does it train on the last seed when no score there could make it the reported
+   policy (``versus.could_be_chosen``): that run could not change the choice.
    With no ``--test`` the test set is held out once for all seeds ("fixed" test split), so
    nothing used for choosing ever touches it.
 3. The reported policy is the one of those four with the best mean validation accuracy
@@ -38,7 +40,7 @@ from augmentlab.search.records import trial_records
 from augmentlab.search.space import spec_of
 from augmentlab.search.storage import open_storage, redact
 from augmentlab.search.trials import TrialData, TrialPlan, run_trial
-from augmentlab.search.versus import cheapest_tied, holm_versus, verdict
+from augmentlab.search.versus import cheapest_tied, could_be_chosen, holm_versus, verdict
 from augmentlab.train.protocol import Protocol, compare
 from augmentlab.train.stats import paired
 from augmentlab.values import check_number, check_seed
@@ -234,8 +236,11 @@ def _search_and_retrain(ds, space, protocol, settings, test, study, name, plan, 
         arms.pop("search")
     if display:
         display.start_retrain(protocol.seeds * (len(arms) + 1))
+    # the order ``summarise`` chooses in, by the arms' names here
+    candidates = ["baseline", *baselines, "search"]
     compared = compare(ds, arms, protocol, test, display.advance_retrain if display else None, cache=_StudyCache(study, specs),
-                       race=("search",) if "search" in arms else ())
+                       race=("search",) if "search" in arms else (),
+                       can_win=lambda val_runs, name: could_be_chosen(candidates, val_runs, name))
     results = summarise(compared, specs, best, trials, plan, protocol, settings, name, search_seconds, baselines)
     results["seconds"] = time.perf_counter() - start
     return results
@@ -262,7 +267,7 @@ def summarise(compared: dict, specs: dict, best: dict, trials: list[dict], plan:
     named = {"none": "baseline", "search": "search", **{k: k for k in baselines}}
     # the simplest policy validation cannot tell from the best: none, then the free
     # baselines, then the search's own; a search policy dropped from the race (behind a
-    # free arm on validation) is out
+    # free arm on validation, or unable to be chosen whatever its last seed gave) is out
     dropped_after = arms["search"].get("dropped_after")
     order = ["none", *baselines] + (["search"] if dropped_after is None else [])
     chosen = cheapest_tied(order, {k: [r["val_accuracy"] for r in arms[named[k]]["runs"]] for k in order})
@@ -289,7 +294,8 @@ def summarise(compared: dict, specs: dict, best: dict, trials: list[dict], plan:
         "test_accuracy": arm["test_accuracy"],
         "lift_vs_none": paired(base_runs, [r["test_accuracy"] for r in arm["runs"]]),
         "search_versus_baselines": versus,
-        "verdict": verdict(versus, {k: BASELINE_NAMES.get(k, k) for k in versus}, dropped_after),
+        "verdict": verdict(versus, {k: BASELINE_NAMES.get(k, k) for k in versus}, dropped_after,
+                           arms["search"].get("dropped_reason", "behind")),
         "search_best": {"policy": specs["search"], "trial": best["number"], "trial_val_accuracy": best["val_accuracy"],
                         "retrained_seeds": retrained_seeds, **strip(arms["search"])},
         "baselines": {"none": {"policy": "none", **strip(arms["baseline"])},

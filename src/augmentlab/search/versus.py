@@ -11,6 +11,8 @@ nothing to find and is not flattered by the choosing.
 
 from __future__ import annotations
 
+import math
+
 from augmentlab.train.stats import paired, standard_error, summarize
 
 ALPHA = 0.05
@@ -58,14 +60,19 @@ def holm_versus(ours: list[float], others: dict[str, list[float]]) -> dict:
     return {name: out[name] for name in others}
 
 
-def verdict(versus: dict, names: dict[str, str], dropped_after: int | None = None) -> str:
+def verdict(versus: dict, names: dict[str, str], dropped_after: int | None = None, dropped_reason: str = "behind") -> str:
     """One plain sentence on what the search found against the free baselines that
     augment (``names``: key -> how to call it). ``dropped_after``: the seeds the search's
-    policy ran before it fell behind a free arm on validation (None: it ran them all)."""
+    policy ran before the race stopped it (None: it ran them all), because it fell behind
+    a free arm on validation (``dropped_reason`` "behind") or no score on the last seed
+    could have made it the choice ("cannot_win")."""
     free = {k: v for k, v in versus.items() if k != "none"}
     if not free:
         return "there is no free augmentation baseline for this data to compare with"
     if dropped_after == 1:  # one seed by the race's choice, not the user's: more seeds would not help
+        if dropped_reason == "cannot_win":
+            return ("no score on its second seed could have made the searched policy the choice on validation, "
+                    "so it was not retrained further")
         return "the searched policy fell behind a free baseline on validation after one seed and was not retrained further"
     if any(v["distinguishable"] is None for v in free.values()):
         return "with one seed, nothing can be told apart: retrain on more seeds (--seeds) to judge the search"
@@ -96,3 +103,40 @@ def cheapest_tied(candidates: list[str], val_runs: dict[str, list[float]]) -> st
         if diff["ci95"] is not None and diff["ci95"][1] >= 0:  # k is not significantly below the best
             return k
     return best
+
+
+def could_be_chosen(candidates: list[str], val_runs: dict[str, list[float]], name: str) -> bool:
+    """Could ``name``, the last of ``candidates`` and one seed short of the others, be what
+    ``cheapest_tied`` picks, whatever validation score in [0, 1] it gets on that seed?
+
+    It is picked only if every cheaper candidate k is significantly below it: the paired
+    95% t-interval of its differences to k lies above zero. With the missing difference
+    ``u`` (its score less k's on that seed), known differences summing to S with squares
+    summing to Q over n seeds in all, and t the interval's quantile, that is
+    ``S + u > 0`` and ``(S + u)^2 (n - 1 + t^2) / n > t^2 (Q + u^2)``: a quadratic in u
+    with a negative leading term, so one interval of scores for each k. The answer is
+    True when those intervals and [0, 1] meet (widened a little: a needless run costs
+    time, a skipped one that could have won would cost the answer)."""
+    from scipy.special import stdtrit
+
+    mine = val_runs[name]
+    n = len(mine) + 1
+    if n < 2 or any(v is None for k in candidates for v in val_runs[k]):
+        return True
+    t2 = float(stdtrit(n - 1, 0.975)) ** 2
+    c = (n - 1 + t2) / n
+    low, high = 0.0, 1.0
+    for k in candidates[: candidates.index(name)]:
+        theirs = val_runs[k]
+        if len(theirs) < n:
+            return True
+        known = [a - b for a, b in zip(mine, theirs[: n - 1])]
+        S, Q = sum(known), sum(d * d for d in known)
+        A, B, C = c - t2, 2 * c * S, c * S * S - t2 * Q  # A < 0 for every n >= 2
+        disc = B * B - 4 * A * C
+        if disc < 0:
+            return False  # no score on the last seed makes it significantly ahead of k
+        roots = sorted(((-B - math.sqrt(disc)) / (2 * A), (-B + math.sqrt(disc)) / (2 * A)))
+        u_low = max(roots[0], -S)  # and a positive mean difference
+        low, high = max(low, theirs[n - 1] + u_low - 1e-9), min(high, theirs[n - 1] + roots[1] + 1e-9)
+    return low <= high

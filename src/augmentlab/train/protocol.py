@@ -282,7 +282,7 @@ def summarize_runs(runs: list[dict]) -> dict:
 
 
 def compare(ds: Dataset, policies: dict, protocol: Protocol, test: Dataset | None = None, progress=None,
-            cache=None, race: tuple[str, ...] = ()) -> dict:
+            cache=None, race: tuple[str, ...] = (), can_win=None) -> dict:
     """A baseline and each named policy on seeds 0..K-1, all sharing each seed's splits:
     test and train accuracy, generalisation gap, and every policy's paired lift.
 
@@ -295,12 +295,17 @@ def compare(ds: Dataset, policies: dict, protocol: Protocol, test: Dataset | Non
     covers the seeds it ran; ``dropped_after`` says how many. With the data's own split,
     where a run trains twice, a racing arm found behind after its first training on a
     seed (but the first and the last) stops there: ``dropped_before_refit`` is then True,
-    and that seed's half run is in none of its numbers.
+    and that seed's half run is in none of its numbers. ``can_win(val_runs, name)``, if
+    given, is asked before a racing arm's last seed, with every arm's validation scores
+    so far (the others' on that seed too); False drops the arm there, one seed short
+    (``dropped_reason``: ``"cannot_win"``, else ``"behind"``): the caller's choice could
+    not go to it whatever that seed gave.
     """
     protocol.check(ds, test)
     start = time.perf_counter()
     runs: dict[str, list[dict]] = {"baseline": [], **{name: [] for name in policies}}
     dropped: dict[str, int] = {}
+    reasons: dict[str, str] = {}
     before_refit: set[str] = set()
     attack = attack_of(policies.values())
     # racing arms train last on each seed: the others' scores on it are there to race
@@ -312,6 +317,12 @@ def compare(ds: Dataset, policies: dict, protocol: Protocol, test: Dataset | Non
             if name in dropped:
                 continue
             run = cache.get(name, seed) if cache is not None else None
+            if (run is None and name in race and can_win is not None and seed == protocol.seeds - 1 > 0
+                    and not can_win({n: [r["val_accuracy"] for r in rs] for n, rs in runs.items()}, name)):
+                dropped[name], reasons[name] = seed, "cannot_win"
+                if progress:
+                    progress(1)
+                continue
             if run is None:
                 still_ahead = None
                 if name in race and 0 < seed < protocol.seeds - 1:
@@ -338,6 +349,7 @@ def compare(ds: Dataset, policies: dict, protocol: Protocol, test: Dataset | Non
         arms[name]["lift"] = paired(base[: len(runs[name])], [r["test_accuracy"] for r in runs[name]])
         if name in dropped:
             arms[name]["dropped_after"] = dropped[name]
+            arms[name]["dropped_reason"] = reasons.get(name, "behind")
             if name in before_refit:
                 arms[name]["dropped_before_refit"] = True
     return {"protocol": asdict(protocol), "metric": metric_of(ds, protocol), "arms": arms, "seconds": time.perf_counter() - start}

@@ -8,8 +8,9 @@ RGB image, one thread, AMD EPYC). (Zen 4's ``vpgatherdd`` was no faster than sca
 loads, so the warp's tap fetch stays scalar.)
 
 ``VBMI`` says whether numba compiles for a CPU that has the instruction: the host's
-features, or those named by ``NUMBA_CPU_NAME``/``NUMBA_CPU_FEATURES``. Where it is
-False, nothing here is compiled and callers use the scalar kernel.
+features, or those named by ``NUMBA_CPU_NAME``/``NUMBA_CPU_FEATURES`` (and not under
+``NUMBA_DISABLE_JIT``). Where it is False, nothing here is compiled and callers use the
+scalar kernel.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ _BYTES = ir.VectorType(ir.IntType(8), 64)
 
 
 def _compiles_for_vbmi() -> bool:
+    if config.DISABLE_JIT:  # the kernels run as Python, where an intrinsic cannot
+        return False
     if config.CPU_NAME or config.CPU_FEATURES:  # numba targets a CPU other than this one
         named = set((config.CPU_FEATURES or "").split(","))
         return {"+avx512f", "+avx512bw", "+avx512vbmi"} <= named
