@@ -301,3 +301,19 @@ def test_hue_kernel_gives_the_torch_paths_bytes():
         reference = op.apply(x, params)
     assert torch.equal(native, reference)
     assert not torch.equal(native[6:], x[6:])
+
+
+def test_the_compiled_inverse_and_shift_check_agree_with_numpy():
+    from augmentlab.ops.kernels.numba_warp import integer_shift, invert_3x3
+
+    g = torch.Generator().manual_seed(0)
+    m = (torch.eye(3, dtype=torch.float64) + 0.1 * torch.randn(6, 3, 3, generator=g, dtype=torch.float64)).numpy()
+    assert np.allclose(invert_3x3(m), np.linalg.inv(m), rtol=1e-12, atol=1e-12)
+    shifts = mx.translation(torch.tensor([3.0, -2.0]), torch.tensor([0.0, 5.0])) @ mx.flip(2, 8, 8, True)
+    inv = invert_3x3(shifts.numpy())
+    ok, sx, sy, t = integer_shift(inv)
+    assert ok and sx.tolist() == [-1.0, -1.0] and sy.tolist() == [1.0, 1.0] and t.tolist() == [[10, 0], [5, -5]]
+    for bad in (0.5, 1e-3, float("nan"), float("inf")):  # a half-pixel shift, a slight one, broken matrices
+        off = inv.copy()
+        off[1, 0, 2] += bad
+        assert not integer_shift(off)[0]

@@ -20,7 +20,7 @@ import torch.nn.functional as F
 
 from augmentlab.ops.kernels.backend import native_cpu, opencv_single_thread
 from augmentlab.ops.kernels.numba_u8 import histogram, shift_flip
-from augmentlab.ops.kernels.numba_warp import fits_fixed_point, warp_affine_u8
+from augmentlab.ops.kernels.numba_warp import fits_fixed_point, integer_shift, invert_3x3, warp_affine_u8
 from augmentlab.ops.kernels.threads import over_batch, slice_count
 
 # From this many pixels per image on, OpenCV runs per channel plane (no layout copies);
@@ -83,29 +83,16 @@ def _per_image_loop(x: torch.Tensor, fn, hist: np.ndarray | None) -> torch.Tenso
 
 
 def _inverse(forward: torch.Tensor) -> np.ndarray:
-    """Batched 3x3 inverse by the adjugate: 10x cheaper than ``np.linalg.inv`` for small
-    batches of 3x3 matrices, which sits on the hot path of every warp."""
-    m = forward.detach().cpu().numpy().astype(np.float64, copy=False)
-    a, b, c = m[:, 0, 0], m[:, 0, 1], m[:, 0, 2]
-    d, e, f = m[:, 1, 0], m[:, 1, 1], m[:, 1, 2]
-    g, h, i = m[:, 2, 0], m[:, 2, 1], m[:, 2, 2]
-    adj = np.stack([e * i - f * h, c * h - b * i, b * f - c * e,
-                    f * g - d * i, a * i - c * g, c * d - a * f,
-                    d * h - e * g, b * g - a * h, a * e - b * d], axis=1).reshape(-1, 3, 3)
-    det = a * adj[:, 0, 0] + b * adj[:, 1, 0] + c * adj[:, 2, 0]
-    return adj / det[:, None, None]
+    """Batched 3x3 inverse by the adjugate (``invert_3x3``): 10x cheaper than
+    ``np.linalg.inv`` for small batches of 3x3 matrices, on the hot path of every warp."""
+    return invert_3x3(np.ascontiguousarray(forward.detach().cpu().numpy(), dtype=np.float64))
 
 
 def _integer_shift(inv: np.ndarray):
     """If every inverse matrix is ``src = (±x + tx, ±y + ty)`` with integer shifts, return
     the shift/flip parameters for the copy kernel, else None."""
-    sx, sy = inv[:, 0, 0], inv[:, 1, 1]
-    t = inv[:, :2, 2]
-    err = (np.abs(inv[:, 2] - (0.0, 0.0, 1.0)).max() + np.abs(inv[:, 0, 1]).max() + np.abs(inv[:, 1, 0]).max()
-           + np.abs(np.abs(sx) - 1).max() + np.abs(np.abs(sy) - 1).max() + np.abs(t - np.round(t)).max())
-    if not err < 1e-6:
-        return None
-    return np.sign(sx), np.sign(sy), np.round(t).astype(np.int64)
+    ok, sx, sy, t = integer_shift(inv)
+    return (sx, sy, t) if ok else None
 
 
 def shift_flip_u8(x: torch.Tensor, sx, tx, sy, ty) -> torch.Tensor:
@@ -164,7 +151,11 @@ def _affine_u8(x: torch.Tensor, inv: np.ndarray, fill: int, hist: torch.Tensor |
     maps = np.ascontiguousarray(inv[:, :2])
     counts = hist.numpy() if hist is not None else np.empty((0, 0, 0), np.float32)
     counting = hist is not None
-    over_batch(lambda a, b: warp_affine_u8(src[a:b], out[a:b], maps[a:b], fill, counts[a:b] if counting else counts), len(src), src.nbytes // len(src))
+    item = src.nbytes // len(src)
+    if slice_count(len(src), item) <= 1:  # one slice: called directly (small batches are mostly overhead)
+        warp_affine_u8(src, out, maps, fill, counts)
+    else:
+        over_batch(lambda a, b: warp_affine_u8(src[a:b], out[a:b], maps[a:b], fill, counts[a:b] if counting else counts), len(src), item)
     return torch.from_numpy(out)
 
 
