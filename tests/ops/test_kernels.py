@@ -8,7 +8,8 @@ from PIL import Image, ImageOps
 
 from augmentlab.ops import create_op
 from augmentlab.ops.image import matrices as mx
-from augmentlab.ops.kernels.lut import apply_lut_u8, histogram_u8
+from augmentlab.ops.kernels.level_stats import NO_BOUNDS, NO_HIST, NO_SUMS, LevelStats
+from augmentlab.ops.kernels.lut import apply_lut_u8, histogram_u8, range_sums_u8
 from augmentlab.ops.kernels.warp import _per_image, remap, warp
 from tests.conftest import images
 
@@ -195,10 +196,31 @@ def test_warp_counts_the_histogram_of_what_it_wrote(kind):
         m = mx.about_centre(mx.rotation(torch.tensor([10.0, 20.0, -33.0, 0.5, 90.0], dtype=torch.float64)), 16, 16)
         if kind == "perspective":
             m[:, 2, 0] = 1e-3
-    hist = torch.full((5, 3, 256), -1.0)
-    out = warp(x, m, hist=hist)
+    stats = LevelStats(5, 3)
+    out = warp(x, m, stats=stats)
     assert torch.equal(out, warp(x, m))
-    assert torch.equal(hist, histogram_u8(out))
+    assert torch.equal(torch.from_numpy(stats.hist), histogram_u8(out))
+
+
+@pytest.mark.parametrize("kind", ["integer", "affine", "perspective"])
+def test_warp_counts_the_sums_below_two_levels_of_what_it_wrote(kind):
+    x = images(5, 3, (16, 16))
+    if kind == "integer":
+        m = mx.translation(torch.tensor([2.0, -3, 0, 1, 4], dtype=torch.float64), torch.zeros(5, dtype=torch.float64))
+    else:
+        m = mx.about_centre(mx.rotation(torch.tensor([10.0, 20.0, -33.0, 0.5, 90.0], dtype=torch.float64)), 16, 16)
+        if kind == "perspective":
+            m[:, 2, 0] = 1e-3
+    bounds = np.random.default_rng(1).integers(0, 257, (5, 3, 2)).astype(np.int32)
+    stats = LevelStats(5, 3, bounds)
+    out = warp(x, m, stats=stats)
+    assert torch.equal(out, warp(x, m))
+    flat = out.reshape(5, 3, -1).numpy().astype(np.int64)
+    for k, level in enumerate((bounds[..., :1], bounds[..., 1:])):
+        below = flat < level
+        assert np.array_equal(stats.sums[..., 2 * k], below.sum(-1))
+        assert np.array_equal(stats.sums[..., 2 * k + 1], (flat * below).sum(-1))
+    assert np.array_equal(range_sums_u8(out, bounds), stats.sums)
 
 
 def _random_affines(rng, n, H, W):
@@ -221,7 +243,7 @@ def test_batched_affine_kernel_matches_opencv(H, W, C, fill):
     inv = _random_affines(rng, 6, H, W)
     inv[0] = [[1, 0, 0], [0, 1, 0]]  # the identity is exact
     out = np.empty_like(x)
-    warp_affine_u8(x, out, inv, fill, np.empty((0, 0, 0), np.float32))
+    warp_affine_u8(x, out, inv, fill, NO_HIST, NO_BOUNDS, NO_SUMS)
     assert np.array_equal(out[0], x[0])
     for b in range(6):
         for c in range(C):

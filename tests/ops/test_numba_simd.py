@@ -1,4 +1,5 @@
-"""The AVX-512 VBMI table lookup against the scalar kernel it stands in for."""
+"""The AVX-512 VBMI table lookup against the scalar kernel it stands in for, and which CPUs
+get the vector kernels."""
 
 import numpy as np
 import pytest
@@ -47,5 +48,18 @@ def test_a_cpu_numba_is_told_to_target_decides_it(monkeypatch, name, features, e
     monkeypatch.setattr(config, "CPU_NAME", name)
     monkeypatch.setattr(config, "CPU_FEATURES", features)
     assert numba_simd._compiles_for_vbmi() is expected
+    assert numba_simd._compiles_for_avx512bw() is expected  # each of these names both or neither
     monkeypatch.setattr(config, "DISABLE_JIT", True)  # kernels as plain Python: no intrinsics
+    assert numba_simd._compiles_for_vbmi() is False
+    assert numba_simd._compiles_for_avx512bw() is False
+
+
+def test_avx512bw_without_vbmi_gets_the_sums_but_not_the_lookup(monkeypatch):
+    from numba.core import config
+
+    from augmentlab.ops.kernels import numba_simd
+
+    monkeypatch.setattr(config, "CPU_NAME", "skylake-avx512")
+    monkeypatch.setattr(config, "CPU_FEATURES", "+avx512f,+avx512bw,+avx2")
+    assert numba_simd._compiles_for_avx512bw() is True
     assert numba_simd._compiles_for_vbmi() is False

@@ -3,7 +3,8 @@ import torch
 
 from augmentlab.ops import create_op
 from augmentlab.ops.image.fusion import _fused_warp
-from augmentlab.ops.image.point import apply_point_chain
+from augmentlab.ops.image.point import apply_point_chain, chain_stats
+from augmentlab.ops.image.point_means import PixelMeans
 from augmentlab.ops.kernels.lut import histogram_u8
 from augmentlab.policy import AugMix, OneOf, RandAugment, Sequential, SomeOf
 from tests.conftest import images
@@ -66,13 +67,25 @@ def test_container_mask_respected_by_fusion():
 @pytest.mark.parametrize("size", [16, 72])  # the interleaved (small) and per-plane (large) OpenCV paths
 def test_histogram_taken_during_the_warp_matches_a_separate_pass(size):
 
-    seq = Sequential([create_op("rotate", m=0.3), create_op("hflip"), create_op("brightness", m=0.3), create_op("contrast", m=0.5)])
+    seq = Sequential([create_op("rotate", m=0.3), create_op("hflip"), create_op("gamma", m=0.3), create_op("contrast", m=0.5)])
     x = images(6, 3, (size, size))
     params = seq.sample(torch.Generator().manual_seed(2), 6, (3, size, size))
     pairs = list(zip(seq.children, params["children"]))
-    warped, hist = _fused_warp(x, pairs[:2], want_hist=True)
-    assert hist is not None
+    warped, hist = _fused_warp(x, pairs[:2], for_chain=pairs[2:])
+    assert isinstance(hist, torch.Tensor)  # gamma is not affine: contrast's mean needs the histogram
     assert torch.equal(hist, histogram_u8(warped))
+    assert torch.equal(seq.apply(x, params), apply_point_chain(warped, pairs[2:]))
+
+
+@pytest.mark.parametrize("size", [16, 72])
+def test_means_taken_during_the_warp_match_a_separate_pass(size):
+    seq = Sequential([create_op("rotate", m=0.3), create_op("hflip"), create_op("brightness", m=0.5), create_op("contrast", m=0.5)])
+    x = images(6, 3, (size, size))
+    params = seq.sample(torch.Generator().manual_seed(2), 6, (3, size, size))
+    pairs = list(zip(seq.children, params["children"]))
+    warped, means = _fused_warp(x, pairs[:2], for_chain=pairs[2:])
+    assert isinstance(means, PixelMeans)  # brightness is affine: the mean needs no histogram
+    assert torch.equal(means.means, chain_stats(warped, pairs[2:]).means)
     assert torch.equal(seq.apply(x, params), apply_point_chain(warped, pairs[2:]))
 
 

@@ -1,7 +1,8 @@
 """The image fuser: a sequence's runs of geometric ops become one warp through the composed
 matrix (one resampling, not one per op; exact integer shifts and flips on uint8 take a
-copy path), and runs of point ops one lookup table, with the histogram the next point op
-needs taken while each warped image is still in cache."""
+copy path), and runs of point ops one lookup table, with the statistics the next point
+ops read (a histogram, or sums for a mean: ``point_means``) taken while each warped image
+is still in cache."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from augmentlab.ops.fusion import register_fuser
 from augmentlab.ops.image import matrices as mx
 from augmentlab.ops.image.geometric import GeometricOp
 from augmentlab.ops.image.point import PointOp, apply_point_chain
+from augmentlab.ops.image.point_means import mean_plan
 from augmentlab.ops.kernels.backend import native_cpu
+from augmentlab.ops.kernels.level_stats import LevelStats
 from augmentlab.ops.kernels.rows import put_rows, take_rows
 from augmentlab.ops.kernels.threads import small_torch_ops_on_one_thread
 from augmentlab.ops.kernels.warp import shift_flip_forward_u8, warp
@@ -23,24 +26,25 @@ from augmentlab.ops.kernels.warp import shift_flip_forward_u8, warp
 def fuse_image_ops(x: torch.Tensor, pairs) -> torch.Tensor:
     """Apply ``(node, params)`` pairs in order, fusing runs of geometric and of point ops."""
     runs = _runs(pairs)
-    original, hist = x, None
+    original, stats = x, None
     for k, (kind, run) in enumerate(runs):
         if kind == "geometric" and len(run) > 1:
             following = runs[k + 1] if k + 1 < len(runs) else ("", [])
+            reader = following[1] if following[0] == "point" and any(op.needs_stats for op, _ in following[1]) else None
             with _kernel_run(x):
-                x, hist = _fused_warp(x, run, want_hist=following[0] == "point" and any(op.needs_stats for op, _ in following[1]))
+                x, stats = _fused_warp(x, run, for_chain=reader)
         elif kind == "point" and (len(run) > 1 or _owned(x, original)):
             # an intermediate we made can be overwritten: the caller's input never is
             inplace = _owned(x, original)
             with _kernel_run(x):
-                if hist is not None and bool(_any_apply(run).all()):
-                    x = apply_point_chain(x, run, inplace=inplace, hist=hist)
+                if stats is not None and bool(_any_apply(run).all()):
+                    x = apply_point_chain(x, run, inplace=inplace, stats=stats)
                 else:
                     x = _masked(x, run, lambda xs, r: apply_point_chain(xs, r, inplace=inplace and xs is x))
-            hist = None
+            stats = None
         else:
             x = run[0][0].apply(x, run[0][1])
-            hist = None
+            stats = None
     return x
 
 
@@ -141,26 +145,30 @@ def _then(flip, t, flip1, t1):
     return flip, (t if _is_zero(t1) else t1 if _is_zero(t) else t + t1)
 
 
-def _fused_warp(x: torch.Tensor, run, want_hist: bool = False):
-    """One resampling for a run of geometric ops. Returns ``(images, hist)``: with
-    ``want_hist`` on CPU uint8, the (B, C, 256) histogram of every output image, taken
-    while each image is still in cache (None when not available)."""
+def _fused_warp(x: torch.Tensor, run, for_chain=None):
+    """One resampling for a run of geometric ops. Returns ``(images, stats)``: given the
+    point-op chain that follows (``for_chain``) on CPU uint8, what it reads of every output
+    image (``point.chain_stats``), taken while each image is still in cache (None when not
+    available)."""
     if native_cpu(x) and x.dtype == torch.uint8:
         maps = _integer_maps(run, tuple(x.shape[1:]))
         if maps is not None:
             return shift_flip_forward_u8(x, *maps), None
 
-    def compose(xs, sub, hist=None):
+    def compose(xs, sub, stats=None):
         shape = tuple(xs.shape[1:])
         total = mx.eye(xs.shape[0])
         for op, p in sub:
             m = op.matrix({k: v for k, v in p.items() if k != "apply"}, shape)
             total = torch.where(p["apply"].view(-1, 1, 1), m, mx.IDENTITY) @ total
-        return warp(xs, total, hist=hist)
+        return warp(xs, total, stats=stats)
 
-    if want_hist and native_cpu(x) and x.dtype == torch.uint8 and bool(_any_apply(run).all()):
-        hist = torch.empty(*x.shape[:2], 256, dtype=torch.float32)
-        return compose(x, run, hist), hist
+    if for_chain is not None and native_cpu(x) and x.dtype == torch.uint8 and bool(_any_apply(run).all()):
+        B, C, H, W = x.shape
+        plan = mean_plan(for_chain, B, C)
+        counts = LevelStats(B, C, None if plan is None else plan.bounds)
+        out = compose(x, run, counts)
+        return out, (torch.from_numpy(counts.hist) if plan is None else plan.means(counts.sums, H * W))
     return _masked(x, run, compose), None
 
 

@@ -38,6 +38,9 @@ class Brightness(PointOp):
     def transform(self, v, w, params):
         return v * factor(params)
 
+    def affine(self, params):
+        return factor(params), 0.0
+
 
 @register
 class Contrast(PointOp):
@@ -45,6 +48,7 @@ class Contrast(PointOp):
     magnitude = Magnitude("factor deviation from 1", 1.0, "", signed=True)
     controls = "factor in [1-m, 1+m] about the mean grey level"
     needs_stats = True
+    mean_only = True
 
     def sample_params(self, g, batch, shape):
         return {"factor": 1.0 + self.signed(g, batch, 1.0)}
@@ -112,6 +116,9 @@ class Invert(PointOp):
 
     def transform(self, v, w, params):
         return 1.0 - v
+
+    def affine(self, params):
+        return -1.0, 1.0
 
 
 @register

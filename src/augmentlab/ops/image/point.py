@@ -14,7 +14,9 @@ from abc import abstractmethod
 import torch
 
 from augmentlab.ops.base import Op, Params
-from augmentlab.ops.kernels.lut import apply_lut_u8, histogram_u8
+from augmentlab.ops.image.point_means import PixelMeans, mean_plan
+from augmentlab.ops.kernels.backend import native_cpu
+from augmentlab.ops.kernels.lut import apply_lut_u8, histogram_u8, range_sums_u8
 
 LUMA = (0.299, 0.587, 0.114)
 
@@ -23,10 +25,18 @@ class PointOp(Op):
     family = "photometric"
     # True when the transform reads image statistics (mean, min/max, histogram).
     needs_stats = False
+    # True when the only statistic it reads is a mean (``wmean``, ``gray_mean``): after
+    # affine ops that needs no histogram (``point_means``).
+    mean_only = False
 
     @abstractmethod
     def transform(self, v: torch.Tensor, w: torch.Tensor | None, params: Params) -> torch.Tensor:
         """The new values of ``v`` (B, C, K); ``w`` are their weights (None: uniform)."""
+
+    def affine(self, params: Params) -> tuple[torch.Tensor | float, torch.Tensor | float] | None:
+        """``(scale, offset)`` when ``transform`` is ``scale * v + offset`` whatever the
+        statistics (each a number or broadcastable to (B, C, 1)); None otherwise."""
+        return None
 
     def kernel(self, x: torch.Tensor, params: Params) -> torch.Tensor:
         params = dict(params, apply=torch.ones(x.shape[0], dtype=torch.bool))
@@ -34,15 +44,16 @@ class PointOp(Op):
 
 
 def apply_point_chain(x: torch.Tensor, chain: list[tuple[PointOp, Params]], inplace: bool = False,
-                      hist: torch.Tensor | None = None) -> torch.Tensor:
+                      stats: torch.Tensor | PixelMeans | None = None) -> torch.Tensor:
     """Apply point ops in order (each with its own ``apply`` mask) in one pass; with
     ``inplace``, uint8 results overwrite ``x`` (only for intermediates the caller owns).
-    ``hist`` is ``x``'s (B, C, 256) histogram when the caller already has it."""
+    ``stats`` is what the chain reads of uint8 ``x`` (``chain_stats``) when the caller
+    already has it."""
     B, C = x.shape[:2]
     if x.dtype == torch.uint8:
         v = (torch.arange(256, dtype=torch.float32, device=x.device) / 255.0).expand(B, C, 256)
         needs = any(op.needs_stats for op, _ in chain)
-        w = (hist if hist is not None else histogram_u8(x)) if needs else None
+        w = (stats if stats is not None else chain_stats(x, chain)) if needs else None
     else:
         v, w = x.reshape(B, C, -1).float(), None
     for op, params in chain:
@@ -56,8 +67,19 @@ def apply_point_chain(x: torch.Tensor, chain: list[tuple[PointOp, Params]], inpl
     return v.reshape(x.shape).to(x.dtype)
 
 
+def chain_stats(x: torch.Tensor, chain) -> torch.Tensor | PixelMeans:
+    """What ``chain``'s statistics op reads of uint8 ``x``: means from the sums below two
+    levels where ``point_means.mean_plan`` allows, else the (B, C, 256) histogram."""
+    plan = mean_plan(chain, x.shape[0], x.shape[1]) if native_cpu(x) else None
+    if plan is None:  # (on a GPU the histogram is one bincount)
+        return histogram_u8(x)
+    return plan.means(range_sums_u8(x, plan.bounds), x[0, 0].numel())
+
+
 # -- statistics over weighted values ----------------------------------------------------------
-def wmean(v: torch.Tensor, w: torch.Tensor | None) -> torch.Tensor:
+def wmean(v: torch.Tensor, w: torch.Tensor | PixelMeans | None) -> torch.Tensor:
+    if isinstance(w, PixelMeans):  # taken for exactly this chain (``point_means.mean_plan``)
+        return w.means.to(v.device)
     if w is None:
         return v.mean(-1, keepdim=True)
     return (v * w).sum(-1, keepdim=True) / w.sum(-1, keepdim=True).clamp_min(1.0)
@@ -73,6 +95,7 @@ def gray_mean(v: torch.Tensor, w: torch.Tensor | None) -> torch.Tensor:
 
 
 def wmin_max(v: torch.Tensor, w: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
+    _histogram_or_none(w)
     if w is None:
         return v.amin(-1, keepdim=True), v.amax(-1, keepdim=True)
     present = w > 0
@@ -83,10 +106,16 @@ def wmin_max(v: torch.Tensor, w: torch.Tensor | None) -> tuple[torch.Tensor, tor
 
 def level_histogram(v: torch.Tensor, w: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
     """Quantise values to 256 levels; return (level index, per-channel histogram)."""
+    _histogram_or_none(w)
     q = (v * 255.0).round().long().clamp(0, 255)
     weights = torch.ones_like(v) if w is None else w
     hist = torch.zeros(*v.shape[:2], 256, dtype=v.dtype, device=v.device).scatter_add_(2, q, weights)
     return q, hist
+
+
+def _histogram_or_none(w) -> None:
+    if isinstance(w, PixelMeans):  # a bug, not bad input: ``mean_plan`` admits mean-only ops
+        raise TypeError("this statistic needs the histogram; the chain was planned for means only")
 
 
 def factor(params: Params, key: str = "factor") -> torch.Tensor:

@@ -1,10 +1,12 @@
-"""Per-sample, per-channel lookup tables and histograms for uint8 batches."""
+"""Per-sample, per-channel lookup tables, histograms and range sums for uint8 batches."""
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from augmentlab.ops.kernels.backend import native_cpu
+from augmentlab.ops.kernels.numba_range import range_sums
 from augmentlab.ops.kernels.numba_simd import VBMI, apply_lut_vbmi
 from augmentlab.ops.kernels.numba_u8 import apply_lut
 from augmentlab.ops.kernels.numba_u8 import histogram as _histogram_cpu
@@ -26,6 +28,17 @@ def histogram_u8(x: torch.Tensor) -> torch.Tensor:
         return out
     offsets = torch.arange(B * C, device=x.device).view(B, C, 1) * 256
     return torch.bincount((flat.long() + offsets).reshape(-1), minlength=B * C * 256).view(B, C, 256).float()
+
+
+def range_sums_u8(x: torch.Tensor, bounds) -> np.ndarray:
+    """(B, C, 4) int64: for each sample and channel of uint8 ``x`` and its two levels in
+    ``bounds`` (B, C, 2) int32, the count and level sum of the pixels below each
+    (``numba_range.count_below_two``)."""
+    B, C = x.shape[:2]
+    src = x.reshape(B, C, -1).contiguous().cpu().numpy()
+    out = np.zeros((B, C, 4), np.int64)
+    over_batch(lambda a, b: range_sums(src[a:b], bounds[a:b], out[a:b]), B, src.nbytes // max(1, B))
+    return out
 
 
 def apply_lut_u8(x: torch.Tensor, lut: torch.Tensor, inplace: bool = False) -> torch.Tensor:

@@ -1,21 +1,26 @@
-"""A byte-table lookup in x86 vector instructions that LLVM does not choose on its own.
+"""x86 vector instructions that LLVM does not choose on its own, as numba intrinsics.
 
-Mapping bytes through a 256-entry table is a gather, which LLVM's vectoriser leaves
-scalar: one load per byte. AVX-512 VBMI's ``vpermi2b`` looks up 64 bytes at once in a
-128-byte table held in two registers; two of them, and a select on each index's top bit,
-cover all 256 entries. Measured 6.7x the scalar loop here (7 against 47 us per 224x224
-RGB image, one thread, AMD EPYC). (Zen 4's ``vpgatherdd`` was no faster than scalar
-loads, so the warp's tap fetch stays scalar.)
+1. A byte-table lookup. Mapping bytes through a 256-entry table is a gather, which LLVM's
+   vectoriser leaves scalar: one load per byte. AVX-512 VBMI's ``vpermi2b`` looks up 64
+   bytes at once in a 128-byte table held in two registers; two of them, and a select on
+   each index's top bit, cover all 256 entries. Measured 6.7x the scalar loop here (7
+   against 47 us per 224x224 RGB image, one thread, AMD EPYC). (Zen 4's ``vpgatherdd`` was
+   no faster than scalar loads, so the warp's tap fetch stays scalar.)
+2. Counts and sums of the bytes below two levels (``below_two``): a compare per level
+   gives a mask, ``popcnt`` of the mask counts, and ``vpsadbw`` sums the masked bytes, 64
+   at a time. LLVM's own vectorisation of the same loop widens every byte to 32 bits:
+   1.85 against 9.6 us a 224x224 plane here.
 
-``VBMI`` says whether numba compiles for a CPU that has the instruction: the host's
-features, or those named by ``NUMBA_CPU_NAME``/``NUMBA_CPU_FEATURES`` (and not under
-``NUMBA_DISABLE_JIT``). Where it is False, nothing here is compiled and callers use the
-scalar kernel.
+``VBMI`` and ``AVX512BW`` say whether numba compiles for a CPU that has the instructions:
+the host's features, or those named by ``NUMBA_CPU_NAME``/``NUMBA_CPU_FEATURES`` (and
+not under ``NUMBA_DISABLE_JIT``). Where one is False, its kernel is never compiled and
+callers use the scalar one.
 """
 
 from __future__ import annotations
 
 import numba
+import numpy as np
 from llvmlite import ir
 from numba import types
 from numba.core import config
@@ -24,19 +29,29 @@ from numba.extending import intrinsic
 _BYTES = ir.VectorType(ir.IntType(8), 64)
 
 
-def _compiles_for_vbmi() -> bool:
+def _compiles_for(features: tuple[str, ...]) -> bool:
     if config.DISABLE_JIT:  # the kernels run as Python, where an intrinsic cannot
         return False
     if config.CPU_NAME or config.CPU_FEATURES:  # numba targets a CPU other than this one
         named = set((config.CPU_FEATURES or "").split(","))
-        return {"+avx512f", "+avx512bw", "+avx512vbmi"} <= named
+        return {f"+{f}" for f in features} <= named
     import llvmlite.binding as ll
 
     host = ll.get_host_cpu_features()
-    return all(host.get(f, False) for f in ("avx512f", "avx512bw", "avx512vbmi"))
+    return all(host.get(f, False) for f in features)
+
+
+def _compiles_for_vbmi() -> bool:
+    return _compiles_for(("avx512f", "avx512bw", "avx512vbmi"))
+
+
+def _compiles_for_avx512bw() -> bool:
+    return _compiles_for(("avx512f", "avx512bw"))
 
 
 VBMI = _compiles_for_vbmi()
+AVX512BW = _compiles_for_avx512bw()
+I64 = ir.IntType(64)
 
 
 def _u8_vector(ty) -> bool:
@@ -81,3 +96,67 @@ def apply_lut_vbmi(src, dst, lut):
             for i in range(whole, N):
                 d[i] = table[s[i]]
     return dst
+
+
+def _splat(builder, byte):
+    """A 64-byte vector of ``byte`` (an i8 value)."""
+    one = builder.insert_element(ir.Constant(_BYTES, ir.Undefined), byte, ir.Constant(ir.IntType(32), 0))
+    return builder.shuffle_vector(one, one, ir.Constant(ir.VectorType(ir.IntType(32), 64), [0] * 64))
+
+
+@intrinsic
+def _below_two64(typingctx, src, at, last_a, last_b):
+    """Over the 64 bytes ``src[at:at+64]``, for the levels ``last_a`` and ``last_b``: the
+    count of bytes at most each level, and their sums, packed in one int64 as
+    ``sum_a | sum_b << 16 | count_a << 32 | count_b << 40`` (sums <= 16,320, counts <= 64)."""
+    if not (_u8_vector(src) and all(isinstance(t, types.Integer) for t in (at, last_a, last_b))):
+        return None
+
+    def codegen(context, builder, signature, args):
+        s = context.make_array(signature.args[0])(context, builder, args[0])
+        offset = context.cast(builder, args[1], signature.args[1], types.int64)
+        values = builder.load(builder.bitcast(builder.gep(s.data, [offset]), _BYTES.as_pointer()), align=1)
+        sad = builder.module.declare_intrinsic("llvm.x86.avx512.psad.bw.512",
+                                               fnty=ir.FunctionType(ir.VectorType(I64, 8), [_BYTES, _BYTES]))
+        add = builder.module.declare_intrinsic("llvm.vector.reduce.add.v8i64", fnty=ir.FunctionType(I64, [ir.VectorType(I64, 8)]))
+        popcount = builder.module.declare_intrinsic("llvm.ctpop.i64", fnty=ir.FunctionType(I64, [I64]))
+        packed = ir.Constant(I64, 0)
+        for k, (arg, ty) in enumerate(zip(args[2:], signature.args[2:])):
+            level = builder.trunc(context.cast(builder, arg, ty, types.int64), ir.IntType(8))
+            at_most = builder.icmp_unsigned("<=", values, _splat(builder, level))
+            total = builder.call(add, [builder.call(sad, [builder.select(at_most, values, ir.Constant(_BYTES, None)),
+                                                          ir.Constant(_BYTES, None)])])
+            count = builder.call(popcount, [builder.bitcast(at_most, I64)])
+            packed = builder.or_(packed, builder.or_(builder.shl(total, ir.Constant(I64, 16 * k)),
+                                                     builder.shl(count, ir.Constant(I64, 32 + 8 * k))))
+        return packed
+
+    return types.int64(src, at, last_a, last_b), codegen
+
+
+@numba.njit(inline="always")
+def below_two_avx512(plane, a, b):
+    """``(count, sum)`` of the bytes of 1-D uint8 ``plane`` below level ``a``, and below
+    ``b`` (levels in 0..256), 64 bytes at a time. Only where ``AVX512BW``."""
+    N = plane.shape[0]
+    whole = N - N % 64
+    na = sa = nb = sb = 0
+    for i in range(0, whole, 64):  # "below a" is "at most a - 1"; a = 0 is handled after
+        p = _below_two64(plane, i, (a - 1) & 255, (b - 1) & 255)
+        sa += p & 0xFFFF
+        sb += (p >> 16) & 0xFFFF
+        na += (p >> 32) & 0xFF
+        nb += p >> 40
+    for i in range(whole, N):
+        v = np.int64(plane[i])
+        if v < a:
+            na += 1
+            sa += v
+        if v < b:
+            nb += 1
+            sb += v
+    if a == 0:  # (a - 1) & 255 read as "at most 255"
+        na = sa = 0
+    if b == 0:
+        nb = sb = 0
+    return na, sa, nb, sb

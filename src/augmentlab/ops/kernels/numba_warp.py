@@ -27,6 +27,7 @@ import numba
 import numpy as np
 
 from augmentlab.ops.kernels.numba_prefetch import prefetch_span
+from augmentlab.ops.kernels.numba_range import count_below_two
 from augmentlab.ops.kernels.numba_u8 import count_levels
 
 U = np.uint64
@@ -114,15 +115,18 @@ def integer_shift(inv):
 
 
 @numba.njit(nogil=True, cache=True)
-def warp_affine_u8(src, dst, inv, fill, hist):
+def warp_affine_u8(src, dst, inv, fill, hist, bounds, sums):
     """``dst[b, :, y, x]`` = ``src[b]`` sampled bilinearly at ``inv[b] @ (x, y, 1)``.
 
     ``src``/``dst``: contiguous (B, C, H, W) uint8; ``inv``: (B, 2, 3) float64 inverse
     maps (output pixel -> source pixel, pixel centres at integers); taps outside the
-    image read ``fill``. ``hist``: (B, C, 256) float32 counts of each output image, or
-    an empty array to skip counting."""
+    image read ``fill``. Each output image is counted while it is in cache, into ``hist``,
+    (B, C, 256) float32, its histogram, or ``sums``, (B, C, 4) int64, its counts and level
+    sums below ``bounds`` (B, C, 2) int32 (``numba_range.count_below_two``); empty arrays
+    skip either."""
     B, C, H, W = src.shape
     counting = hist.shape[0] == B
+    summing = bounds.shape[0] == B
     HW = H * W
     Wp = W + 2
     plane_p = (H + 2) * Wp
@@ -180,6 +184,8 @@ def warp_affine_u8(src, dst, inv, fill, hist):
                     d[x] = fill
         if counting:  # while the image is still in cache
             count_levels(dst[b].reshape(C, HW), hist[b])
+        if summing:
+            count_below_two(dst[b].reshape(C, HW), bounds[b], sums[b])
     return dst
 
 

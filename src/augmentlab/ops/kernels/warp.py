@@ -19,7 +19,8 @@ import torch
 import torch.nn.functional as F
 
 from augmentlab.ops.kernels.backend import native_cpu, opencv_single_thread
-from augmentlab.ops.kernels.numba_u8 import histogram, shift_flip
+from augmentlab.ops.kernels.level_stats import LevelStats
+from augmentlab.ops.kernels.numba_u8 import shift_flip
 from augmentlab.ops.kernels.numba_warp import fits_fixed_point, integer_shift, invert_3x3, warp_affine_u8
 from augmentlab.ops.kernels.threads import over_batch, slice_count
 
@@ -36,16 +37,15 @@ def _from_hwc_batch(a: np.ndarray, like: torch.Tensor) -> torch.Tensor:
     return torch.from_numpy(a).permute(0, 3, 1, 2).contiguous().to(like.dtype)
 
 
-def _per_image(x: torch.Tensor, fn, hist: torch.Tensor | None = None) -> torch.Tensor:
+def _per_image(x: torch.Tensor, fn, stats: LevelStats | None = None) -> torch.Tensor:
     """Run ``fn(i, src, dst)`` over 2-D planes or H x W x C images; returns (B, C, H, W).
 
-    ``hist`` (B, C, 256) float32, when given, receives each output image's histogram,
-    taken while the image is still in cache."""
+    ``stats``, when given, counts each output image while it is still in cache."""
     with opencv_single_thread():
-        return _per_image_loop(x, fn, None if hist is None else hist.numpy())
+        return _per_image_loop(x, fn, stats)
 
 
-def _per_image_loop(x: torch.Tensor, fn, hist: np.ndarray | None) -> torch.Tensor:
+def _per_image_loop(x: torch.Tensor, fn, stats: LevelStats | None) -> torch.Tensor:
     B, C, H, W = x.shape
     if H * W >= PLANE_PIXELS or C == 1 or C > 4:
         src = x.contiguous().numpy()
@@ -63,8 +63,8 @@ def _per_image_loop(x: torch.Tensor, fn, hist: np.ndarray | None) -> torch.Tenso
                     image = scratch
                 for c in range(C):
                     fn(i, image[c], out[i, c])
-                if hist is not None:
-                    histogram(out[i : i + 1].reshape(1, C, -1), hist[i : i + 1])
+                if stats is not None:
+                    stats.take(out[i : i + 1], i)
 
         over_batch(run, B, src.nbytes // max(1, B))
         return torch.from_numpy(out)
@@ -77,8 +77,8 @@ def _per_image_loop(x: torch.Tensor, fn, hist: np.ndarray | None) -> torch.Tenso
 
     over_batch(run_hwc, B, src.nbytes // max(1, B))
     result = _from_hwc_batch(out, x)
-    if hist is not None:
-        histogram(result.numpy().reshape(B, C, -1), hist)
+    if stats is not None:
+        stats.take(result.numpy())
     return result
 
 
@@ -144,29 +144,31 @@ def _shift_flip(x: torch.Tensor, ox, oy, hflip, vflip) -> torch.Tensor:
     return out
 
 
-def _affine_u8(x: torch.Tensor, inv: np.ndarray, fill: int, hist: torch.Tensor | None) -> torch.Tensor:
+def _affine_u8(x: torch.Tensor, inv: np.ndarray, fill: int, stats: LevelStats | None) -> torch.Tensor:
     """The batched bilinear kernel, split across threads."""
     src = x.contiguous().numpy()
     out = np.empty_like(src)
     maps = np.ascontiguousarray(inv[:, :2])
-    counts = hist.numpy() if hist is not None else np.empty((0, 0, 0), np.float32)
-    counting = hist is not None
+    stats = stats or _NO_STATS
     item = src.nbytes // len(src)
     if slice_count(len(src), item) <= 1:  # one slice: called directly (small batches are mostly overhead)
-        warp_affine_u8(src, out, maps, fill, counts)
+        warp_affine_u8(src, out, maps, fill, *stats.kernel_args(0, len(src)))
     else:
-        over_batch(lambda a, b: warp_affine_u8(src[a:b], out[a:b], maps[a:b], fill, counts[a:b] if counting else counts), len(src), item)
+        over_batch(lambda a, b: warp_affine_u8(src[a:b], out[a:b], maps[a:b], fill, *stats.kernel_args(a, b)), len(src), item)
     return torch.from_numpy(out)
 
 
+_NO_STATS = LevelStats(0, 0)  # counts nothing: its arrays are empty
+
+
 def warp(x: torch.Tensor, forward: torch.Tensor, *, nearest: bool = False, fill: int = 0,
-         hist: torch.Tensor | None = None) -> torch.Tensor:
+         stats: LevelStats | None = None) -> torch.Tensor:
     """Warp each image of ``x`` (B, C, H, W) by its forward matrix (B, 3, 3, float64);
     ``nearest`` takes the nearest source pixel instead of interpolating, and pixels that
     come from outside the image get ``fill``.
 
-    ``hist``, a (B, C, 256) float32 tensor (CPU uint8 only), receives the histogram of
-    each output image, counted while the image is still in cache."""
+    ``stats`` (CPU uint8 only) counts each output image (its histogram, or its sums below
+    two levels) while the image is still in cache."""
     B, C, H, W = x.shape
     if B == 0:
         return x.clone()
@@ -176,13 +178,13 @@ def warp(x: torch.Tensor, forward: torch.Tensor, *, nearest: bool = False, fill:
         if shift is not None:
             sx, sy, t = shift
             out = shift_flip_u8(x, sx, t[:, 0], sy, t[:, 1])
-            if hist is not None:
-                histogram(out.numpy().reshape(B, C, -1), hist.numpy())
+            if stats is not None:
+                stats.take(out.numpy())
             return out
         affine = bool(np.abs(inv[:, 2] - (0.0, 0.0, 1.0)).max() < 1e-12)
         if (affine and x.dtype == torch.uint8 and not nearest and fill == int(fill) and 0 <= fill <= 255
                 and fits_fixed_point(inv, H, W)):
-            return _affine_u8(x, inv, int(fill), hist)
+            return _affine_u8(x, inv, int(fill), stats)
         import cv2  # here, not at import: an augment that never needs OpenCV saves its 14 MB
 
         flags = (cv2.INTER_NEAREST if nearest else cv2.INTER_LINEAR) | cv2.WARP_INVERSE_MAP
@@ -193,7 +195,7 @@ def warp(x: torch.Tensor, forward: torch.Tensor, *, nearest: bool = False, fill:
             else:
                 cv2.warpPerspective(src, inv[i], (W, H), dst=dst, flags=flags, borderMode=cv2.BORDER_CONSTANT, borderValue=fill)
 
-        return _in_range(_per_image(x, one, hist), x, fill, nearest)
+        return _in_range(_per_image(x, one, stats), x, fill, nearest)
     return _warp_torch(x, torch.from_numpy(inv).to(x.device), nearest, fill)
 
 
