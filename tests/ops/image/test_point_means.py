@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from augmentlab.ops import create_op
-from augmentlab.ops.image.point import apply_point_chain, chain_stats, wmean
+from augmentlab.ops.image.point import PointOp, apply_point_chain, chain_stats, wmean
 from augmentlab.ops.image.point_means import PixelMeans, mean_plan
 from augmentlab.ops.kernels.lut import histogram_u8
 from tests.conftest import images
@@ -89,4 +89,30 @@ def test_grey_images_are_planned_per_channel_too():
     x = images(5, 1, (9, 9), seed=3)
     chain = _chain([("brightness", 0.7), ("contrast", 0.7)], 5, 3, (1, 9, 9))
     want = wmean(_prefix_values(chain, 5, 1), histogram_u8(x))
+    torch.testing.assert_close(chain_stats(x, chain).means, want, rtol=0, atol=2e-6)
+
+
+class _Shift(PointOp):
+    """v + offset: an affine op whose offset can push every level past one end."""
+
+    name = "test_shift"
+    magnitude = None
+
+    def sample_params(self, g, batch, shape):
+        return {}
+
+    def transform(self, v, w, params):
+        return v + params["offset"].view(-1, 1, 1)
+
+    def affine(self, params):
+        return 1.0, params["offset"].view(-1, 1, 1)
+
+
+@pytest.mark.parametrize("offset", [1.5, -1.5, 0.25])
+def test_a_map_pushed_past_one_end_is_that_end(offset):
+    x = images(2, 3, (6, 6))
+    chain = _chain([("brightness", 0.5), ("contrast", 0.5)], 2, 0, (3, 6, 6))
+    shift = (_Shift(), {"offset": torch.full((2,), offset), "apply": torch.ones(2, dtype=torch.bool)})
+    chain = [chain[0], shift, chain[1]]
+    want = wmean(_prefix_values(chain, 2, 3), histogram_u8(x))
     torch.testing.assert_close(chain_stats(x, chain).means, want, rtol=0, atol=2e-6)

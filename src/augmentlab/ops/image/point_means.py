@@ -32,15 +32,15 @@ class MeanPlan:
 
     def __init__(self, a: np.ndarray, b: np.ndarray, lo: np.ndarray, hi: np.ndarray):
         self.a, self.b = a, b
-        self.first = np.clip(b, lo, hi)  # the value of level 0
-        self.last = np.clip(a + b, lo, hi)  # of level 255
-        safe = np.where(a == 0, 1.0, a)
-        u1, u2 = (lo - b) / safe, (hi - b) / safe
-        u1, u2 = np.minimum(u1, u2), np.maximum(u1, u2)
+        self.first = np.minimum(np.maximum(b, lo), hi)  # the value of level 0
+        self.last = np.minimum(np.maximum(a + b, lo), hi)  # of level 255
+        flat = a == 0
+        scale = 255.0 / np.where(flat, 1.0, a)
+        u1, u2 = (lo - b) * scale, (hi - b) * scale  # in levels
         # [start, stop): the levels on the linear part; a flat map has none (all "first")
-        start = np.where(a == 0, 256, np.clip(np.ceil(255.0 * u1), 0, 256))
-        stop = np.where(a == 0, 256, np.clip(np.floor(255.0 * u2) + 1, start, 256))
-        self.bounds = np.ascontiguousarray(np.stack([start, stop], -1).astype(np.int32))
+        start = np.where(flat, 256.0, np.minimum(np.maximum(np.ceil(np.minimum(u1, u2)), 0.0), 256.0))
+        stop = np.where(flat, 256.0, np.minimum(np.maximum(np.floor(np.maximum(u1, u2)) + 1.0, start), 256.0))
+        self.bounds = np.stack([start, stop], -1).astype(np.int32)
 
     def means(self, sums: np.ndarray, pixels: int) -> PixelMeans:
         """From ``sums`` (B, C, 4) int64, ``kernels.numba_range``'s counts and level sums of
@@ -69,7 +69,9 @@ def mean_plan(chain, batch: int, channels: int) -> MeanPlan | None:
         # s * clamp(a u + b, lo, hi) + o, then clamped to [0, 1] as every op's output is
         ends = s * lo + o, s * hi + o
         a, b = s * a, s * b + o
-        lo, hi = np.clip(np.minimum(*ends), 0.0, 1.0), np.clip(np.maximum(*ends), 0.0, 1.0)
+        # both clipped to [0, 1]: a map pushed wholly past one end is that end, lo = hi
+        lo = np.minimum(np.maximum(np.minimum(*ends), 0.0), 1.0)
+        hi = np.maximum(np.minimum(np.maximum(*ends), 1.0), 0.0)
     return MeanPlan(a, b, lo, hi)
 
 

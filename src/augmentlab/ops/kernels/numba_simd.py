@@ -52,6 +52,7 @@ def _compiles_for_avx512bw() -> bool:
 VBMI = _compiles_for_vbmi()
 AVX512BW = _compiles_for_avx512bw()
 I64 = ir.IntType(64)
+_I64X8 = ir.VectorType(I64, 8)
 
 
 def _u8_vector(ty) -> bool:
@@ -105,33 +106,33 @@ def _splat(builder, byte):
 
 
 @intrinsic
-def _below_two64(typingctx, src, at, last_a, last_b):
-    """Over the 64 bytes ``src[at:at+64]``, for the levels ``last_a`` and ``last_b``: the
-    count of bytes at most each level, and their sums, packed in one int64 as
-    ``sum_a | sum_b << 16 | count_a << 32 | count_b << 40`` (sums <= 16,320, counts <= 64)."""
-    if not (_u8_vector(src) and all(isinstance(t, types.Integer) for t in (at, last_a, last_b))):
+def _below_two64(typingctx, src, at, last_a, last_b, sums):
+    """Over the 64 bytes ``src[at:at+64]``, for the levels ``last_a`` and ``last_b``: adds
+    the sums of the bytes at most each level to ``sums[0:8]`` and ``sums[8:16]`` (int64,
+    eight partial sums each: no horizontal add per block) and returns their counts as
+    ``count_a | count_b << 32``."""
+    if not (_u8_vector(src) and all(isinstance(t, types.Integer) for t in (at, last_a, last_b))
+            and isinstance(sums, types.Array) and sums.dtype == types.int64 and sums.ndim == 1 and sums.layout == "C"):
         return None
 
     def codegen(context, builder, signature, args):
         s = context.make_array(signature.args[0])(context, builder, args[0])
+        acc = context.make_array(signature.args[4])(context, builder, args[4])
         offset = context.cast(builder, args[1], signature.args[1], types.int64)
         values = builder.load(builder.bitcast(builder.gep(s.data, [offset]), _BYTES.as_pointer()), align=1)
-        sad = builder.module.declare_intrinsic("llvm.x86.avx512.psad.bw.512",
-                                               fnty=ir.FunctionType(ir.VectorType(I64, 8), [_BYTES, _BYTES]))
-        add = builder.module.declare_intrinsic("llvm.vector.reduce.add.v8i64", fnty=ir.FunctionType(I64, [ir.VectorType(I64, 8)]))
+        sad = builder.module.declare_intrinsic("llvm.x86.avx512.psad.bw.512", fnty=ir.FunctionType(_I64X8, [_BYTES, _BYTES]))
         popcount = builder.module.declare_intrinsic("llvm.ctpop.i64", fnty=ir.FunctionType(I64, [I64]))
-        packed = ir.Constant(I64, 0)
-        for k, (arg, ty) in enumerate(zip(args[2:], signature.args[2:])):
+        counts = ir.Constant(I64, 0)
+        for k, (arg, ty) in enumerate(zip(args[2:4], signature.args[2:4])):
             level = builder.trunc(context.cast(builder, arg, ty, types.int64), ir.IntType(8))
             at_most = builder.icmp_unsigned("<=", values, _splat(builder, level))
-            total = builder.call(add, [builder.call(sad, [builder.select(at_most, values, ir.Constant(_BYTES, None)),
-                                                          ir.Constant(_BYTES, None)])])
-            count = builder.call(popcount, [builder.bitcast(at_most, I64)])
-            packed = builder.or_(packed, builder.or_(builder.shl(total, ir.Constant(I64, 16 * k)),
-                                                     builder.shl(count, ir.Constant(I64, 32 + 8 * k))))
-        return packed
+            part = builder.call(sad, [builder.select(at_most, values, ir.Constant(_BYTES, None)), ir.Constant(_BYTES, None)])
+            where = builder.bitcast(builder.gep(acc.data, [ir.Constant(I64, 8 * k)]), _I64X8.as_pointer())
+            builder.store(builder.add(builder.load(where, align=8), part), where, align=8)
+            counts = builder.or_(counts, builder.shl(builder.call(popcount, [builder.bitcast(at_most, I64)]), ir.Constant(I64, 32 * k)))
+        return counts
 
-    return types.int64(src, at, last_a, last_b), codegen
+    return types.int64(src, at, last_a, last_b, sums), codegen
 
 
 @numba.njit(inline="always")
@@ -140,13 +141,12 @@ def below_two_avx512(plane, a, b):
     ``b`` (levels in 0..256), 64 bytes at a time. Only where ``AVX512BW``."""
     N = plane.shape[0]
     whole = N - N % 64
-    na = sa = nb = sb = 0
+    sums = np.zeros(16, np.int64)
+    counts = 0
     for i in range(0, whole, 64):  # "below a" is "at most a - 1"; a = 0 is handled after
-        p = _below_two64(plane, i, (a - 1) & 255, (b - 1) & 255)
-        sa += p & 0xFFFF
-        sb += (p >> 16) & 0xFFFF
-        na += (p >> 32) & 0xFF
-        nb += p >> 40
+        counts += _below_two64(plane, i, (a - 1) & 255, (b - 1) & 255, sums)
+    na, nb = counts & 0xFFFFFFFF, counts >> 32
+    sa, sb = sums[:8].sum(), sums[8:].sum()
     for i in range(whole, N):
         v = np.int64(plane[i])
         if v < a:
