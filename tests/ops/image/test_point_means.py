@@ -4,10 +4,17 @@ import pytest
 import torch
 
 from augmentlab.ops import create_op
+from augmentlab.ops.image import point_means
 from augmentlab.ops.image.point import PointOp, apply_point_chain, chain_stats, wmean
 from augmentlab.ops.image.point_means import PixelMeans, mean_plan
 from augmentlab.ops.kernels.lut import histogram_u8
 from tests.conftest import images
+
+
+@pytest.fixture(autouse=True)
+def _plan_any_size(monkeypatch):
+    """These batches are small: plan them anyway (``worth_planning`` is tested below)."""
+    monkeypatch.setattr(point_means, "PLAN_MIN_VALUES", 0)
 
 
 def _chain(names, batch, seed, shape=(3, 20, 24)):
@@ -116,3 +123,10 @@ def test_a_map_pushed_past_one_end_is_that_end(offset):
     chain = [chain[0], shift, chain[1]]
     want = wmean(_prefix_values(chain, 2, 3), histogram_u8(x))
     torch.testing.assert_close(chain_stats(x, chain).means, want, rtol=0, atol=2e-6)
+
+
+def test_small_batches_take_the_histogram_large_ones_the_sums(monkeypatch):
+    monkeypatch.setattr(point_means, "PLAN_MIN_VALUES", 1000)
+    chain = _chain([("brightness", 0.5), ("contrast", 0.5)], 4, 0, (3, 8, 8))
+    assert isinstance(chain_stats(images(4, 3, (8, 8)), chain), torch.Tensor)  # 768 values
+    assert isinstance(chain_stats(images(4, 3, (16, 16)), chain), PixelMeans)  # 3,072
