@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 import torch
@@ -25,18 +26,27 @@ def translation(tx: torch.Tensor, ty: torch.Tensor) -> Matrix:
 
 def about_centre(linear: Matrix, H: int, W: int) -> Matrix:
     """Conjugate a linear map so it acts about the image centre."""
-    b = len(linear)
-    cx, cy = (W - 1) / 2.0, (H - 1) / 2.0
-    to = translation(torch.full((b,), -cx, dtype=torch.float64), torch.full((b,), -cy, dtype=torch.float64))
-    back = translation(torch.full((b,), cx, dtype=torch.float64), torch.full((b,), cy, dtype=torch.float64))
+    to, back = _centre_shifts(len(linear), H, W)
     return back @ linear @ to
+
+
+@functools.lru_cache(maxsize=16)
+def _centre_shifts(batch: int, H: int, W: int) -> tuple[Matrix, Matrix]:
+    """The shifts to and from the centre of an H x W image, for a batch: the same on every
+    batch of that size, and built on the hot path of every rotation, scaling and shear.
+    (Cached: read-only, as every caller takes products of them.)"""
+    cx, cy = (W - 1) / 2.0, (H - 1) / 2.0
+    to = translation(torch.full((batch,), -cx, dtype=torch.float64), torch.full((batch,), -cy, dtype=torch.float64))
+    back = translation(torch.full((batch,), cx, dtype=torch.float64), torch.full((batch,), cy, dtype=torch.float64))
+    return to, back
 
 
 def rotation(degrees: torch.Tensor) -> Matrix:
     r = torch.deg2rad(degrees)
+    cos, sin = torch.cos(r), torch.sin(r)
     m = eye(len(degrees))
-    m[:, 0, 0], m[:, 0, 1] = torch.cos(r), -torch.sin(r)
-    m[:, 1, 0], m[:, 1, 1] = torch.sin(r), torch.cos(r)
+    m[:, 0, 0], m[:, 0, 1] = cos, -sin
+    m[:, 1, 0], m[:, 1, 1] = sin, cos
     return m
 
 
