@@ -187,8 +187,9 @@ def test_shift_flip_kernel_paths_match_brute_force(path, W, H):
         assert np.array_equal(out[b], ref)
 
 
-@pytest.mark.parametrize("kind", ["integer", "affine", "perspective"])
-def test_warp_counts_the_histogram_of_what_it_wrote(kind):
+def _counting_case(kind):
+    """Five RGB 16x16 images and matrices for each of the warp's paths: the integer copy,
+    the affine kernel and OpenCV's perspective warp."""
     x = images(5, 3, (16, 16))
     if kind == "integer":
         m = mx.translation(torch.tensor([2.0, -3, 0, 1, 4], dtype=torch.float64), torch.zeros(5, dtype=torch.float64))
@@ -196,6 +197,12 @@ def test_warp_counts_the_histogram_of_what_it_wrote(kind):
         m = mx.about_centre(mx.rotation(torch.tensor([10.0, 20.0, -33.0, 0.5, 90.0], dtype=torch.float64)), 16, 16)
         if kind == "perspective":
             m[:, 2, 0] = 1e-3
+    return x, m
+
+
+@pytest.mark.parametrize("kind", ["integer", "affine", "perspective"])
+def test_warp_counts_the_histogram_of_what_it_wrote(kind):
+    x, m = _counting_case(kind)
     stats = LevelStats(5, 3)
     out = warp(x, m, stats=stats)
     assert torch.equal(out, warp(x, m))
@@ -204,13 +211,7 @@ def test_warp_counts_the_histogram_of_what_it_wrote(kind):
 
 @pytest.mark.parametrize("kind", ["integer", "affine", "perspective"])
 def test_warp_counts_the_sums_below_two_levels_of_what_it_wrote(kind):
-    x = images(5, 3, (16, 16))
-    if kind == "integer":
-        m = mx.translation(torch.tensor([2.0, -3, 0, 1, 4], dtype=torch.float64), torch.zeros(5, dtype=torch.float64))
-    else:
-        m = mx.about_centre(mx.rotation(torch.tensor([10.0, 20.0, -33.0, 0.5, 90.0], dtype=torch.float64)), 16, 16)
-        if kind == "perspective":
-            m[:, 2, 0] = 1e-3
+    x, m = _counting_case(kind)
     bounds = np.random.default_rng(1).integers(0, 257, (5, 3, 2)).astype(np.int32)
     stats = LevelStats(5, 3, bounds)
     out = warp(x, m, stats=stats)
