@@ -14,8 +14,7 @@ import torch
 from augmentlab.ops.fusion import register_fuser
 from augmentlab.ops.image import matrices as mx
 from augmentlab.ops.image.geometric import GeometricOp
-from augmentlab.ops.image.point import PointOp, apply_point_chain
-from augmentlab.ops.image.point_means import mean_plan, worth_planning
+from augmentlab.ops.image.point import PointOp, apply_point_chain, stats_plan
 from augmentlab.ops.kernels.backend import native_cpu
 from augmentlab.ops.kernels.level_stats import LevelStats
 from augmentlab.ops.kernels.rows import put_rows, take_rows
@@ -165,7 +164,7 @@ def _fused_warp(x: torch.Tensor, run, for_chain=None):
 
     if for_chain is not None and native_cpu(x) and x.dtype == torch.uint8 and bool(_any_apply(run).all()):
         B, C, H, W = x.shape
-        plan = mean_plan(for_chain, B, C) if worth_planning(x.numel()) else None
+        plan = stats_plan(x, for_chain)
         counts = LevelStats(B, C, None if plan is None else plan.bounds)
         out = compose(x, run, counts)
         return out, (torch.from_numpy(counts.hist) if plan is None else plan.means(counts.sums, H * W))

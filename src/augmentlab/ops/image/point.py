@@ -14,7 +14,7 @@ from abc import abstractmethod
 import torch
 
 from augmentlab.ops.base import Op, Params
-from augmentlab.ops.image.point_means import PixelMeans, mean_plan, worth_planning
+from augmentlab.ops.image.point_means import MeanPlan, PixelMeans, mean_plan, worth_planning
 from augmentlab.ops.kernels.backend import native_cpu
 from augmentlab.ops.kernels.lut import apply_lut_u8, histogram_u8, range_sums_u8
 
@@ -69,12 +69,20 @@ def apply_point_chain(x: torch.Tensor, chain: list[tuple[PointOp, Params]], inpl
 
 def chain_stats(x: torch.Tensor, chain) -> torch.Tensor | PixelMeans:
     """What ``chain``'s statistics op reads of uint8 ``x``: means from the sums below two
-    levels where ``point_means.mean_plan`` allows and the batch is large enough for them to
-    pay, else the (B, C, 256) histogram."""
-    plan = mean_plan(chain, x.shape[0], x.shape[1]) if native_cpu(x) and worth_planning(x.numel()) else None
-    if plan is None:  # (on a GPU the histogram is one bincount)
+    levels where ``stats_plan`` gives a plan, else the (B, C, 256) histogram."""
+    plan = stats_plan(x, chain)
+    if plan is None:
         return histogram_u8(x)
     return plan.means(range_sums_u8(x, plan.bounds), x[0, 0].numel())
+
+
+def stats_plan(x: torch.Tensor, chain) -> MeanPlan | None:
+    """The mean plan for ``chain`` on uint8 batch ``x`` where one applies
+    (``point_means.mean_plan``) and pays: on CPU (on a GPU the histogram is one
+    bincount), for batches large enough (``worth_planning``)."""
+    if not (native_cpu(x) and worth_planning(x.numel())):
+        return None
+    return mean_plan(chain, x.shape[0], x.shape[1])
 
 
 # -- statistics over weighted values ----------------------------------------------------------

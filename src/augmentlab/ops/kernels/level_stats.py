@@ -14,6 +14,7 @@ from augmentlab.ops.kernels.numba_u8 import histogram
 NO_HIST = np.empty((0, 0, 0), np.float32)
 NO_BOUNDS = np.empty((0, 0, 0), np.int32)
 NO_SUMS = np.empty((0, 0, 0), np.int64)
+NOTHING = (NO_HIST, NO_BOUNDS, NO_SUMS)  # the kernel's arguments when nothing is counted
 
 
 class LevelStats:

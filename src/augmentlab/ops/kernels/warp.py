@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 
 from augmentlab.ops.kernels.backend import native_cpu, opencv_single_thread
-from augmentlab.ops.kernels.level_stats import LevelStats
+from augmentlab.ops.kernels.level_stats import NOTHING, LevelStats
 from augmentlab.ops.kernels.numba_u8 import shift_flip
 from augmentlab.ops.kernels.numba_warp import fits_fixed_point, integer_shift, invert_3x3, warp_affine_u8
 from augmentlab.ops.kernels.threads import over_batch, slice_count
@@ -149,16 +149,13 @@ def _affine_u8(x: torch.Tensor, inv: np.ndarray, fill: int, stats: LevelStats | 
     src = x.contiguous().numpy()
     out = np.empty_like(src)
     maps = np.ascontiguousarray(inv[:, :2])
-    stats = stats or _NO_STATS
+    counts = stats.kernel_args if stats is not None else lambda a, b: NOTHING
     item = src.nbytes // len(src)
     if slice_count(len(src), item) <= 1:  # one slice: called directly (small batches are mostly overhead)
-        warp_affine_u8(src, out, maps, fill, *stats.kernel_args(0, len(src)))
+        warp_affine_u8(src, out, maps, fill, *counts(0, len(src)))
     else:
-        over_batch(lambda a, b: warp_affine_u8(src[a:b], out[a:b], maps[a:b], fill, *stats.kernel_args(a, b)), len(src), item)
+        over_batch(lambda a, b: warp_affine_u8(src[a:b], out[a:b], maps[a:b], fill, *counts(a, b)), len(src), item)
     return torch.from_numpy(out)
-
-
-_NO_STATS = LevelStats(0, 0)  # counts nothing: its arrays are empty
 
 
 def warp(x: torch.Tensor, forward: torch.Tensor, *, nearest: bool = False, fill: int = 0,
