@@ -221,7 +221,7 @@ def _pack_pairs(image, pairs, fill_row, fill):
 def _word(typingctx, pairs, at):
     """The 4 bytes of ``pairs[at]`` and ``pairs[at + 1]`` (a contiguous uint16 array) as
     one uint32, one load: the 2x2 taps top-left, bottom-left, top-right, bottom-right,
-    low to high."""
+    low to high (little-endian, as x86 and ARM are)."""
     if not (isinstance(pairs, types.Array) and pairs.dtype == types.uint16 and pairs.layout == "C"
             and isinstance(at, types.Integer)):
         return None
