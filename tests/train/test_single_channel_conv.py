@@ -60,3 +60,49 @@ def test_frozen_parameters_get_no_gradient_and_the_input_still_does():
     ref(x_ref).square().sum().backward()
     assert ours.weight.grad is None and ours.bias.grad is None
     torch.testing.assert_close(x.grad, x_ref.grad)
+
+
+def _pooled_pair(out_channels: int, bias: bool = True):
+    torch.manual_seed(0)
+    ours = SingleChannelConv2d(out_channels, 3, bias=bias, pool=True).to(memory_format=torch.channels_last)
+    ref = torch.nn.Conv2d(1, out_channels, 3, padding=1, bias=bias).to(memory_format=torch.channels_last)
+    ref.load_state_dict(ours.state_dict())
+    return ours, ref
+
+
+@pytest.mark.parametrize("out_channels", [16, 8])  # the fused kernel, and torch's layers for other widths
+@pytest.mark.parametrize("bias", [True, False])
+def test_pooled_values_and_gradients_match_conv2d_then_max_pool(out_channels, bias):
+    ours, ref = _pooled_pair(out_channels, bias)
+    x = torch.rand(4, 1, 14, 10).contiguous(memory_format=torch.channels_last).requires_grad_()
+    x_ref = x.detach().clone().requires_grad_()
+    out, out_ref = ours(x), torch.nn.functional.max_pool2d(ref(x_ref), 2)
+    assert out.shape == out_ref.shape == (4, out_channels, 7, 5)
+    assert out.is_contiguous(memory_format=torch.channels_last)
+    grad = torch.randn_like(out)
+    out.backward(grad)
+    out_ref.backward(grad)
+    torch.testing.assert_close(out, out_ref)
+    torch.testing.assert_close(ours.weight.grad, ref.weight.grad, rtol=1e-4, atol=1e-4)
+    if bias:
+        torch.testing.assert_close(ours.bias.grad, ref.bias.grad, rtol=1e-4, atol=1e-4)
+    torch.testing.assert_close(x.grad, x_ref.grad)  # adversarial training needs the input's
+    assert ours.weight.grad.stride() == ours.weight.stride()
+
+
+def test_pooled_layer_without_grad_and_in_float64_takes_the_same_values():
+    ours, ref = _pooled_pair(16)
+    x = torch.rand(3, 1, 8, 8)
+    with torch.no_grad():
+        torch.testing.assert_close(ours(x), torch.nn.functional.max_pool2d(ref(x), 2))
+        ours64, ref64 = ours.double(), ref.double()  # not float32: torch's layers
+        torch.testing.assert_close(ours64(x.double()), torch.nn.functional.max_pool2d(ref64(x.double()), 2))
+
+
+def test_default_cnn_keeps_its_parameter_names_with_the_fused_pool():
+    from augmentlab.train.models import build_model
+
+    model = build_model("cnn", (1, 28, 28), 10)
+    assert model.features[0].pool and isinstance(model.features[1], torch.nn.Identity)
+    assert "features.2.running_mean" in model.state_dict()  # the batch norm kept its slot
+    assert model(torch.rand(2, 1, 28, 28)).shape == (2, 10)

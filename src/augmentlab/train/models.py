@@ -50,6 +50,9 @@ class SmallCNN(ChannelsLast):
             norm = nn.BatchNorm2d(cout)
             if not pool:
                 return [conv, norm, nn.ReLU(inplace=True)]
+            if pool_first and cin == 1:  # the pool fused into the convolution; the slot keeps parameter names
+                conv.pool = True
+                return [conv, nn.Identity(), norm, nn.ReLU(inplace=True)]
             if pool_first:
                 return [conv, nn.MaxPool2d(2), norm, nn.ReLU(inplace=True)]
             return [conv, norm, nn.ReLU(inplace=True), nn.MaxPool2d(2)]
