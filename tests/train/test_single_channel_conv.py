@@ -4,10 +4,11 @@ import torch
 from augmentlab.train.single_channel_conv import SingleChannelConv2d
 
 
-def _pair(k: int, channels_last: bool):
+def _pair(k: int, channels_last: bool, out_channels: int = 8, bias: bool = True, pool: bool = False):
+    """Our layer and ``nn.Conv2d`` with the same parameters (the reference pools nothing)."""
     torch.manual_seed(0)
-    ours = SingleChannelConv2d(8, k)
-    ref = torch.nn.Conv2d(1, 8, k, padding=k // 2)
+    ours = SingleChannelConv2d(out_channels, k, bias=bias, pool=pool)
+    ref = torch.nn.Conv2d(1, out_channels, k, padding=k // 2, bias=bias)
     ref.load_state_dict(ours.state_dict())
     if channels_last:
         ours, ref = ours.to(memory_format=torch.channels_last), ref.to(memory_format=torch.channels_last)
@@ -62,18 +63,10 @@ def test_frozen_parameters_get_no_gradient_and_the_input_still_does():
     torch.testing.assert_close(x.grad, x_ref.grad)
 
 
-def _pooled_pair(out_channels: int, bias: bool = True):
-    torch.manual_seed(0)
-    ours = SingleChannelConv2d(out_channels, 3, bias=bias, pool=True).to(memory_format=torch.channels_last)
-    ref = torch.nn.Conv2d(1, out_channels, 3, padding=1, bias=bias).to(memory_format=torch.channels_last)
-    ref.load_state_dict(ours.state_dict())
-    return ours, ref
-
-
 @pytest.mark.parametrize("out_channels", [16, 8])  # the fused kernel, and torch's layers for other widths
 @pytest.mark.parametrize("bias", [True, False])
 def test_pooled_values_and_gradients_match_conv2d_then_max_pool(out_channels, bias):
-    ours, ref = _pooled_pair(out_channels, bias)
+    ours, ref = _pair(3, True, out_channels, bias, pool=True)
     x = torch.rand(4, 1, 14, 10).contiguous(memory_format=torch.channels_last).requires_grad_()
     x_ref = x.detach().clone().requires_grad_()
     out, out_ref = ours(x), torch.nn.functional.max_pool2d(ref(x_ref), 2)
@@ -91,7 +84,7 @@ def test_pooled_values_and_gradients_match_conv2d_then_max_pool(out_channels, bi
 
 
 def test_pooled_layer_without_grad_and_in_float64_takes_the_same_values():
-    ours, ref = _pooled_pair(16)
+    ours, ref = _pair(3, True, 16, pool=True)
     x = torch.rand(3, 1, 8, 8)
     with torch.no_grad():
         torch.testing.assert_close(ours(x), torch.nn.functional.max_pool2d(ref(x), 2))
