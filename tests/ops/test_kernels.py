@@ -162,7 +162,9 @@ def test_gaussian_blur_preserves_mean_and_smooths():
 
 
 @pytest.mark.parametrize("path", ["masked", "rows"])
-@pytest.mark.parametrize("W,H", [(8, 1), (32, 32), (12, 5), (7, 5), (64, 5), (40, 32)])
+# widths below, at and between the flip's 16- and 32-byte blocks
+@pytest.mark.parametrize("W,H", [(8, 1), (32, 32), (12, 5), (7, 5), (64, 5), (40, 32), (15, 3), (16, 4), (17, 3), (28, 6),
+                                 (31, 2), (33, 3), (63, 2), (224, 2)])
 def test_shift_flip_kernel_paths_match_brute_force(path, W, H):
     from augmentlab.ops.kernels.numba_u8 import _shift_flip_rows, shift_flip
 

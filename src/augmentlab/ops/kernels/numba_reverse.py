@@ -1,0 +1,101 @@
+"""Masked, reversed copies of rows of bytes, for horizontal flips in the copy kernel.
+
+A flipped row is ``dst[r + W - 1 - x] = src[s + x] & mask[x]``. Written as that loop,
+numba's code for a flip ran at a third of the speed of the unflipped copy (32x32 RGB:
+0.32 against 0.12 us an image): LLVM's vectoriser wants more iterations than a short row
+has, and the loop around it kept spilling registers. Here each row is a fixed number of
+16- or 32-byte blocks, each one load, an AND, a byte reversal and a store, written as LLVM
+IR. The reversal is a generic ``shufflevector``, which LLVM lowers for any target (two
+shuffles with AVX2, one with AVX-512 VBMI), so no CPU check is needed.
+
+Rows of W >= 16 bytes are covered by whole blocks, the last one overlapping the one before
+it where W is not a multiple of the block (the overlap writes the same bytes twice).
+Under ``NUMBA_DISABLE_JIT`` the blocks are numpy slices.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+from llvmlite import ir
+from numba import types
+from numba.extending import intrinsic, overload
+
+U = np.uint64
+
+
+def _reversing_block(width: int):
+    """An intrinsic ``f(src, s, mask, m, dst, d)``: ``dst[d:d+width] = (src[s:s+width] &
+    mask[m:m+width])[::-1]``, on contiguous 1-D uint8 arrays."""
+    block = ir.VectorType(ir.IntType(8), width)
+    backwards = ir.Constant(ir.VectorType(ir.IntType(32), width), list(range(width - 1, -1, -1)))
+
+    @intrinsic
+    def reverse_block(typingctx, src, s, mask, m, dst, d):
+        arrays = (src, mask, dst)
+        if not all(isinstance(a, types.Array) and a.dtype == types.uint8 and a.ndim == 1 and a.layout == "C" for a in arrays):
+            return None
+
+        def codegen(context, builder, signature, args):
+            def at(k):  # a pointer to array argument k at offset argument k + 1, as a block
+                data = context.make_array(signature.args[k])(context, builder, args[k]).data
+                offset = context.cast(builder, args[k + 1], signature.args[k + 1], types.int64)
+                return builder.bitcast(builder.gep(data, [offset]), block.as_pointer())
+
+            values = builder.and_(builder.load(at(0), align=1), builder.load(at(2), align=1))
+            builder.store(builder.shuffle_vector(values, values, backwards), at(4), align=1)
+            return context.get_dummy_value()
+
+        return types.void(src, s, mask, m, dst, d), codegen
+
+    return reverse_block
+
+
+_reverse16 = _reversing_block(16)
+_reverse32 = _reversing_block(32)
+
+
+def reverse_block16(src, s, mask, m, dst, d):
+    """``dst[d:d+16] = (src[s:s+16] & mask[m:m+16])[::-1]`` (the Python form)."""
+    dst[d : d + 16] = (src[s : s + 16] & mask[m : m + 16])[::-1]
+
+
+def reverse_block32(src, s, mask, m, dst, d):
+    """``dst[d:d+32] = (src[s:s+32] & mask[m:m+32])[::-1]`` (the Python form)."""
+    dst[d : d + 32] = (src[s : s + 32] & mask[m : m + 32])[::-1]
+
+
+@overload(reverse_block16, inline="always")
+def _reverse_block16_jit(src, s, mask, m, dst, d):
+    return lambda src, s, mask, m, dst, d: _reverse16(src, s, mask, m, dst, d)
+
+
+@overload(reverse_block32, inline="always")
+def _reverse_block32_jit(src, s, mask, m, dst, d):
+    return lambda src, s, mask, m, dst, d: _reverse32(src, s, mask, m, dst, d)
+
+
+@numba.njit(inline="always")
+def flip_rows_masked(s, d, mask, src_at, dst_at, rows, W):
+    """``rows`` rows of ``W`` bytes from ``s[src_at:]``, each ANDed with ``mask[:W]`` and
+    written reversed into ``d[dst_at:]`` (1-D uint8 arrays; every read inside ``s``)."""
+    if W >= 32:
+        inner = (W - 1) // 32  # whole blocks before the last, which ends the row
+        for y in range(rows):
+            a = src_at + y * W
+            r = dst_at + y * W
+            for k in range(inner):
+                reverse_block32(s, a + 32 * k, mask, 32 * k, d, r + W - 32 - 32 * k)
+            reverse_block32(s, a + W - 32, mask, W - 32, d, r)
+    elif W >= 16:
+        for y in range(rows):
+            a = src_at + y * W
+            r = dst_at + y * W
+            reverse_block16(s, a, mask, 0, d, r + W - 16)
+            reverse_block16(s, a + W - 16, mask, W - 16, d, r)
+    else:
+        for y in range(rows):
+            a = U(src_at + y * W)
+            last = U(dst_at + y * W + W - 1)
+            for x in range(U(W)):
+                d[last - x] = s[a + x] & mask[x]
