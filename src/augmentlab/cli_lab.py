@@ -25,6 +25,7 @@ from augmentlab.cli_support import (
     MODEL,
     OVERWRITE,
     PER_CLASS,
+    PRECISION,
     SAMPLE_RATE,
     STEPS,
     TARGET,
@@ -48,6 +49,7 @@ from augmentlab.data.overlap import check_overlap
 from augmentlab.errors import AugmentlabError
 from augmentlab.lab import Lab, lab_protocol, load_with_test
 from augmentlab.search.defaults import DEFAULT_BUDGET, DEFAULT_TRIAL_FRACTION
+from augmentlab.train.precision import check_precision
 
 
 def evaluate(
@@ -67,6 +69,7 @@ def evaluate(
     weights: Optional[str] = WEIGHTS,
     tensorboard: Optional[Path] = TENSORBOARD,
     device: str = DEVICE,
+    precision: str = PRECISION,
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write the results as JSON here."),
     runs: Path = typer.Option(Path("augmentlab-runs"), "--runs", help="Parent folder of run directories."),
     threads: int = typer.Option(2, "--threads", help="torch CPU threads; results are deterministic for a fixed count."),
@@ -119,11 +122,12 @@ def evaluate(
 
         adaptive_config = AdaptiveConfig(signal=adaptive_signal, target=adaptive_target)
         adaptive_config.check()
+    check_precision(precision)
     cpu_speed_settings(threads)
     lab = Lab(data, policy, per_class, seeds, steps, test, model, mixed_sizes, copies, min_similarity, filter_model,
               label_from, parse_groups(test_groups), sample_rate, duration, sweepable=adaptive_config is not None,
               train_size=train_size, missing=missing, target=target, column_types=column_types, unseen=unseen, modality=modality,
-              metric=metric, weights=weights, device=_device(device), allow_overlap=allow_overlap)
+              metric=metric, weights=weights, device=_device(device), precision=precision, allow_overlap=allow_overlap)
     fixed_m = lab.use_best_from_sweep(from_sweep) if from_sweep is not None else None
     fused = None
     if synthetic is not None:
@@ -208,6 +212,7 @@ def sweep(
     weights: Optional[str] = WEIGHTS,
     tensorboard: Optional[Path] = TENSORBOARD,
     device: str = DEVICE,
+    precision: str = PRECISION,
     json_out: Optional[Path] = typer.Option(None, "--json"),
     plot: Optional[Path] = typer.Option(None, "--plot", help="Write the strength curve as PNG here."),
     runs: Path = typer.Option(Path("augmentlab-runs"), "--runs", help="Parent folder of run directories."),
@@ -246,12 +251,13 @@ def sweep(
     inputs = input_paths(data, test, policy, config, *split_paths(synthetic))
     outputs = RunOutputs(runs, inputs, overwrite, json_out, plot, options=ctx.params)
     tb = tensorboard_folder(tensorboard, inputs)
+    check_precision(precision)
     cpu_speed_settings(threads)
     lab = Lab(data, policy, per_class, seeds, steps, test, model, mixed_sizes, copies, min_similarity, filter_model,
               label_from, parse_groups(test_groups), sample_rate, duration, sweepable=synthetic is None,  # a magnitude sweep fails early when m sets nothing
               train_size=train_size, missing=missing, target=target,
               column_types=column_types, unseen=unseen, modality=modality, metric=metric,
-              weights=weights, device=_device(device), allow_overlap=allow_overlap)
+              weights=weights, device=_device(device), precision=precision, allow_overlap=allow_overlap)
     source = lab.synthetic_source(synthetic) if synthetic is not None else None
     bar, advance = progress_bar(len(values) * seeds, "sweeping")
     with bar:
@@ -293,6 +299,7 @@ def search(
     weights: Optional[str] = WEIGHTS,
     tensorboard: Optional[Path] = TENSORBOARD,
     device: str = DEVICE,
+    precision: str = PRECISION,
     copies: Optional[int] = typer.Option(None, "--copies", help="Text: augmented copies per training sentence [default: 4]."),
     min_similarity: Optional[float] = MIN_SIMILARITY,
     filter_model: str = FILTER_MODEL,
@@ -333,6 +340,7 @@ def search(
     outputs = RunOutputs(runs, inputs, overwrite, json_out, options=ctx.params)
     tb = tensorboard_folder(tensorboard, inputs)
     _check_storage(storage, inputs, outputs)
+    check_precision(precision)
     cpu_speed_settings(threads)
     options = read_options(mixed_sizes, label_from, sample_rate, duration, missing, target, column_types, unseen, modality)
     ds, test_ds, test = load_with_test(data, test, options)
@@ -342,7 +350,7 @@ def search(
         copies = 4  # searched policies carry no copies of their own
     protocol = lab_protocol(ds, per_class=per_class, train_size=train_size, seeds=seeds, steps=steps, model=model, copies=copies,
                             min_similarity=min_similarity, filter_model=filter_model, test_groups=parse_groups(test_groups),
-                            metric=metric, weights=weights, device=_device(device))
+                            metric=metric, weights=weights, device=_device(device), precision=precision)
     from augmentlab.data.load import dataset_identity
 
     data_id = {"data": dataset_identity(data), "test": dataset_identity(test) if test else None, "samples": len(ds)}

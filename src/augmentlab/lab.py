@@ -42,6 +42,7 @@ class Lab:
     metric: str | None = None  # tables: pr_auc, roc_auc, balanced_accuracy or accuracy (None: the data's default)
     weights: str | None = None  # safetensors weights the model starts from
     device: str = "cpu"  # where models train and batches are augmented
+    precision: str = "auto"  # training's number format: auto, fp32 or bf16 (train/precision.py)
     allow_overlap: bool = False  # run even when the test set shares items with the data (recorded)
     ds: object = field(init=False, repr=False)
     test_ds: object = field(init=False, repr=False)
@@ -55,6 +56,8 @@ class Lab:
         from augmentlab.policy import load_policy
         from augmentlab.policy.magnitude import check_sweepable
         from augmentlab.policy.modality import check_modality
+        from augmentlab.train.precision import check_precision
+
         self.read_options = options = ReadOptions(self.mixed_sizes, self.label_from, self.sample_rate, self.duration, self.missing,
                                                   self.target, self.column_types, self.unseen, self.modality)
         self.ds, self.test_ds, self.test = load_with_test(self.data, self.test, options)
@@ -66,7 +69,8 @@ class Lab:
         self.protocol = lab_protocol(self.ds, per_class=self.per_class, train_size=self.train_size, seeds=self.seeds, steps=self.steps,
                                      model=self.model, copies=self.copies, min_similarity=self.min_similarity,
                                      filter_model=self.filter_model, test_groups=tuple(self.test_groups) if self.test_groups else None,
-                                     metric=self.metric, weights=self.weights, device=self.device)
+                                     metric=self.metric, weights=self.weights, device=self.device,
+                                     precision=check_precision(self.precision))
         self.protocol.check(self.ds, self.test_ds)
 
     @property

@@ -38,6 +38,8 @@ def test_augment_is_deterministic_and_replays(tmp_path, capsys):
     (["preview", "digits", "--policy", "hflip", "--out", "{o}"], "expected a .png"),
     (["bench", "--threads", "0"], "--threads"),
     (["bench", "--device", "tpu"], "--device 'tpu' is not a device"),
+    (["evaluate", "digits", "--policy", "hflip", "--precision", "fp16", "--runs", "{o}"], "--precision: 'fp16' is not a precision"),
+    (["search", "digits", "--precision", "half", "--runs", "{o}"], "--precision: 'half' is not a precision"),
 ])
 def test_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path, capsys, argv, needle):
     out = tmp_path / "out.npz"

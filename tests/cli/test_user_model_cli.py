@@ -121,3 +121,4 @@ def test_the_device_is_checked_first_and_recorded_with_every_run(tmp_path, capsy
     r = json.loads(out.read_text())
     expected = "cuda:0" if torch.cuda.is_available() else "cpu"
     assert r["protocol"]["device"] in (expected, expected.split(":")[0]) and r["baseline"]["runs"][0]["device"] == expected
+    assert r["protocol"]["precision"] == "auto" and r["baseline"]["runs"][0]["precision"] in ("fp32", "bf16")

@@ -85,8 +85,9 @@ def run_trial(data: TrialData, policy, plan: TrialPlan, report) -> float:
 
 def _run_batches_trial(data: TrialData, policy, plan: TrialPlan, report) -> float:
     """The policy on every training batch, reporting validation accuracy at every rung."""
+    precision = data.protocol.precision if data.protocol is not None else "auto"
     config = TrainConfig(steps=plan.trial_steps, batch_size=data.batch_size, eval_every=plan.rung_steps,
-                         cycle_ends=plan.cycle_ends)
+                         cycle_ends=plan.cycle_ends, precision=precision)
     last = {}
 
     def on_eval(step: int, acc: float) -> None:

@@ -40,6 +40,7 @@ class Protocol:
     model: str | None = None  # None: chosen by input size; "module:factory": the user's own (train/user_models.py)
     weights: str | None = None  # safetensors weights the model starts from
     device: str = "cpu"  # where models train and batches are augmented (data trained batch by batch)
+    precision: str = "auto"  # the forward pass's number format for data trained batch by batch (train/precision.py)
     # "per_seed": each seed splits all of DATA anew (train, then validation and test from
     # the rest). "fixed": one test set is held out once, the same for every seed, and each
     # seed draws train and validation from the other half; nothing used for choosing (any
@@ -210,7 +211,7 @@ def run_batches_once(ds: Dataset, splits: Splits, policy, protocol: Protocol, se
     """The policy applied to every training batch as it is drawn (images)."""
     shape = ds.kind.sample_shape(ds.data)
     name = protocol.model or ds.kind.model_for(ds.data)
-    config = TrainConfig(steps=protocol.steps, batch_size=protocol.batch_size)
+    config = TrainConfig(steps=protocol.steps, batch_size=protocol.batch_size, precision=protocol.precision)
     x, y = ds.data[splits.train], ds.labels[splits.train]
     start = time.perf_counter()
     fit_x, fit_y, extra = x, y, {}
@@ -240,6 +241,7 @@ def run_batches_once(ds: Dataset, splits: Splits, policy, protocol: Protocol, se
         "seed": seed,
         "model": name,
         "device": str(next((p.device for p in result.model.parameters()), protocol.device)),
+        "precision": result.precision,
         "train_accuracy": accuracy(result.model, x, y),
         "val_accuracy": accuracy(result.model, ds.data[splits.val], ds.labels[splits.val]),
         "test_accuracy": accuracy(result.model, test_x, test_y),

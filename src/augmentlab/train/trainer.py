@@ -13,6 +13,7 @@ import torch.nn.functional as F
 from augmentlab.modality.image import to_float
 from augmentlab.policy.training import TrainingPolicy
 from augmentlab.rng import child_seeds, torch_generator
+from augmentlab.train.precision import autocast, resolve_precision
 
 
 @dataclass(frozen=True)
@@ -27,12 +28,15 @@ class TrainConfig:
     # segment ends annealed, so accuracy there means what it means at the end of a run.
     # A search's rungs use this; intermediate accuracy at a high learning rate is noise.
     cycle_ends: tuple[int, ...] = ()
+    # "auto", "fp32" or "bf16": the forward pass's number format (train/precision.py)
+    precision: str = "auto"
 
 
 @dataclass
 class TrainResult:
     model: torch.nn.Module
     history: list[dict] = field(default_factory=list)  # learning curve: step, loss, [val_accuracy]
+    precision: str = "fp32"  # what the forward passes computed in: "fp32" or "bf16"
 
 
 def normalise(x: torch.Tensor) -> torch.Tensor:
@@ -135,6 +139,8 @@ def train(model_fn: Callable[[], torch.nn.Module], x: torch.Tensor, y: torch.Ten
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(init_seed)  # parameter initialisation draws from the global RNG
         model = model_fn().to(device)
+    # the user's own step computes as it likes: the record says fp32 unless the step is ours
+    precision = "fp32" if train_step is not None else resolve_precision(config.precision, model, device)
     g_batches = torch_generator(batch_seed)
     g_aug = torch_generator(aug_seed)
     opt = adamw(model.parameters(), config.lr, config.weight_decay)
@@ -169,10 +175,12 @@ def train(model_fn: Callable[[], torch.nn.Module], x: torch.Tensor, y: torch.Ten
             loss = torch.as_tensor(float(train_step(model, model_input(model, xb), target, opt)))
             logits = None
         else:
-            if features is not None:
-                logits = forward_with_features(model, model_input(model, xb), features, g_aug)
-            else:
-                logits = model(model_input(model, xb))
+            with autocast(precision, device):
+                if features is not None:
+                    logits = forward_with_features(model, model_input(model, xb), features, g_aug)
+                else:
+                    logits = model(model_input(model, xb))
+            logits = logits.float()  # the loss in float32 under bf16 (a no-op in fp32)
             loss = F.cross_entropy(logits, target, label_smoothing=config.label_smoothing)
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -187,4 +195,4 @@ def train(model_fn: Callable[[], torch.nn.Module], x: torch.Tensor, y: torch.Ten
                 on_eval(step + 1, val_accuracy)
         elif (step + 1) % max(1, config.steps // 20) == 0:
             history.append({"step": step + 1, "loss": loss.item()})
-    return TrainResult(model, history)
+    return TrainResult(model, history, precision)
