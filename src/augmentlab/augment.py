@@ -13,6 +13,7 @@ import torch
 from augmentlab import __version__
 from augmentlab.data.dataset import Dataset
 from augmentlab.data.load import output_formats
+from augmentlab.data.mapped import release_rows
 from augmentlab.errors import AugmentlabError
 from augmentlab.heap import EveryN
 from augmentlab.ops.image.targets import BoxFilter
@@ -34,6 +35,7 @@ MANIFEST_SUFFIX = ".manifest.json"
 def dataset_digest(ds: Dataset) -> str:
     h = hashlib.sha256()
     ds.kind.hash_into(h, ds.data)
+    release_rows(ds.data, 0, len(ds.data))  # a mapped input is read again batch by batch
     h.update(ds.labels.numpy().tobytes())
     return h.hexdigest()
 
@@ -199,13 +201,16 @@ def _batches(ds: Dataset, policy, copies: int, batch_size: int, params_for, prog
     if sliced:
         for start in range(0, len(ds), batch_size):
             index = torch.arange(start, min(start + batch_size, len(ds)))
-            yield kind.take(ds.data, index), ds.labels[index]
+            batch = kind.take(ds.data, index)
+            release_rows(ds.data, start, start + len(index))  # a mapped input's pages go back once copied
+            yield batch, ds.labels[index]
     else:
         yield ds.data, ds.labels
     for _ in range(copies):
         for start in range(0, len(ds), batch_size):
             index = torch.arange(start, min(start + batch_size, len(ds)))
             x = kind.take(ds.data, index)
+            release_rows(ds.data, start, start + len(index))
             yield apply_to_batch(policy, x, params_for(x), box_filter=box_filter), ds.labels[index]
             if progress:
                 progress(len(x))

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from augmentlab.data.dataset import Dataset
+from augmentlab.data.mapped import map_npz_member
 from augmentlab.errors import AugmentlabError
 
 
@@ -27,7 +28,8 @@ def read_npz(path: str | Path) -> Dataset:
         raise AugmentlabError(f"{path}: not a .npz file (not a zip archive of arrays); expected arrays 'images' and 'labels'")
     try:
         with np.load(path, allow_pickle=False) as z:
-            arrays = {k: z[k] for k in z.files}
+            # uncompressed images are mapped, not read (``mapped``); the rest is read
+            arrays = {k: _mapped_or_read(path, z, k) for k in z.files}
     except ValueError as e:
         raise AugmentlabError(f"{path}: refused to load ({e}); object arrays are not accepted") from None
     except Exception as e:  # zipfile/OSError: a corrupt file
@@ -42,6 +44,14 @@ def read_npz(path: str | Path) -> Dataset:
             raise AugmentlabError(f"{path}: class_names must be a 1-D array of strings; got {names.dtype} of shape {names.shape}")
         names = tuple(str(n) for n in names)
     return Dataset.from_images(images, labels, names, "npz", where=str(path))
+
+
+def _mapped_or_read(path: Path, z, key: str) -> np.ndarray:
+    if key in ("images", "x"):
+        mapped = map_npz_member(path, z.zip, f"{key}.npy")
+        if mapped is not None:
+            return mapped
+    return z[key]
 
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the zip format's earliest date: no clock in the bytes
