@@ -66,3 +66,21 @@ def test_bf16_training_keeps_float32_weights_repeats_its_bytes_and_names_its_for
     assert all(torch.equal(p, q) for p, q in zip(runs[0].model.parameters(), runs[1].model.parameters()))
     # the formats differ: at least one weight moved differently
     assert not all(torch.equal(p, q) for p, q in zip(runs[0].model.parameters(), fp32.model.parameters()))
+
+
+def test_the_quality_judge_trains_in_float32_on_any_cpu(monkeypatch):
+    from augmentlab.quality import judge
+
+    monkeypatch.setattr(precision, "cpu_has_native_bf16", lambda: True)  # where auto would pick bf16
+    seen = []
+    real_train = judge.train
+
+    def spy(model_fn, x, y, policy, config, seed, **kw):
+        result = real_train(model_fn, x, y, policy, config, seed, **kw)
+        seen.append(result.precision)
+        return result
+
+    monkeypatch.setattr(judge, "train", spy)
+    x = torch.randint(0, 256, (32, 1, 28, 28), dtype=torch.uint8, generator=torch.Generator().manual_seed(0))
+    judge.Judge(x, torch.arange(32) % 4, 4, steps=2)  # 28x28: the default CNN
+    assert seen == ["fp32"]

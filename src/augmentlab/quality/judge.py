@@ -16,8 +16,9 @@ class Judge:
     def __init__(self, x: torch.Tensor, y: torch.Tensor, num_classes: int, steps: int = 1500, seed: int = 0):
         shape = tuple(x.shape[1:])
         name = get_modality("image").default_model(shape)  # the judge sees images
+        # float32 on every CPU: a measuring instrument whose scores gates compare across machines
         self.model = train(lambda: build_model(name, shape, num_classes), x, y, None,
-                           TrainConfig(steps=steps, batch_size=128), seed).model.eval()
+                           TrainConfig(steps=steps, batch_size=128, precision="fp32"), seed).model.eval()
         self.head = [m for m in self.model.modules() if isinstance(m, nn.Linear)][-1]
 
     @torch.no_grad()
