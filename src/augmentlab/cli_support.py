@@ -16,9 +16,9 @@ TENSORBOARD = typer.Option(None, "--tensorboard", help="Write TensorBoard event 
                            "(loss, validation metric, adaptive magnitude, trial values, previews).")
 DEVICE = typer.Option("cpu", "--device", help="Train and augment batches on cpu, cuda, cuda:N, mps or auto (CUDA when present); "
                       "images, audio and series. Recorded with every run.")
-PRECISION = typer.Option("auto", "--precision", help="Images: the training forward pass's number format: fp32, bf16 "
-                         "(bfloat16 mixed precision) or auto (bf16 for the default CNN on a CPU with native bfloat16, "
-                         "fp32 elsewhere). Recorded with every run.")
+PRECISION = typer.Option("auto", "--precision", help="Images, audio and series: the training forward pass's number format: "
+                         "fp32, bf16 (bfloat16 mixed precision) or auto (bf16 for the default image CNN on a CPU with native "
+                         "bfloat16, fp32 elsewhere). Recorded with every run.")
 WEIGHTS = typer.Option(None, "--weights", help="Safetensors weights the model starts from (a local file; nothing is downloaded).")
 MODEL = typer.Option(None, "--model", help="Images: cnn, mlp or resnet (default: by size); or your own, package.module:factory "
                      "(on PYTHONPATH) or file.py:factory, factory(shape, num_classes) returning an nn.Module. "

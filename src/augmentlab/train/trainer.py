@@ -139,8 +139,9 @@ def train(model_fn: Callable[[], torch.nn.Module], x: torch.Tensor, y: torch.Ten
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(init_seed)  # parameter initialisation draws from the global RNG
         model = model_fn().to(device)
-    # the user's own step computes as it likes: the record says fp32 unless the step is ours
-    precision = "fp32" if train_step is not None else resolve_precision(config.precision, model, device)
+    precision = resolve_precision(config.precision, model, device)
+    if train_step is not None:  # the user's own step computes as it likes; ours would be fp32 there
+        precision = "fp32"
     g_batches = torch_generator(batch_seed)
     g_aug = torch_generator(aug_seed)
     opt = adamw(model.parameters(), config.lr, config.weight_decay)
