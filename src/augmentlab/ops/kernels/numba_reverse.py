@@ -21,6 +21,8 @@ from llvmlite import ir
 from numba import types
 from numba.extending import intrinsic, overload
 
+from augmentlab.ops.kernels.numba_simd import is_u8_vector
+
 U = np.uint64
 
 
@@ -32,8 +34,7 @@ def _reversing_block(width: int):
 
     @intrinsic
     def reverse_block(typingctx, src, s, mask, m, dst, d):
-        arrays = (src, mask, dst)
-        if not all(isinstance(a, types.Array) and a.dtype == types.uint8 and a.ndim == 1 and a.layout == "C" for a in arrays):
+        if not all(is_u8_vector(a) for a in (src, mask, dst)):
             return None
 
         def codegen(context, builder, signature, args):

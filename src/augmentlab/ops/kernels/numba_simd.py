@@ -55,14 +55,15 @@ I64 = ir.IntType(64)
 _I64X8 = ir.VectorType(I64, 8)
 
 
-def _u8_vector(ty) -> bool:
+def is_u8_vector(ty) -> bool:
+    """Whether numba type ``ty`` is a contiguous 1-D uint8 array, what the byte intrinsics take."""
     return isinstance(ty, types.Array) and ty.dtype == types.uint8 and ty.ndim == 1 and ty.layout == "C"
 
 
 @intrinsic
 def _lookup64(typingctx, src, dst, table, at):
     """``dst[at:at+64] = table[src[at:at+64]]``: contiguous uint8 vectors, a 256-byte table."""
-    if not (_u8_vector(src) and _u8_vector(dst) and _u8_vector(table) and isinstance(at, types.Integer)):
+    if not (is_u8_vector(src) and is_u8_vector(dst) and is_u8_vector(table) and isinstance(at, types.Integer)):
         return None
 
     def codegen(context, builder, signature, args):
@@ -111,7 +112,7 @@ def _below_two64(typingctx, src, at, last_a, last_b, sums):
     the sums of the bytes at most each level to ``sums[0:8]`` and ``sums[8:16]`` (int64,
     eight partial sums each: no horizontal add per block) and returns their counts as
     ``count_a | count_b << 32``."""
-    if not (_u8_vector(src) and all(isinstance(t, types.Integer) for t in (at, last_a, last_b))
+    if not (is_u8_vector(src) and all(isinstance(t, types.Integer) for t in (at, last_a, last_b))
             and isinstance(sums, types.Array) and sums.dtype == types.int64 and sums.ndim == 1 and sums.layout == "C"):
         return None
 
