@@ -10,6 +10,7 @@ import torch
 
 from augmentlab.data.mapped import map_npz_member, release_rows
 from augmentlab.data.npz import read_npz
+from augmentlab.errors import AugmentlabError
 from tests.conftest import run
 
 
@@ -91,3 +92,16 @@ def test_augment_from_a_stored_npz_writes_the_bytes_a_compressed_one_does(tmp_pa
                             "--batch-size", "64", "--out", str(tmp_path / f"out_{name}.npz")], capsys)
         assert code == 0, err
     assert (tmp_path / "out_stored.npz").read_bytes() == (tmp_path / "out_deflated.npz").read_bytes()
+
+
+def test_a_damaged_stored_member_is_refused_as_before_not_mapped(tmp_path):
+    images, labels = _images()
+    path = tmp_path / "d.npz"
+    np.savez(path, images=images, labels=labels)
+    raw = bytearray(path.read_bytes())
+    raw[raw.find(b"\x93NUMPY") + 500] ^= 0xFF  # one pixel's bits flipped: the zip's CRC-32 no longer holds
+    path.write_bytes(bytes(raw))
+    with zipfile.ZipFile(path) as z:
+        assert map_npz_member(path, z, "images.npy") is None
+    with pytest.raises(AugmentlabError, match="Bad CRC-32"):
+        read_npz(path)
