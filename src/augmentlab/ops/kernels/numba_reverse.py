@@ -27,13 +27,14 @@ U = np.uint64
 
 
 def _reversing_block(width: int):
-    """An intrinsic ``f(src, s, mask, m, dst, d)``: ``dst[d:d+width] = (src[s:s+width] &
-    mask[m:m+width])[::-1]``, on contiguous 1-D uint8 arrays."""
+    """``f(src, s, mask, m, dst, d)``: ``dst[d:d+width] = (src[s:s+width] & mask[m:m+width])[::-1]``
+    on contiguous 1-D uint8 arrays; a numpy slice in Python, one vector of LLVM IR where
+    numba compiles it (``overload``)."""
     block = ir.VectorType(ir.IntType(8), width)
     backwards = ir.Constant(ir.VectorType(ir.IntType(32), width), list(range(width - 1, -1, -1)))
 
     @intrinsic
-    def reverse_block(typingctx, src, s, mask, m, dst, d):
+    def vector(typingctx, src, s, mask, m, dst, d):
         if not all(is_u8_vector(a) for a in (src, mask, dst)):
             return None
 
@@ -49,31 +50,19 @@ def _reversing_block(width: int):
 
         return types.void(src, s, mask, m, dst, d), codegen
 
+    def reverse_block(src, s, mask, m, dst, d):
+        dst[d : d + width] = (src[s : s + width] & mask[m : m + width])[::-1]
+
+    @overload(reverse_block, inline="always")
+    def _compiled(src, s, mask, m, dst, d):
+        return lambda src, s, mask, m, dst, d: vector(src, s, mask, m, dst, d)
+
+    reverse_block.__doc__ = f"``dst[d:d+{width}] = (src[s:s+{width}] & mask[m:m+{width}])[::-1]``."
     return reverse_block
 
 
-_reverse16 = _reversing_block(16)
-_reverse32 = _reversing_block(32)
-
-
-def reverse_block16(src, s, mask, m, dst, d):
-    """``dst[d:d+16] = (src[s:s+16] & mask[m:m+16])[::-1]`` (the Python form)."""
-    dst[d : d + 16] = (src[s : s + 16] & mask[m : m + 16])[::-1]
-
-
-def reverse_block32(src, s, mask, m, dst, d):
-    """``dst[d:d+32] = (src[s:s+32] & mask[m:m+32])[::-1]`` (the Python form)."""
-    dst[d : d + 32] = (src[s : s + 32] & mask[m : m + 32])[::-1]
-
-
-@overload(reverse_block16, inline="always")
-def _reverse_block16_jit(src, s, mask, m, dst, d):
-    return lambda src, s, mask, m, dst, d: _reverse16(src, s, mask, m, dst, d)
-
-
-@overload(reverse_block32, inline="always")
-def _reverse_block32_jit(src, s, mask, m, dst, d):
-    return lambda src, s, mask, m, dst, d: _reverse32(src, s, mask, m, dst, d)
+reverse_block16 = _reversing_block(16)
+reverse_block32 = _reversing_block(32)
 
 
 @numba.njit(inline="always")
