@@ -189,6 +189,47 @@ def test_shift_flip_kernel_paths_match_brute_force(path, W, H):
         assert np.array_equal(out[b], ref)
 
 
+def _moved(x, sx, tx, sy, ty):
+    """Each image moved by ``x' = sx * x + tx`` (and in y), pixel by pixel: what leaves
+    the image is dropped, what is uncovered is 0."""
+    B, C, H, W = x.shape
+    out = np.zeros_like(x)
+    for b in range(B):
+        for yy in range(H):
+            for xx in range(W):
+                u, v = sx[b] * xx + tx[b], sy[b] * yy + ty[b]
+                if 0 <= u < W and 0 <= v < H:
+                    out[b, :, v, u] = x[b, :, yy, xx]
+    return out
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_chain_of_axis_maps_moves_each_pixel_once_by_the_composed_map(seed):
+    """``shift_flip_chain_u8`` composes the ops' maps (one move, as the fused warp does:
+    a pixel shifted out and back in by two ops stays) in one compiled call: flips in
+    either axis, shifts, ops that skip some samples, scalar or per-sample maps mixed."""
+    from augmentlab.ops.kernels.warp import shift_flip_chain_u8
+
+    rng = np.random.default_rng(seed)
+    B, H, W = 12, 7, 9
+    x = rng.integers(1, 256, (B, 2, H, W), dtype=np.uint8)
+    chain = []
+    sx, tx, sy, ty = np.ones(B, int), np.zeros(B, int), np.ones(B, int), np.zeros(B, int)
+    for _ in range(int(rng.integers(1, 5))):
+        on = rng.random(B) < 0.7
+        fx, fy = rng.random(B) < 0.5, rng.random(B) < 0.3
+        # a flip's map brings the image back into view from the far edge (hflip's: W - 1)
+        dx, dy = rng.integers(-3, 4, B) + (W - 1) * fx, rng.integers(-2, 3, B) + (H - 1) * fy
+        given = (fx, dx, fy, dy) if rng.random() < 0.5 else (bool(fx[0]), int(dx[0]), bool(fy[0]), int(dy[0]))
+        chain.append((on, given))
+        fx, dx, fy, dy = (np.broadcast_to(v, (B,)) for v in given)
+        kx, ky = np.where(fx, -1, 1), np.where(fy, -1, 1)  # then x'' = kx * x' + dx, where on
+        sx, tx = np.where(on, kx * sx, sx), np.where(on, kx * tx + dx, tx)
+        sy, ty = np.where(on, ky * sy, sy), np.where(on, ky * ty + dy, ty)
+    out = shift_flip_chain_u8(torch.from_numpy(x), chain)
+    assert np.array_equal(out.numpy(), _moved(x, sx, tx, sy, ty))
+
+
 def _counting_case(kind):
     """Five RGB 16x16 images and matrices for each of the warp's paths: the integer copy,
     the affine kernel and OpenCV's perspective warp."""

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 
-import numpy as np
 import torch
 
 from augmentlab.ops.fusion import register_fuser
@@ -19,7 +18,7 @@ from augmentlab.ops.kernels.backend import native_cpu
 from augmentlab.ops.kernels.level_stats import LevelStats
 from augmentlab.ops.kernels.rows import put_rows, take_rows
 from augmentlab.ops.kernels.threads import small_torch_ops_on_one_thread
-from augmentlab.ops.kernels.warp import shift_flip_forward_u8, warp
+from augmentlab.ops.kernels.warp import shift_flip_chain_u8, warp
 
 
 def fuse_image_ops(x: torch.Tensor, pairs) -> torch.Tensor:
@@ -99,49 +98,16 @@ def _masked(x: torch.Tensor, run, fn) -> torch.Tensor:
     return put_rows(x, idx, fn(take_rows(x, idx), sub))
 
 
-def _integer_maps(run, shape):
-    """Compose the exact integer axis maps of a run (None if any op has none).
-
-    Returns forward maps ``(fx, tx, fy, ty)`` as ``GeometricOp.axis_map`` gives them:
-    ``x' = (-x if fx else x) + tx``. Scalars stay scalars while they can (see
-    ``shift_flip_forward_u8``).
-    """
-    maps = [op.axis_map(p, shape) for op, p in run]
-    if any(m is None for m in maps):  # before composing any: most runs with a rotation are not integer
-        return None
-    fx, tx, fy, ty = False, 0, False, 0
-    for m, (_, p) in zip(maps, run):
-        on = p["apply"].numpy()
-        if np.count_nonzero(on) < len(on):  # where the op does not apply, its map is the identity
-            m = (_flip_where(m[0], on), _shift_where(m[1], on), _flip_where(m[2], on), _shift_where(m[3], on))
-        fx, tx = _then(fx, tx, m[0], m[1])
-        fy, ty = _then(fy, ty, m[2], m[3])
-    return fx, tx, fy, ty
-
-
-def _flip_where(flip, on: np.ndarray):
-    if isinstance(flip, (bool, np.bool_)):
-        return on if flip else False
-    return flip & on
-
-
-def _shift_where(t, on: np.ndarray):
-    return 0 if _is_zero(t) else np.where(on, t, 0)
-
-
-def _is_zero(v) -> bool:
-    return isinstance(v, (int, np.integer)) and v == 0
-
-
-def _then(flip, t, flip1, t1):
-    """The axis map ``x -> (-x' if flip1 else x') + t1`` after ``x' = (-x if flip else x) + t``."""
-    if isinstance(flip1, (bool, np.bool_)):
-        if flip1:
-            flip, t = (not flip) if isinstance(flip, (bool, np.bool_)) else ~flip, -t
-    else:
-        flip = flip1 if flip is False else flip ^ flip1
-        t = t if _is_zero(t) else np.where(flip1, np.negative(t), t)
-    return flip, (t if _is_zero(t1) else t1 if _is_zero(t) else t + t1)
+def _integer_chain(run, shape):
+    """The run as ``shift_flip_chain_u8`` takes it, ``[(apply, axis map), ...]``, or None
+    if any op has no exact integer axis map (most runs with a rotation)."""
+    chain = []
+    for op, p in run:
+        m = op.axis_map(p, shape)
+        if m is None:
+            return None
+        chain.append((p["apply"].numpy(), m))
+    return chain
 
 
 def _fused_warp(x: torch.Tensor, run, for_chain=None):
@@ -150,9 +116,9 @@ def _fused_warp(x: torch.Tensor, run, for_chain=None):
     image (``point.chain_stats``), taken while each image is still in cache (None when not
     available)."""
     if native_cpu(x) and x.dtype == torch.uint8:
-        maps = _integer_maps(run, tuple(x.shape[1:]))
-        if maps is not None:
-            return shift_flip_forward_u8(x, *maps), None
+        chain = _integer_chain(run, tuple(x.shape[1:]))
+        if chain is not None:
+            return shift_flip_chain_u8(x, chain), None
 
     def compose(xs, sub, stats=None):
         shape = tuple(xs.shape[1:])

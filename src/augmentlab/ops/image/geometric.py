@@ -12,7 +12,7 @@ from augmentlab.errors import AugmentlabError
 from augmentlab.ops.base import Op, Params
 from augmentlab.ops.image import matrices as mx
 from augmentlab.ops.kernels.backend import native_cpu
-from augmentlab.ops.kernels.warp import shift_flip_forward_u8, warp
+from augmentlab.ops.kernels.warp import shift_flip_chain_u8, warp
 from augmentlab.ops.magnitude import Magnitude
 from augmentlab.ops.registry import register
 
@@ -34,7 +34,7 @@ class GeometricOp(Op):
     def kernel(self, x: torch.Tensor, params: Params) -> torch.Tensor:
         shape = tuple(x.shape[1:])
         if x.dtype == torch.uint8 and native_cpu(x) and (maps := self.axis_map(params, shape)) is not None:
-            return shift_flip_forward_u8(x, *maps)
+            return shift_flip_chain_u8(x, [(True, maps)])
         return warp(x, self.matrix(params, shape))
 
 

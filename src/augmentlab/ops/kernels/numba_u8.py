@@ -99,6 +99,40 @@ def shift_flip(src, dst, ox, oy, hflip, vflip):
     return dst
 
 
+# Rows of ``compose_axis_maps``'s (ops, 5, batch) input: per op and sample, whether it
+# applies, then its forward map ``x' = (-x if FX else x) + TX`` and the same in y.
+APPLY, FX, TX, FY, TY = range(5)
+
+
+@numba.njit(cache=True)
+def compose_axis_maps(maps, H, W):
+    """The ``shift_flip`` arguments ``(ox, oy, hflip, vflip)`` for a chain of exact integer
+    axis maps, applied in order: ``maps`` is (ops, 5, batch) int64, rows as named above.
+    An op that does not apply to a sample leaves it unchanged. Compiled: composing with
+    numpy took ~10 calls an op, 18 us a batch of 256 here, on every batch."""
+    n, _, B = maps.shape
+    tx = np.zeros(B, np.int64)
+    ty = np.zeros(B, np.int64)
+    hflip = np.zeros(B, np.bool_)
+    vflip = np.zeros(B, np.bool_)
+    # op by op over the whole batch, without branches: flips are random per sample, and
+    # a branch on each mispredicted half the time
+    for k in range(n):
+        on, fx, sx, fy, sy = maps[k, APPLY], maps[k, FX], maps[k, TX], maps[k, FY], maps[k, TY]
+        for b in range(B):
+            a = on[b] != 0
+            flip = a & (fx[b] != 0)
+            tx[b] = (-tx[b] if flip else tx[b]) + (sx[b] if a else 0)
+            hflip[b] ^= flip
+            flip = a & (fy[b] != 0)
+            ty[b] = (-ty[b] if flip else ty[b]) + (sy[b] if a else 0)
+            vflip[b] ^= flip
+    # a flipped axis reads the shifted row backwards: its shift counts from the far edge
+    ox = np.where(hflip, tx - (W - 1), -tx)
+    oy = np.where(vflip, ty - (H - 1), -ty)
+    return ox, oy, hflip, vflip
+
+
 @numba.njit(inline="always")
 def _flip_edge_row(s, d, m, r, off, W, total):
     """One flipped row ``r`` reading from ``r + off``, reads outside ``s`` (masked columns,

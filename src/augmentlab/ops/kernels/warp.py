@@ -20,7 +20,7 @@ import torch.nn.functional as F
 
 from augmentlab.ops.kernels.backend import native_cpu, opencv_single_thread
 from augmentlab.ops.kernels.level_stats import NOTHING, LevelStats
-from augmentlab.ops.kernels.numba_u8 import shift_flip
+from augmentlab.ops.kernels.numba_u8 import APPLY, FX, FY, TX, TY, compose_axis_maps, shift_flip
 from augmentlab.ops.kernels.numba_warp import fits_fixed_point, integer_shift, invert_3x3, warp_affine_u8
 from augmentlab.ops.kernels.threads import over_batch, slice_count
 
@@ -105,21 +105,16 @@ def shift_flip_u8(x: torch.Tensor, sx, tx, sy, ty) -> torch.Tensor:
     return _shift_flip(x, tx - (W - 1) * hflip, ty - (H - 1) * vflip, hflip, vflip)
 
 
-def shift_flip_forward_u8(x: torch.Tensor, fx, tx, fy, ty) -> torch.Tensor:
-    """``shift_flip_u8`` given the forward map ``x' = (-x if fx else x) + tx`` and the
-    same in y: flips are bools, shifts ints, or either per-sample arrays. An unflipped
-    axis reads from ``-t``; a flipped one from ``t``, less the far edge.
-
-    Scalars stay scalars as long as they can: this runs on every batch, where each numpy
-    call costs about a microsecond (as much as copying a few 32x32 images)."""
-    H, W = x.shape[-2], x.shape[-1]
-    return _shift_flip(x, _inverse_shift(fx, tx, W), _inverse_shift(fy, ty, H), fx, fy)
-
-
-def _inverse_shift(flip, t, size: int):
-    if isinstance(flip, (bool, np.bool_)):
-        return t - (size - 1) if flip else -t
-    return np.where(flip, np.subtract(t, size - 1), np.negative(t))
+def shift_flip_chain_u8(x: torch.Tensor, chain) -> torch.Tensor:
+    """The copy kernel for exact integer axis maps applied in order, on CPU uint8 ``x``:
+    ``chain`` is a list of ``(apply, (fx, tx, fy, ty))``, ``apply`` True or a per-sample
+    bool array, and the forward map ``x' = (-x if fx else x) + tx`` (the same in y) as
+    ``GeometricOp.axis_map`` gives it: flips as bools, shifts as ints, or either as
+    per-sample arrays. Composed in one compiled call (``compose_axis_maps``)."""
+    maps = np.empty((len(chain), 5, x.shape[0]), np.int64)
+    for row, (on, (fx, tx, fy, ty)) in zip(maps, chain):
+        row[APPLY], row[FX], row[TX], row[FY], row[TY] = on, fx, tx, fy, ty
+    return _shift_flip(x, *compose_axis_maps(maps, x.shape[-2], x.shape[-1]))
 
 
 def _per_sample(v, batch: int, dtype) -> np.ndarray:
