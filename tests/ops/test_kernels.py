@@ -161,14 +161,23 @@ def test_gaussian_blur_preserves_mean_and_smooths():
     assert torch.equal(y[1], x[1])
 
 
-@pytest.mark.parametrize("path", ["masked", "rows"])
+def _with_mask_table(x, out, ox, oy, hf, vf):
+    from augmentlab.ops.kernels.numba_u8 import shift_flip_table, shift_masks
+
+    H, W = x.shape[-2:]
+    x0, y0 = int(ox.min()) - 1, int(oy.min())  # a table wider than the batch needs
+    nx, ny = int(ox.max()) - x0 + 1, int(oy.max()) - y0 + 2
+    return shift_flip_table(x, out, ox, oy, hf, vf, shift_masks(H, W, x0, nx, y0, ny), x0, nx, y0)
+
+
+@pytest.mark.parametrize("path", ["masked", "rows", "table"])
 # widths below, at and between the flip's 16- and 32-byte blocks
 @pytest.mark.parametrize("W,H", [(8, 1), (32, 32), (12, 5), (7, 5), (64, 5), (40, 32), (15, 3), (16, 4), (17, 3), (28, 6),
                                  (31, 2), (33, 3), (63, 2), (224, 2)])
 def test_shift_flip_kernel_paths_match_brute_force(path, W, H):
     from augmentlab.ops.kernels.numba_u8 import _shift_flip_rows, shift_flip
 
-    kernel = shift_flip if path == "masked" else _shift_flip_rows
+    kernel = {"masked": shift_flip, "rows": _shift_flip_rows, "table": _with_mask_table}[path]
     rng = np.random.default_rng(W * 100 + H)
     x = rng.integers(0, 256, (16, 3, H, W), dtype=np.uint8)
     ox = rng.integers(-W - 3, W + 4, 16)  # includes shifts past the whole image
@@ -228,6 +237,23 @@ def test_a_chain_of_axis_maps_moves_each_pixel_once_by_the_composed_map(seed):
         sy, ty = np.where(on, ky * sy, sy), np.where(on, ky * ty + dy, ty)
     out = shift_flip_chain_u8(torch.from_numpy(x), chain)
     assert np.array_equal(out.numpy(), _moved(x, sx, tx, sy, ty))
+
+
+def test_the_copy_kernel_takes_one_mask_table_per_image_size_while_it_fits():
+    """Pad-crops of up to 8 pixels share one table per image size; larger shifts get a
+    table for their own range; a table past the size limit means the band kernel."""
+    from augmentlab.ops.kernels.warp import MASK_TABLE_BYTES, _masks_for
+
+    small = np.zeros((2, 3, 32, 32), np.uint8)
+    a = _masks_for(small, np.array([-4, 4]), np.array([0, 1]))
+    b = _masks_for(small, np.array([2, -8]), np.array([8, -3]))
+    assert a[0] is b[0] and a[1:] == (-8, 17, -8) and not a[0].flags.writeable
+    wide = _masks_for(small, np.array([-20, 0]), np.array([0, 0]))
+    assert wide[1:] == (-20, 29, -8)
+    big = np.zeros((1, 3, 224, 224), np.uint8)
+    assert _masks_for(big, np.array([0]), np.array([0])) is not None  # one shift: 50 kB
+    assert _masks_for(big, np.array([-4, 4]), np.array([-4, 4])) is None  # 81 shifts: 4 MB
+    assert 81 * 224 * 224 > MASK_TABLE_BYTES
 
 
 def _counting_case(kind):

@@ -39,3 +39,22 @@ def test_python_blocks_reverse_the_masked_bytes(block, n):
     block(src, 3, mask, 0, out, 2)
     assert np.array_equal(out[2 : 2 + n], (src[3 : 3 + n] & mask[:n])[::-1])
     assert not out[:2].any() and not out[2 + n :].any()
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+@pytest.mark.parametrize("W", [5, 16, 28, 32, 40, 224])
+def test_each_row_can_take_its_own_mask(W, compiled):
+    """``mask_at``/``mask_step``: row y is ANDed with ``mask[mask_at + y * mask_step:][:W]``
+    (a whole plane's mask, one row of it per row)."""
+    rows = 3
+    src, _ = _case(W, rows, W + 1)
+    rng = np.random.default_rng(W)
+    mask = np.where(rng.random(2 + rows * W) < 0.8, 255, 0).astype(np.uint8)
+    size = rows * W + 6
+    out = np.full(size, 7, np.uint8)
+    kernel = flip_rows_masked if compiled else flip_rows_masked.py_func
+    kernel(src, out, mask, 5, 3, rows, W, 2, W)
+    expected = np.full(size, 7, np.uint8)
+    for y in range(rows):
+        expected[3 + y * W : 3 + (y + 1) * W] = (src[5 + y * W : 5 + (y + 1) * W] & mask[2 + y * W : 2 + (y + 1) * W])[::-1]
+    assert np.array_equal(out, expected)

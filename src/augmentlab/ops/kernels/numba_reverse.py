@@ -66,26 +66,31 @@ reverse_block32 = _reversing_block(32)
 
 
 @numba.njit(inline="always")
-def flip_rows_masked(s, d, mask, src_at, dst_at, rows, W):
-    """``rows`` rows of ``W`` bytes from ``s[src_at:]``, each ANDed with ``mask[:W]`` and
-    written reversed into ``d[dst_at:]`` (1-D uint8 arrays; every read inside ``s``)."""
+def flip_rows_masked(s, d, mask, src_at, dst_at, rows, W, mask_at=0, mask_step=0):
+    """``rows`` rows of ``W`` bytes from ``s[src_at:]``, each ANDed with ``W`` bytes of
+    ``mask`` and written reversed into ``d[dst_at:]`` (1-D uint8 arrays; every read inside
+    ``s``). Row ``y``'s mask starts at ``mask_at + y * mask_step``: one mask for every row
+    (step 0), or one per row."""
     if W >= 32:
         inner = (W - 1) // 32  # whole blocks before the last, which ends the row
         for y in range(rows):
             a = src_at + y * W
             r = dst_at + y * W
+            mr = mask_at + y * mask_step
             for k in range(inner):
-                reverse_block32(s, a + 32 * k, mask, 32 * k, d, r + W - 32 - 32 * k)
-            reverse_block32(s, a + W - 32, mask, W - 32, d, r)
+                reverse_block32(s, a + 32 * k, mask, mr + 32 * k, d, r + W - 32 - 32 * k)
+            reverse_block32(s, a + W - 32, mask, mr + W - 32, d, r)
     elif W >= 16:
         for y in range(rows):
             a = src_at + y * W
             r = dst_at + y * W
-            reverse_block16(s, a, mask, 0, d, r + W - 16)
-            reverse_block16(s, a + W - 16, mask, W - 16, d, r)
+            mr = mask_at + y * mask_step
+            reverse_block16(s, a, mask, mr, d, r + W - 16)
+            reverse_block16(s, a + W - 16, mask, mr + W - 16, d, r)
     else:
         for y in range(rows):
             a = U(src_at + y * W)
             last = U(dst_at + y * W + W - 1)
+            mr = U(mask_at + y * mask_step)
             for x in range(U(W)):
-                d[last - x] = s[a + x] & mask[x]
+                d[last - x] = s[a + x] & mask[mr + x]

@@ -14,13 +14,15 @@ devices. CPU batches are split across torch's threads (``threads.over_batch``).
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 from augmentlab.ops.kernels.backend import native_cpu, opencv_single_thread
 from augmentlab.ops.kernels.level_stats import NOTHING, LevelStats
-from augmentlab.ops.kernels.numba_u8 import APPLY, FX, FY, TX, TY, compose_axis_maps, shift_flip
+from augmentlab.ops.kernels.numba_u8 import APPLY, FX, FY, TX, TY, compose_axis_maps, shift_flip, shift_flip_table, shift_masks, shift_range
 from augmentlab.ops.kernels.numba_warp import fits_fixed_point, integer_shift, invert_3x3, warp_affine_u8
 from augmentlab.ops.kernels.threads import over_batch, slice_count
 
@@ -132,11 +134,46 @@ def _shift_flip(x: torch.Tensor, ox, oy, hflip, vflip) -> torch.Tensor:
     out = torch.empty_like(src)
     s, d = src.numpy(), out.numpy()
     item = s.nbytes // max(1, B)
-    if slice_count(B, item) <= 1:  # one slice: called directly (small batches are mostly overhead)
-        shift_flip(s, d, ox, oy, hflip, vflip)
+    masks = _masks_for(s, ox, oy)
+    if masks is None:
+        kernel = lambda a, b: shift_flip(s[a:b], d[a:b], ox[a:b], oy[a:b], hflip[a:b], vflip[a:b])  # noqa: E731
     else:
-        over_batch(lambda a, b: shift_flip(s[a:b], d[a:b], ox[a:b], oy[a:b], hflip[a:b], vflip[a:b]), B, item)
+        table, dxmin, nx, dymin = masks
+        kernel = lambda a, b: shift_flip_table(s[a:b], d[a:b], ox[a:b], oy[a:b], hflip[a:b], vflip[a:b], table, dxmin, nx, dymin)  # noqa: E731
+    if slice_count(B, item) <= 1:  # one slice: called directly (small batches are mostly overhead)
+        kernel(0, B)
+    else:
+        over_batch(kernel, B, item)
     return out
+
+
+# The whole-plane masks of ``shift_flip_table`` up to this size; past it (224x224 images
+# with pad-4 shifts: 4 MB), the band-by-band kernel. A table covers every shift up to
+# ``MASKED_SHIFT`` where that fits, so one table serves a pad-crop of up to 8 pixels,
+# whatever the shifts each batch happens to draw.
+MASK_TABLE_BYTES = 1 << 20
+MASKED_SHIFT = 8
+
+
+def _masks_for(s: np.ndarray, ox: np.ndarray, oy: np.ndarray):
+    """``(table, dxmin, nx, dymin)`` covering the batch's shifts, or None past the size."""
+    if len(s) == 0:
+        return None
+    H, W = s.shape[-2:]
+    dxmin, dxmax, dymin, dymax = (int(v) for v in shift_range(ox, oy))
+    for reach in (MASKED_SHIFT, 0):
+        x0, y0 = min(dxmin, -reach), min(dymin, -reach)
+        nx, ny = max(dxmax, reach) - x0 + 1, max(dymax, reach) - y0 + 1
+        if nx * ny * H * W <= MASK_TABLE_BYTES:
+            return _mask_table(H, W, x0, nx, y0, ny), x0, nx, y0
+    return None
+
+
+@functools.lru_cache(maxsize=8)
+def _mask_table(H: int, W: int, dxmin: int, nx: int, dymin: int, ny: int) -> np.ndarray:
+    table = shift_masks(H, W, dxmin, nx, dymin, ny)
+    table.flags.writeable = False  # shared by every batch with shifts in its range
+    return table
 
 
 def _affine_u8(x: torch.Tensor, inv: np.ndarray, fill: int, stats: LevelStats | None) -> torch.Tensor:
