@@ -162,12 +162,12 @@ def test_gaussian_blur_preserves_mean_and_smooths():
 
 
 def _with_mask_table(x, out, ox, oy, hf, vf):
+    """The whole-plane mask kernel, with a table that covers some of the shifts drawn
+    below (the rest take the band kernel, image by image)."""
     from augmentlab.ops.kernels.numba_u8 import shift_flip_table, shift_masks
 
-    H, W = x.shape[-2:]
-    x0, y0 = int(ox.min()) - 1, int(oy.min())  # a table wider than the batch needs
-    nx, ny = int(ox.max()) - x0 + 1, int(oy.max()) - y0 + 2
-    return shift_flip_table(x, out, ox, oy, hf, vf, shift_masks(H, W, x0, nx, y0, ny), x0, nx, y0)
+    reach = min(8, x.shape[-1])
+    return shift_flip_table(x, out, ox, oy, hf, vf, shift_masks(*x.shape[-2:], reach), reach)
 
 
 @pytest.mark.parametrize("path", ["masked", "rows", "table"])
@@ -240,20 +240,16 @@ def test_a_chain_of_axis_maps_moves_each_pixel_once_by_the_composed_map(seed):
 
 
 def test_the_copy_kernel_takes_one_mask_table_per_image_size_while_it_fits():
-    """Pad-crops of up to 8 pixels share one table per image size; larger shifts get a
-    table for their own range; a table past the size limit means the band kernel."""
-    from augmentlab.ops.kernels.warp import MASK_TABLE_BYTES, _masks_for
+    """Shifts of up to 8 pixels where the table fits, less where it would not, and no
+    table (the band kernel) below a reach of 4."""
+    from augmentlab.ops.kernels.warp import MASK_TABLE_BYTES, _mask_table
 
-    small = np.zeros((2, 3, 32, 32), np.uint8)
-    a = _masks_for(small, np.array([-4, 4]), np.array([0, 1]))
-    b = _masks_for(small, np.array([2, -8]), np.array([8, -3]))
-    assert a[0] is b[0] and a[1:] == (-8, 17, -8) and not a[0].flags.writeable
-    wide = _masks_for(small, np.array([-20, 0]), np.array([0, 0]))
-    assert wide[1:] == (-20, 29, -8)
-    big = np.zeros((1, 3, 224, 224), np.uint8)
-    assert _masks_for(big, np.array([0]), np.array([0])) is not None  # one shift: 50 kB
-    assert _masks_for(big, np.array([-4, 4]), np.array([-4, 4])) is None  # 81 shifts: 4 MB
-    assert 81 * 224 * 224 > MASK_TABLE_BYTES
+    table, reach = _mask_table(32, 32)
+    assert reach == 8 and table.shape == (17 * 17, 32 * 32) and not table.flags.writeable
+    assert _mask_table(32, 32)[0] is table  # built once per size
+    assert _mask_table(64, 64)[1] == 7  # 17^2 planes of 4 kB would not fit; 15^2 do
+    table, reach = _mask_table(224, 224)
+    assert reach == 0 and table.shape == (0, 224 * 224) and 9 * 9 * 224 * 224 > MASK_TABLE_BYTES
 
 
 def _counting_case(kind):

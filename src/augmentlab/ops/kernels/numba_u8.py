@@ -134,41 +134,40 @@ def compose_axis_maps(maps, H, W):
 
 
 @numba.njit(cache=True)
-def shift_range(ox, oy):
-    """``(min ox, max ox, min oy, max oy)`` of non-empty per-sample shifts, in one call."""
-    return ox.min(), ox.max(), oy.min(), oy.max()
-
-
-@numba.njit(cache=True)
-def shift_masks(H, W, dxmin, nx, dymin, ny):
-    """The table ``shift_flip_table`` reads: for each shift ``(dx, dy)`` with ``dx`` in
-    ``dxmin + [0, nx)`` and ``dy`` in ``dymin + [0, ny)``, row ``(dy - dymin) * nx + dx -
-    dxmin`` of a (ny * nx, H * W) uint8 array holds a whole plane's mask: 255 where the
-    pixel reads from inside the image, 0 where from outside."""
-    out = np.zeros((ny * nx, H * W), np.uint8)
-    for j in range(ny):
-        for k in range(nx):
+def shift_masks(H, W, reach):
+    """The table ``shift_flip_table`` reads: for each shift ``(dx, dy)`` with both in
+    ``[-reach, reach]``, row ``(dy + reach) * (2 * reach + 1) + dx + reach`` of a
+    ((2 * reach + 1)^2, H * W) uint8 array holds a whole plane's mask: 255 where the pixel
+    reads from inside the image, 0 where from outside."""
+    n = 2 * reach + 1
+    out = np.zeros((n * n, H * W), np.uint8)
+    for j in range(n):
+        for k in range(n):
             for y in range(H):
-                if 0 <= y + dymin + j < H:
+                if 0 <= y + j - reach < H:
                     for x in range(W):
-                        if 0 <= x + dxmin + k < W:
-                            out[j * nx + k, y * W + x] = 255
+                        if 0 <= x + k - reach < W:
+                            out[j * n + k, y * W + x] = 255
     return out
 
 
 @numba.njit(nogil=True, cache=True)
-def shift_flip_table(src, dst, ox, oy, hflip, vflip, masks, dxmin, nx, dymin):
-    """``shift_flip`` with a whole plane's mask per shift (``shift_masks``, covering every
-    shift of the batch): each plane is one masked copy of all its pixels, ``d = s[shifted]
-    & mask``, or its H rows reversed, with no rows to zero and the same number of steps
-    for every shift. The branches of the band-by-band copy, whose length varies with each
-    image's shift, mispredicted on every image: 256 32x32 RGB images, half flipped, in
-    cache, took 42 us that way and 27 so (streamed out of DRAM: 54 and 47-50).
+def shift_flip_table(src, dst, ox, oy, hflip, vflip, masks, reach):
+    """``shift_flip`` with a whole plane's mask per shift (``shift_masks``): each plane is
+    one masked copy of all its pixels, ``d = s[shifted] & mask``, or its H rows reversed,
+    with no rows to zero and the same number of steps for every shift. The branches of the
+    band-by-band copy, whose length varies with each image's shift, mispredicted on every
+    image: 256 32x32 RGB images, half flipped, in cache, took 42 us that way and 27 so
+    (streamed out of DRAM: 54 and 47-50).
 
-    A plane reads the whole shifted span, in its neighbours where masked; an image whose
-    span would leave the array (at the batch's ends) goes through ``shift_flip``."""
+    A plane reads the whole shifted span, in its neighbours where masked. An image whose
+    span would leave the array (at the batch's ends), or whose shift is past ``reach``,
+    goes through ``shift_flip``; an empty table sends the whole batch there."""
     B, C, H, W = src.shape
+    if masks.shape[0] == 0:
+        return shift_flip(src, dst, ox, oy, hflip, vflip)
     HW = H * W
+    n = 2 * reach + 1
     s = src.reshape(-1)
     d = dst.reshape(-1)
     table = masks.reshape(-1)
@@ -176,12 +175,12 @@ def shift_flip_table(src, dst, ox, oy, hflip, vflip, masks, dxmin, nx, dymin):
     for b in range(B):
         dx = ox[b]
         dy = oy[b]
-        m = ((dy - dymin) * nx + dx - dxmin) * HW  # this shift's mask in the table
         off = dy * W + dx
         first = b * C * HW
-        if first + off < 0 or first + C * HW + off > total:
+        if abs(dx) > reach or abs(dy) > reach or first + off < 0 or first + C * HW + off > total:
             shift_flip(src[b : b + 1], dst[b : b + 1], ox[b : b + 1], oy[b : b + 1], hflip[b : b + 1], vflip[b : b + 1])
             continue
+        m = ((dy + reach) * n + dx + reach) * HW  # this shift's mask in the table
         if hflip[b]:
             for c in range(C):
                 plane = first + c * HW
@@ -195,6 +194,14 @@ def shift_flip_table(src, dst, ox, oy, hflip, vflip, masks, dxmin, nx, dymin):
         if vflip[b]:
             _vflip_planes(d, U(first), U(C), U(H), U(W))
     return dst
+
+
+@numba.njit(nogil=True, cache=True)
+def shift_flip_maps(src, dst, maps, masks, reach):
+    """``shift_flip_table`` for a chain of axis maps (``compose_axis_maps``'s input), in
+    one call: a batch's Python costs more than its copy below a few hundred images."""
+    ox, oy, hflip, vflip = compose_axis_maps(maps, src.shape[2], src.shape[3])
+    return shift_flip_table(src, dst, ox, oy, hflip, vflip, masks, reach)
 
 
 @numba.njit(inline="always")

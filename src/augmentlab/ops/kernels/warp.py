@@ -22,7 +22,7 @@ import torch.nn.functional as F
 
 from augmentlab.ops.kernels.backend import native_cpu, opencv_single_thread
 from augmentlab.ops.kernels.level_stats import NOTHING, LevelStats
-from augmentlab.ops.kernels.numba_u8 import APPLY, FX, FY, TX, TY, compose_axis_maps, shift_flip, shift_flip_table, shift_masks, shift_range
+from augmentlab.ops.kernels.numba_u8 import APPLY, FX, FY, TX, TY, shift_flip_maps, shift_flip_table, shift_masks
 from augmentlab.ops.kernels.numba_warp import fits_fixed_point, integer_shift, invert_3x3, warp_affine_u8
 from augmentlab.ops.kernels.threads import over_batch, slice_count
 
@@ -112,11 +112,11 @@ def shift_flip_chain_u8(x: torch.Tensor, chain) -> torch.Tensor:
     ``chain`` is a list of ``(apply, (fx, tx, fy, ty))``, ``apply`` True or a per-sample
     bool array, and the forward map ``x' = (-x if fx else x) + tx`` (the same in y) as
     ``GeometricOp.axis_map`` gives it: flips as bools, shifts as ints, or either as
-    per-sample arrays. Composed in one compiled call (``compose_axis_maps``)."""
+    per-sample arrays. Composed and copied in one compiled call (``shift_flip_maps``)."""
     maps = np.empty((len(chain), 5, x.shape[0]), np.int64)
     for row, (on, (fx, tx, fy, ty)) in zip(maps, chain):
         row[APPLY], row[FX], row[TX], row[FY], row[TY] = on, fx, tx, fy, ty
-    return _shift_flip(x, *compose_axis_maps(maps, x.shape[-2], x.shape[-1]))
+    return _copy(x, lambda s, d, a, b: shift_flip_maps(s, d, maps[:, :, a:b], *_mask_table(*s.shape[-2:])))
 
 
 def _per_sample(v, batch: int, dtype) -> np.ndarray:
@@ -130,50 +130,44 @@ def _shift_flip(x: torch.Tensor, ox, oy, hflip, vflip) -> torch.Tensor:
     B = x.shape[0]
     ox, oy = _per_sample(ox, B, np.int64), _per_sample(oy, B, np.int64)
     hflip, vflip = _per_sample(hflip, B, np.bool_), _per_sample(vflip, B, np.bool_)
+    return _copy(x, lambda s, d, a, b: shift_flip_table(s, d, ox[a:b], oy[a:b], hflip[a:b], vflip[a:b], *_mask_table(*s.shape[-2:])))
+
+
+def _copy(x: torch.Tensor, kernel) -> torch.Tensor:
+    """``kernel(src, dst, start, stop)`` on images [start, stop) of CPU uint8 ``x`` into a
+    new batch, split across threads; called once, directly, for a one-slice batch."""
+    B = x.shape[0]
     src = x.contiguous()
     out = torch.empty_like(src)
     s, d = src.numpy(), out.numpy()
     item = s.nbytes // max(1, B)
-    masks = _masks_for(s, ox, oy)
-    if masks is None:
-        kernel = lambda a, b: shift_flip(s[a:b], d[a:b], ox[a:b], oy[a:b], hflip[a:b], vflip[a:b])  # noqa: E731
+    if slice_count(B, item) <= 1:  # small batches are mostly overhead
+        kernel(s, d, 0, B)
     else:
-        table, dxmin, nx, dymin = masks
-        kernel = lambda a, b: shift_flip_table(s[a:b], d[a:b], ox[a:b], oy[a:b], hflip[a:b], vflip[a:b], table, dxmin, nx, dymin)  # noqa: E731
-    if slice_count(B, item) <= 1:  # one slice: called directly (small batches are mostly overhead)
-        kernel(0, B)
-    else:
-        over_batch(kernel, B, item)
+        over_batch(lambda a, b: kernel(s[a:b], d[a:b], a, b), B, item)
     return out
 
 
-# The whole-plane masks of ``shift_flip_table`` up to this size; past it (224x224 images
-# with pad-4 shifts: 4 MB), the band-by-band kernel. A table covers every shift up to
-# ``MASKED_SHIFT`` where that fits, so one table serves a pad-crop of up to 8 pixels,
-# whatever the shifts each batch happens to draw.
+# The whole-plane masks of ``shift_flip_table``: every shift up to ``MASKED_SHIFT`` pixels
+# (a pad-crop of up to 8) where the table fits ``MASK_TABLE_BYTES``, else the largest reach
+# that fits, down to ``MIN_REACH``; past that (224x224 images: 4 MB at a reach of 4), no
+# table, and the band-by-band kernel.
 MASK_TABLE_BYTES = 1 << 20
 MASKED_SHIFT = 8
-
-
-def _masks_for(s: np.ndarray, ox: np.ndarray, oy: np.ndarray):
-    """``(table, dxmin, nx, dymin)`` covering the batch's shifts, or None past the size."""
-    if len(s) == 0:
-        return None
-    H, W = s.shape[-2:]
-    dxmin, dxmax, dymin, dymax = (int(v) for v in shift_range(ox, oy))
-    for reach in (MASKED_SHIFT, 0):
-        x0, y0 = min(dxmin, -reach), min(dymin, -reach)
-        nx, ny = max(dxmax, reach) - x0 + 1, max(dymax, reach) - y0 + 1
-        if nx * ny * H * W <= MASK_TABLE_BYTES:
-            return _mask_table(H, W, x0, nx, y0, ny), x0, nx, y0
-    return None
+MIN_REACH = 4
 
 
 @functools.lru_cache(maxsize=8)
-def _mask_table(H: int, W: int, dxmin: int, nx: int, dymin: int, ny: int) -> np.ndarray:
-    table = shift_masks(H, W, dxmin, nx, dymin, ny)
-    table.flags.writeable = False  # shared by every batch with shifts in its range
-    return table
+def _mask_table(H: int, W: int) -> tuple[np.ndarray, int]:
+    """``(table, reach)`` for H x W images, built once per size."""
+    for reach in range(MASKED_SHIFT, MIN_REACH - 1, -1):
+        if (2 * reach + 1) ** 2 * H * W <= MASK_TABLE_BYTES:
+            table = shift_masks(H, W, reach)
+            break
+    else:
+        table, reach = np.zeros((0, H * W), np.uint8), 0
+    table.flags.writeable = False  # shared by every batch of this size
+    return table, reach
 
 
 def _affine_u8(x: torch.Tensor, inv: np.ndarray, fill: int, stats: LevelStats | None) -> torch.Tensor:
