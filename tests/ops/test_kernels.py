@@ -324,12 +324,16 @@ def test_warp_gives_the_same_bytes_on_any_thread_count():
     x = images(600, 3, (32, 32))  # 1.8 MB: three slices
     m = mx.about_centre(mx.rotation(torch.linspace(-40, 40, 600, dtype=torch.float64)), 32, 32)
     shift = mx.translation(torch.arange(600, dtype=torch.float64) % 5 - 2, torch.zeros(600, dtype=torch.float64))
+    from augmentlab.ops.kernels.warp import shift_flip_chain_u8
+
+    flips = np.arange(600) % 3 == 0
+    chain = [(flips, (True, 31, False, 0)), (np.ones(600, bool), (False, np.arange(600) % 9 - 4, False, np.arange(600) % 7 - 3))]
     before = torch.get_num_threads()
     try:
         torch.set_num_threads(1)
-        one = [warp(x, m), warp(x, shift), warp(x, m, nearest=True)]
+        one = [warp(x, m), warp(x, shift), warp(x, m, nearest=True), shift_flip_chain_u8(x, chain)]
         torch.set_num_threads(3)
-        three = [warp(x, m), warp(x, shift), warp(x, m, nearest=True)]
+        three = [warp(x, m), warp(x, shift), warp(x, m, nearest=True), shift_flip_chain_u8(x, chain)]
     finally:
         torch.set_num_threads(before)
     assert all(torch.equal(a, b) for a, b in zip(one, three))
