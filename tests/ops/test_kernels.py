@@ -245,11 +245,11 @@ def test_the_copy_kernel_takes_one_mask_table_per_image_size_while_it_fits():
     from augmentlab.ops.kernels.warp import MASK_TABLE_BYTES, _mask_table
 
     table, reach = _mask_table(32, 32)
-    assert reach == 8 and table.shape == (17 * 17, 32 * 32) and not table.flags.writeable
+    assert reach == 8 and table.shape == (17, (32 + 16) * 32) and not table.flags.writeable
     assert _mask_table(32, 32)[0] is table  # built once per size
-    assert _mask_table(64, 64)[1] == 7  # 17^2 planes of 4 kB would not fit; 15^2 do
+    assert _mask_table(128, 128)[1] == 6  # reaches 8 and 7 would take 313 and 273 kB
     table, reach = _mask_table(224, 224)
-    assert reach == 0 and table.shape == (0, 224 * 224) and 9 * 9 * 224 * 224 > MASK_TABLE_BYTES
+    assert reach == 0 and table.shape == (0, 224 * 224) and 9 * (224 + 8) * 224 > MASK_TABLE_BYTES
 
 
 def _counting_case(kind):
