@@ -116,7 +116,7 @@ def shift_flip_chain_u8(x: torch.Tensor, chain) -> torch.Tensor:
     maps = np.empty((len(chain), 5, x.shape[0]), np.int64)
     for row, (on, (fx, tx, fy, ty)) in zip(maps, chain):
         row[APPLY], row[FX], row[TX], row[FY], row[TY] = on, fx, tx, fy, ty
-    return _copy(x, lambda s, d, a, b: shift_flip_maps(s, d, maps[:, :, a:b], *_mask_table(*s.shape[-2:])))
+    return _into_new_batch(x, lambda s, d, a, b: shift_flip_maps(s, d, maps[:, :, a:b], *_mask_table(*s.shape[-2:])))
 
 
 def _per_sample(v, batch: int, dtype) -> np.ndarray:
@@ -130,12 +130,12 @@ def _shift_flip(x: torch.Tensor, ox, oy, hflip, vflip) -> torch.Tensor:
     B = x.shape[0]
     ox, oy = _per_sample(ox, B, np.int64), _per_sample(oy, B, np.int64)
     hflip, vflip = _per_sample(hflip, B, np.bool_), _per_sample(vflip, B, np.bool_)
-    return _copy(x, lambda s, d, a, b: shift_flip_table(s, d, ox[a:b], oy[a:b], hflip[a:b], vflip[a:b], *_mask_table(*s.shape[-2:])))
+    return _into_new_batch(x, lambda s, d, a, b: shift_flip_table(s, d, ox[a:b], oy[a:b], hflip[a:b], vflip[a:b], *_mask_table(*s.shape[-2:])))
 
 
-def _copy(x: torch.Tensor, kernel) -> torch.Tensor:
-    """``kernel(src, dst, start, stop)`` on images [start, stop) of CPU uint8 ``x`` into a
-    new batch, split across threads; called once, directly, for a one-slice batch."""
+def _into_new_batch(x: torch.Tensor, kernel) -> torch.Tensor:
+    """``kernel(src, dst, start, stop)`` on images [start, stop) of CPU ``x`` into a new
+    batch, split across threads; called once, directly, for a one-slice batch."""
     B = x.shape[0]
     src = x.contiguous()
     out = torch.empty_like(src)
@@ -173,16 +173,9 @@ def _mask_table(H: int, W: int) -> tuple[np.ndarray, int]:
 
 def _affine_u8(x: torch.Tensor, inv: np.ndarray, fill: int, stats: LevelStats | None) -> torch.Tensor:
     """The batched bilinear kernel, split across threads."""
-    src = x.contiguous().numpy()
-    out = np.empty_like(src)
     maps = np.ascontiguousarray(inv[:, :2])
     counts = stats.kernel_args if stats is not None else lambda a, b: NOTHING
-    item = src.nbytes // len(src)
-    if slice_count(len(src), item) <= 1:  # one slice: called directly (small batches are mostly overhead)
-        warp_affine_u8(src, out, maps, fill, *counts(0, len(src)))
-    else:
-        over_batch(lambda a, b: warp_affine_u8(src[a:b], out[a:b], maps[a:b], fill, *counts(a, b)), len(src), item)
-    return torch.from_numpy(out)
+    return _into_new_batch(x, lambda s, d, a, b: warp_affine_u8(s, d, maps[a:b], fill, *counts(a, b)))
 
 
 def warp(x: torch.Tensor, forward: torch.Tensor, *, nearest: bool = False, fill: int = 0,
