@@ -10,6 +10,7 @@ from augmentlab.ops import create_op
 from augmentlab.ops.image import matrices as mx
 from augmentlab.ops.kernels.level_stats import NO_BOUNDS, NO_HIST, NO_SUMS, LevelStats
 from augmentlab.ops.kernels.lut import apply_lut_u8, histogram_u8, range_sums_u8
+from augmentlab.ops.kernels.numba_simd import VBMI
 from augmentlab.ops.kernels.warp import _per_image, remap, warp
 from tests.conftest import images
 
@@ -179,9 +180,15 @@ def test_shift_flip_kernel_paths_match_brute_force(path, W, H):
 
     kernel = {"masked": shift_flip, "rows": _shift_flip_rows, "table": _with_mask_table}[path]
     rng = np.random.default_rng(W * 100 + H)
-    x = rng.integers(0, 256, (16, 3, H, W), dtype=np.uint8)
     ox = rng.integers(-W - 3, W + 4, 16)  # includes shifts past the whole image
     oy = rng.integers(-H - 2, H + 3, 16)
+    _check_shift_flip(kernel, rng, W, H, ox, oy)
+
+
+def _check_shift_flip(kernel, rng, W, H, ox, oy):
+    """``kernel(x, out, ox, oy, hflip, vflip)`` on 16 random images against a pixel-by-pixel
+    reference, writing nothing outside ``out``."""
+    x = rng.integers(0, 256, (16, 3, H, W), dtype=np.uint8)
     hf, vf = rng.random(16) < 0.5, rng.random(16) < 0.5
     guard = np.full((18, 3, H, W), 9, np.uint8)
     out = kernel(x, guard[1:17], ox, oy, hf, vf)
@@ -196,6 +203,26 @@ def test_shift_flip_kernel_paths_match_brute_force(path, W, H):
         ref = ref[:, :, ::-1] if hf[b] else ref
         ref = ref[:, ::-1] if vf[b] else ref
         assert np.array_equal(out[b], ref)
+
+
+@pytest.mark.skipif(not VBMI, reason="numba does not compile for AVX-512 VBMI here")
+# rows that pack 64-byte blocks: one row, several, one row a block, blocks of one column
+@pytest.mark.parametrize("W,H", [(32, 32), (32, 2), (16, 4), (8, 8), (64, 5), (4, 16), (1, 64), (2, 96)])
+@pytest.mark.parametrize("far", [False, True])
+def test_the_bit_mask_kernel_matches_brute_force(W, H, far):
+    """Shifts within the table's reach, in the first and last images too, whose shifted
+    reads start before the batch or end past it; with ``far``, one shift past the reach
+    sends the batch through the band kernel."""
+    from augmentlab.ops.kernels.numba_shift_bits import row_reversal, shift_flip_bits, shift_mask_bits
+
+    reach = min(4, W, H)
+    bits, order = shift_mask_bits(H, W, reach), row_reversal(W)
+    rng = np.random.default_rng(W * 100 + H)
+    ox, oy = rng.integers(-reach, reach + 1, 16), rng.integers(-reach, reach + 1, 16)
+    ox[0], oy[0], ox[15], oy[15] = -reach, -reach, reach, reach
+    if far:
+        ox[7] = reach + 1
+    _check_shift_flip(lambda x, out, *a: shift_flip_bits(x, out, *a, bits, reach, order), rng, W, H, ox, oy)
 
 
 def _moved(x, sx, tx, sy, ty):
@@ -241,14 +268,22 @@ def test_a_chain_of_axis_maps_moves_each_pixel_once_by_the_composed_map(seed):
 
 def test_the_copy_kernel_takes_one_mask_table_per_image_size_while_it_fits():
     """Shifts of up to 8 pixels where the table fits, less where it would not, and no
-    table (the band kernel) below a reach of 4."""
-    from augmentlab.ops.kernels.warp import MASK_TABLE_BYTES, _mask_table
+    table (the band kernel) below a reach of 4; bit masks where the CPU and the rows allow."""
+    from augmentlab.ops.kernels.numba_shift_bits import shift_flip_bits
+    from augmentlab.ops.kernels.numba_u8 import shift_flip_table
+    from augmentlab.ops.kernels.warp import MASK_TABLE_BYTES, _copy_kernel
 
-    table, reach = _mask_table(32, 32)
-    assert reach == 8 and table.shape == (17, (32 + 16) * 32) and not table.flags.writeable
-    assert _mask_table(32, 32)[0] is table  # built once per size
-    assert _mask_table(128, 128)[1] == 6  # reaches 8 and 7 would take 313 and 273 kB
-    table, reach = _mask_table(224, 224)
+    kernel = _copy_kernel(32, 32)
+    assert _copy_kernel(32, 32) is kernel  # built once per size
+    assert all(not t.flags.writeable for t in kernel.tables if isinstance(t, np.ndarray))
+    if VBMI:
+        assert kernel.copy is shift_flip_bits and kernel.tables[1] == 8 and kernel.tables[0].nbytes == 17 * 48 * 32 // 8 + 16
+    else:
+        assert kernel.copy is shift_flip_table and kernel.tables[1] == 8 and kernel.tables[0].shape == (17, 48 * 32)
+    table, reach = _copy_kernel(28, 28).tables  # rows that do not pack 64-byte blocks: bytes
+    assert reach == 8 and table.shape == (17, (28 + 16) * 28)
+    assert _copy_kernel(128, 128).tables[1] == 6  # reaches 8 and 7 would take 313 and 273 kB
+    table, reach = _copy_kernel(224, 224).tables
     assert reach == 0 and table.shape == (0, 224 * 224) and 9 * (224 + 8) * 224 > MASK_TABLE_BYTES
 
 

@@ -95,7 +95,7 @@ def shift_flip(src, dst, ox, oy, hflip, vflip):
             for i in range(U(hi - lo)):
                 d[db + U(lo) + i] = s[sb + i] & m[U(lo) + i]
         if vflip[b]:
-            _vflip_planes(d, U(b * C * HW), U(C), U(H), U(W))
+            vflip_planes(d, U(b * C * HW), U(C), U(H), U(W))
     return dst
 
 
@@ -199,7 +199,7 @@ def shift_flip_table(src, dst, ox, oy, hflip, vflip, masks, reach):
                 for i in range(U(HW)):
                     d[plane + i] = s[read + i] & table[U(m) + i]
         if vflip[b]:
-            _vflip_planes(d, U(first), U(C), U(H), U(W))
+            vflip_planes(d, U(first), U(C), U(H), U(W))
     return dst
 
 
@@ -224,7 +224,7 @@ def _flip_edge_row(s, d, m, r, off, W, total):
 
 
 @numba.njit(inline="always")
-def _vflip_planes(d, base, C, H, W):
+def vflip_planes(d, base, C, H, W):
     # Row views indexed from 0: indexing the flat array at ``top + x`` compiled to a
     # scalar loop, 14x slower at 224x224.
     for c in range(C):
@@ -291,7 +291,7 @@ def _shift_flip_rows(src, dst, ox, oy, hflip, vflip):
         if hflip[b] and not words:
             _flip_rows(d, base, U(C) * Hu, Wu)
         if vflip[b]:
-            _vflip_planes(d, base, U(C), Hu, Wu)
+            vflip_planes(d, base, U(C), Hu, Wu)
     return dst
 
 

@@ -15,6 +15,8 @@ devices. CPU batches are split across torch's threads (``threads.over_batch``).
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -22,6 +24,8 @@ import torch.nn.functional as F
 
 from augmentlab.ops.kernels.backend import native_cpu, opencv_single_thread
 from augmentlab.ops.kernels.level_stats import NOTHING, LevelStats
+from augmentlab.ops.kernels.numba_shift_bits import packs_blocks, row_reversal, shift_flip_bits, shift_flip_maps_bits, shift_mask_bits
+from augmentlab.ops.kernels.numba_simd import VBMI
 from augmentlab.ops.kernels.numba_u8 import APPLY, FX, FY, TX, TY, shift_flip_maps, shift_flip_table, shift_masks
 from augmentlab.ops.kernels.numba_warp import fits_fixed_point, integer_shift, invert_3x3, warp_affine_u8
 from augmentlab.ops.kernels.threads import over_batch, slice_count
@@ -116,7 +120,8 @@ def shift_flip_chain_u8(x: torch.Tensor, chain) -> torch.Tensor:
     maps = np.empty((len(chain), 5, x.shape[0]), np.int64)
     for row, (on, (fx, tx, fy, ty)) in zip(maps, chain):
         row[APPLY], row[FX], row[TX], row[FY], row[TY] = on, fx, tx, fy, ty
-    return _into_new_batch(x, lambda s, d, a, b: shift_flip_maps(s, d, maps[:, :, a:b], *_mask_table(*s.shape[-2:])))
+    kernel = _copy_kernel(*x.shape[-2:])
+    return _into_new_batch(x, lambda s, d, a, b: kernel.composing(s, d, maps[:, :, a:b], *kernel.tables))
 
 
 def _per_sample(v, batch: int, dtype) -> np.ndarray:
@@ -130,7 +135,8 @@ def _shift_flip(x: torch.Tensor, ox, oy, hflip, vflip) -> torch.Tensor:
     B = x.shape[0]
     ox, oy = _per_sample(ox, B, np.int64), _per_sample(oy, B, np.int64)
     hflip, vflip = _per_sample(hflip, B, np.bool_), _per_sample(vflip, B, np.bool_)
-    return _into_new_batch(x, lambda s, d, a, b: shift_flip_table(s, d, ox[a:b], oy[a:b], hflip[a:b], vflip[a:b], *_mask_table(*s.shape[-2:])))
+    kernel = _copy_kernel(*x.shape[-2:])
+    return _into_new_batch(x, lambda s, d, a, b: kernel.copy(s, d, ox[a:b], oy[a:b], hflip[a:b], vflip[a:b], *kernel.tables))
 
 
 def _into_new_batch(x: torch.Tensor, kernel) -> torch.Tensor:
@@ -148,27 +154,48 @@ def _into_new_batch(x: torch.Tensor, kernel) -> torch.Tensor:
     return out
 
 
-# The masks of ``shift_flip_table``: every shift up to ``MASKED_SHIFT`` pixels (a pad-crop
-# of up to 8) where the table fits ``MASK_TABLE_BYTES``, else the largest reach that fits,
+# The masks of the copy kernels: every shift up to ``MASKED_SHIFT`` pixels (a pad-crop of
+# up to 8) where the table fits ``MASK_TABLE_BYTES``, else the largest reach that fits,
 # down to ``MIN_REACH``; past that, no table, and the band-by-band kernel. 224x224 images
-# would take 467 kB at a reach of 4; the band kernel was as fast there (flip + crop, batches
-# of 64: 60-65% of memcpy against 57-59% with the table).
+# would take 467 kB of byte masks at a reach of 4; the band kernel was as fast there
+# (flip + crop, batches of 64: 60-65% of memcpy against 57-59% with the table).
 MASK_TABLE_BYTES = 1 << 18
 MASKED_SHIFT = 8
 MIN_REACH = 4
 
 
+class CopyKernel(NamedTuple):
+    """The copy kernel for one image size: ``copy(src, dst, ox, oy, hflip, vflip, *tables)``,
+    ``composing(src, dst, maps, *tables)`` (``compose_axis_maps``'s input), and the
+    read-only tables both take after those arguments."""
+
+    copy: Callable
+    composing: Callable
+    tables: tuple
+
+
 @functools.lru_cache(maxsize=8)
-def _mask_table(H: int, W: int) -> tuple[np.ndarray, int]:
-    """``(table, reach)`` for H x W images, built once per size."""
+def _copy_kernel(H: int, W: int) -> CopyKernel:
+    """Built once per image size: the 1-bit-mask kernel (``numba_shift_bits``) where
+    numba compiles for AVX-512 VBMI and the rows pack 64-byte blocks, else the byte-mask
+    table kernel (``shift_flip_table``), whose empty table means the band kernel."""
+    bits = VBMI and packs_blocks(H, W)
+    per_mask_byte = 1 / 8 if bits else 1
     for reach in range(MASKED_SHIFT, MIN_REACH - 1, -1):
-        if (2 * reach + 1) * (H + 2 * reach) * W <= MASK_TABLE_BYTES:
-            table = shift_masks(H, W, reach)
+        if (2 * reach + 1) * (H + 2 * reach) * W * per_mask_byte <= MASK_TABLE_BYTES:
             break
     else:
-        table, reach = np.zeros((0, H * W), np.uint8), 0
-    table.flags.writeable = False  # shared by every batch of this size
-    return table, reach
+        bits, reach = False, 0
+    if bits:
+        tables = (shift_mask_bits(H, W, reach), reach, row_reversal(W))
+        kernel = CopyKernel(shift_flip_bits, shift_flip_maps_bits, tables)
+    else:
+        table = shift_masks(H, W, reach) if reach else np.zeros((0, H * W), np.uint8)
+        kernel = CopyKernel(shift_flip_table, shift_flip_maps, (table, reach))
+    for t in kernel.tables:
+        if isinstance(t, np.ndarray):
+            t.flags.writeable = False  # shared by every batch of this size
+    return kernel
 
 
 def _affine_u8(x: torch.Tensor, inv: np.ndarray, fill: int, stats: LevelStats | None) -> torch.Tensor:
