@@ -10,7 +10,7 @@ from augmentlab.ops import create_op
 from augmentlab.ops.image import matrices as mx
 from augmentlab.ops.kernels.level_stats import NO_BOUNDS, NO_HIST, NO_SUMS, LevelStats
 from augmentlab.ops.kernels.lut import apply_lut_u8, histogram_u8, range_sums_u8
-from augmentlab.ops.kernels.numba_simd import VBMI
+from augmentlab.ops.kernels.numba_simd import MASKED_MOVES
 from augmentlab.ops.kernels.warp import _per_image, remap, warp
 from tests.conftest import images
 
@@ -205,7 +205,7 @@ def _check_shift_flip(kernel, rng, W, H, ox, oy):
         assert np.array_equal(out[b], ref)
 
 
-@pytest.mark.skipif(not VBMI, reason="numba does not compile for AVX-512 VBMI here")
+@pytest.mark.skipif(not MASKED_MOVES, reason="numba does not compile the masked moves here")
 # rows that pack 64-byte blocks: one row, several, one row a block, blocks of one column
 @pytest.mark.parametrize("W,H", [(32, 32), (32, 2), (16, 4), (8, 8), (64, 5), (4, 16), (1, 64), (2, 96)])
 @pytest.mark.parametrize("far", [False, True])
@@ -276,7 +276,7 @@ def test_the_copy_kernel_takes_one_mask_table_per_image_size_while_it_fits():
     kernel = _copy_kernel(32, 32)
     assert _copy_kernel(32, 32) is kernel  # built once per size
     assert all(not t.flags.writeable for t in kernel.tables if isinstance(t, np.ndarray))
-    if VBMI:
+    if MASKED_MOVES:
         assert kernel.copy is shift_flip_bits and kernel.tables[1] == 8 and kernel.tables[0].nbytes == 17 * 48 * 32 // 8 + 16
     else:
         assert kernel.copy is shift_flip_table and kernel.tables[1] == 8 and kernel.tables[0].shape == (17, 48 * 32)

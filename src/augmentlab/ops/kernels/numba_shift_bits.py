@@ -12,7 +12,7 @@ It takes images whose rows pack 64-byte blocks exactly (``packs_blocks``: W divi
 and H * W is a multiple of 64, as at 16x16, 32x32 and 64x64), so that every block is
 whole rows of one plane. A load under a mask reads none of the bytes it drops, so the
 shifted reads of the batch's first and last images may start before the array or end
-past it, and those images need no other path. Only where ``numba_simd.VBMI``.
+past it, and those images need no other path. Only where ``numba_simd.MASKED_MOVES``.
 """
 
 from __future__ import annotations

@@ -15,7 +15,8 @@
    at a time. LLVM's own vectorisation of the same loop widens every byte to 32 bits:
    1.85 against 9.6 us a 224x224 plane here.
 
-``VBMI`` and ``AVX512BW`` say whether numba compiles for a CPU that has the instructions:
+``VBMI`` and ``AVX512BW`` say whether numba compiles for a CPU that has the instructions
+(``MASKED_MOVES``: VBMI and an LLVM that spells the masked load as the moves do):
 the host's features, or those named by ``NUMBA_CPU_NAME``/``NUMBA_CPU_FEATURES`` (and
 not under ``NUMBA_DISABLE_JIT``). Where one is False, its kernel is never compiled and
 callers use the scalar one.
@@ -45,6 +46,12 @@ def _compiles_for(features: tuple[str, ...]) -> bool:
     return all(host.get(f, False) for f in features)
 
 
+def _llvm_major() -> int:
+    import llvmlite.binding as ll
+
+    return ll.llvm_version_info[0]
+
+
 def _compiles_for_vbmi() -> bool:
     return _compiles_for(("avx512f", "avx512bw", "avx512vbmi"))
 
@@ -55,6 +62,8 @@ def _compiles_for_avx512bw() -> bool:
 
 VBMI = _compiles_for_vbmi()
 AVX512BW = _compiles_for_avx512bw()
+# The masked moves name their load for opaque pointers (``.p0``), all LLVM knows from 17 on.
+MASKED_MOVES = VBMI and _llvm_major() >= 17
 I64 = ir.IntType(64)
 _I64X8 = ir.VectorType(I64, 8)
 _I128 = ir.IntType(128)
@@ -142,7 +151,7 @@ def _masked_move_types(arrays, offsets) -> bool:
 def masked_copy64(typingctx, src, s, dst, d, bits, bit_at):
     """``dst[d:d+64] = src[s:s+64]`` where bits ``bit_at..bit_at+63`` of ``bits`` are set,
     else 0 (bit 0 is the lowest of byte 0). Contiguous 1-D uint8 arrays; ``bits`` needs 8
-    readable bytes past the byte of its last bit. Only where ``VBMI``."""
+    readable bytes past the byte of its last bit. Only where ``MASKED_MOVES``."""
     if not _masked_move_types((src, dst, bits), (s, d, bit_at)):
         return None
     return types.void(src, s, dst, d, bits, bit_at), _masked_move_codegen
@@ -151,7 +160,7 @@ def masked_copy64(typingctx, src, s, dst, d, bits, bit_at):
 @intrinsic
 def masked_permute64(typingctx, src, s, dst, d, bits, bit_at, order):
     """``masked_copy64``, the 64 bytes permuted on the way: ``dst[d + j] = kept[order[j]]``
-    (``order``: 64 uint8 indices below 64). Only where ``VBMI``."""
+    (``order``: 64 uint8 indices below 64). Only where ``MASKED_MOVES``."""
     if not _masked_move_types((src, dst, bits, order), (s, d, bit_at)):
         return None
     return types.void(src, s, dst, d, bits, bit_at, order), _masked_move_codegen

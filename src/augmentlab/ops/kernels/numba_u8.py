@@ -170,7 +170,9 @@ def shift_flip_table(src, dst, ox, oy, hflip, vflip, masks, reach):
 
     A plane reads the whole shifted span, in its neighbours where masked. An image whose
     span would leave the array (at the batch's ends), or whose shift is past ``reach``,
-    goes through ``shift_flip``; an empty table sends the whole batch there."""
+    goes through ``shift_flip``; an empty table sends the whole batch there. Where the
+    CPU has AVX-512 VBMI, images whose rows pack 64-byte blocks take the same masks as bits
+    instead (``numba_shift_bits``)."""
     B, C, H, W = src.shape
     if masks.shape[0] == 0:
         return shift_flip(src, dst, ox, oy, hflip, vflip)

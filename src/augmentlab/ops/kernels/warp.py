@@ -25,7 +25,7 @@ import torch.nn.functional as F
 from augmentlab.ops.kernels.backend import native_cpu, opencv_single_thread
 from augmentlab.ops.kernels.level_stats import NOTHING, LevelStats
 from augmentlab.ops.kernels.numba_shift_bits import packs_blocks, row_reversal, shift_flip_bits, shift_flip_maps_bits, shift_mask_bits
-from augmentlab.ops.kernels.numba_simd import VBMI
+from augmentlab.ops.kernels.numba_simd import MASKED_MOVES
 from augmentlab.ops.kernels.numba_u8 import APPLY, FX, FY, TX, TY, shift_flip_maps, shift_flip_table, shift_masks
 from augmentlab.ops.kernels.numba_warp import fits_fixed_point, integer_shift, invert_3x3, warp_affine_u8
 from augmentlab.ops.kernels.threads import over_batch, slice_count
@@ -177,9 +177,9 @@ class CopyKernel(NamedTuple):
 @functools.lru_cache(maxsize=8)
 def _copy_kernel(H: int, W: int) -> CopyKernel:
     """Built once per image size: the 1-bit-mask kernel (``numba_shift_bits``) where
-    numba compiles for AVX-512 VBMI and the rows pack 64-byte blocks, else the byte-mask
+    numba compiles its masked moves (``MASKED_MOVES``) and the rows pack 64-byte blocks, else the byte-mask
     table kernel (``shift_flip_table``), whose empty table means the band kernel."""
-    bits = VBMI and packs_blocks(H, W)
+    bits = MASKED_MOVES and packs_blocks(H, W)
     per_mask_byte = 1 / 8 if bits else 1
     for reach in range(MASKED_SHIFT, MIN_REACH - 1, -1):
         if (2 * reach + 1) * (H + 2 * reach) * W * per_mask_byte <= MASK_TABLE_BYTES:
