@@ -177,8 +177,9 @@ class CopyKernel(NamedTuple):
 @functools.lru_cache(maxsize=8)
 def _copy_kernel(H: int, W: int) -> CopyKernel:
     """Built once per image size: the 1-bit-mask kernel (``numba_shift_bits``) where
-    numba compiles its masked moves (``MASKED_MOVES``) and the rows pack 64-byte blocks, else the byte-mask
-    table kernel (``shift_flip_table``), whose empty table means the band kernel."""
+    numba compiles its masked moves (``MASKED_MOVES``) and the rows pack 64-byte blocks,
+    else the byte-mask kernel (``shift_flip_table``), whose empty table means the band
+    kernel."""
     bits = MASKED_MOVES and packs_blocks(H, W)
     per_mask_byte = 1 / 8 if bits else 1
     for reach in range(MASKED_SHIFT, MIN_REACH - 1, -1):
