@@ -87,7 +87,7 @@ def test_a_fused_run_splits_its_kernels_across_the_threads_torch_had(monkeypatch
     before = torch.get_num_threads()
     torch.set_num_threads(2)
     try:
-        x = torch.randint(0, 256, (64, 3, 64, 64), dtype=torch.uint8)
+        x = torch.randint(0, 256, (64, 3, 128, 128), dtype=torch.uint8)  # 3 MB: more than one slice
         parse_policy("hflip+rotate(m=0.2)+brightness(m=0.2)+contrast(m=0.2)")(x, torch.Generator().manual_seed(0))
         assert torch.get_num_threads() == 2
     finally:

@@ -88,7 +88,9 @@ def slice_count(batch: int, item_bytes: int) -> int:
     """How many slices ``over_batch`` cuts a batch into: one per kernel thread
     (``kernel_threads``), each of at least ``MIN_SLICE_BYTES``; 1 or less means inline.
     A caller on a per-batch hot path may check it first and skip building the closure."""
-    return min(kernel_threads(), batch * item_bytes // MIN_SLICE_BYTES)
+    most = batch * item_bytes // MIN_SLICE_BYTES
+    # the thread count only where it can matter: a thread-local lookup and a torch call, per batch
+    return most if most <= 1 else min(kernel_threads(), most)
 
 
 def over_batch(run: Callable[[int, int], object], batch: int, item_bytes: int) -> None:

@@ -118,8 +118,12 @@ def shift_flip_chain_u8(x: torch.Tensor, chain) -> torch.Tensor:
     ``GeometricOp.axis_map`` gives it: flips as bools, shifts as ints, or either as
     per-sample arrays. Composed and copied in one compiled call (``shift_flip_maps``)."""
     maps = np.empty((len(chain), 5, x.shape[0]), np.int64)
-    for row, (on, (fx, tx, fy, ty)) in zip(maps, chain):
-        row[APPLY], row[FX], row[TX], row[FY], row[TY] = on, fx, tx, fy, ty
+    for k, (on, (fx, tx, fy, ty)) in enumerate(chain):  # (a view per row cost 3 us more a batch)
+        maps[k, APPLY] = on
+        maps[k, FX] = fx
+        maps[k, TX] = tx
+        maps[k, FY] = fy
+        maps[k, TY] = ty
     kernel = _copy_kernel(*x.shape[-2:])
     return _into_new_batch(x, lambda s, d, a, b: kernel.composing(s, d, maps[:, :, a:b], *kernel.tables))
 
