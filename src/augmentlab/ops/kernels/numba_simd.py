@@ -20,6 +20,10 @@
 the host's features, or those named by ``NUMBA_CPU_NAME``/``NUMBA_CPU_FEATURES`` (and
 not under ``NUMBA_DISABLE_JIT``). Where one is False, its kernel is never compiled and
 callers use the scalar one.
+
+numba's on-disk cache (``cache=True``) checks only the kernel's own file: after changing
+an intrinsic here, delete the ``__pycache__`` entries of the kernels that use it, or they
+keep running the old code.
 """
 
 from __future__ import annotations
