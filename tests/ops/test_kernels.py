@@ -206,8 +206,8 @@ def _check_shift_flip(kernel, rng, W, H, ox, oy):
 
 
 @pytest.mark.skipif(not MASKED_MOVES, reason="numba does not compile the masked moves here")
-# rows that pack 64-byte blocks: one row, several, one row a block, blocks of one column
-@pytest.mark.parametrize("W,H", [(32, 32), (32, 2), (16, 4), (8, 8), (64, 5), (4, 16), (1, 64), (2, 96)])
+# rows that pack 64-byte blocks: one row a block, several, part of one (W a multiple of 64)
+@pytest.mark.parametrize("W,H", [(32, 32), (32, 2), (16, 4), (8, 8), (64, 5), (4, 16), (1, 64), (2, 96), (128, 3), (192, 2)])
 @pytest.mark.parametrize("far", [False, True])
 def test_the_bit_mask_kernel_matches_brute_force(W, H, far):
     """Shifts within the table's reach, in the first and last images too, whose shifted
@@ -282,7 +282,9 @@ def test_the_copy_kernel_takes_one_mask_table_per_image_size_while_it_fits():
         assert kernel.copy is shift_flip_table and kernel.tables[1] == 8 and kernel.tables[0].shape == (17, 48 * 32)
     table, reach = _copy_kernel(28, 28).tables  # rows that do not pack 64-byte blocks: bytes
     assert reach == 8 and table.shape == (17, (28 + 16) * 28)
-    assert _copy_kernel(128, 128).tables[1] == 6  # reaches 8 and 7 would take 313 and 273 kB
+    if MASKED_MOVES:  # 128x128: 313 kB of byte masks at a reach of 8, 39 kB of bits
+        assert _copy_kernel(128, 128).copy is shift_flip_bits and _copy_kernel(128, 128).tables[1] == 8
+    assert _copy_kernel(120, 120).tables[1] == 7  # bytes: a reach of 8 would take 277 kB
     table, reach = _copy_kernel(224, 224).tables
     assert reach == 0 and table.shape == (0, 224 * 224) and 9 * (224 + 8) * 224 > MASK_TABLE_BYTES
 

@@ -8,11 +8,16 @@ byte (1.4 kB), and each 64-byte block is one AVX-512 load under that mask, with 
 permutation for flipped rows (``numba_simd.masked_copy64``/``masked_permute64``): 47 -> 42
 us a batch of 256, half flipped, and 166 -> 150 a batch of 1,024.
 
-It takes images whose rows pack 64-byte blocks exactly (``packs_blocks``: W divides 64
-and H * W is a multiple of 64, as at 16x16, 32x32 and 64x64), so that every block is
-whole rows of one plane. A load under a mask reads none of the bytes it drops, so the
-shifted reads of the batch's first and last images may start before the array or end
-past it, and those images need no other path. Only where ``numba_simd.MASKED_MOVES``.
+It takes images whose rows pack 64-byte blocks exactly (``packs_blocks``): W divides 64
+and H * W is a multiple of 64 (16x16, 32x32, 64x64), so every block is whole rows of one
+plane; or W is a multiple of 64 (128x128, 256x256), so every block is part of one row,
+and a flipped row's blocks are reversed into the mirrored blocks (flip + crop 128x128,
+batches of 64: 46-47% -> 60-63% of memcpy; 256x256, batches of 16: 39-43% -> 58-59%,
+where the byte table did not fit and the band kernel ran).
+
+A load under a mask reads none of the bytes it drops, so the shifted reads of the
+batch's first and last images may start before the array or end past it, and those
+images need no other path. Only where ``numba_simd.MASKED_MOVES``.
 """
 
 from __future__ import annotations
@@ -28,8 +33,9 @@ BLOCK = 64
 
 
 def packs_blocks(H: int, W: int) -> bool:
-    """Whether every 64-byte block of an H x W plane is whole rows."""
-    return BLOCK % W == 0 and (H * W) % BLOCK == 0
+    """Whether every 64-byte block of an H x W plane is whole rows, or a whole part of
+    one row (W a multiple of 64)."""
+    return (BLOCK % W == 0 or W % BLOCK == 0) and (H * W) % BLOCK == 0
 
 
 def shift_mask_bits(H: int, W: int, reach: int) -> np.ndarray:
@@ -40,9 +46,11 @@ def shift_mask_bits(H: int, W: int, reach: int) -> np.ndarray:
 
 
 def row_reversal(W: int) -> np.ndarray:
-    """The 64 byte indices that reverse each W-byte row of a block in place."""
+    """The 64 byte indices that reverse each W-byte row of a block in place (the whole
+    block where W is a multiple of 64)."""
     j = np.arange(BLOCK)
-    return ((j // W) * W + W - 1 - j % W).astype(np.uint8)
+    w = min(W, BLOCK)
+    return ((j // w) * w + w - 1 - j % w).astype(np.uint8)
 
 
 @numba.njit(nogil=True, cache=True)
@@ -52,7 +60,7 @@ def shift_flip_bits(src, dst, ox, oy, hflip, vflip, bits, reach, reversal):
     not pack blocks, goes through ``shift_flip``."""
     B, C, H, W = src.shape
     HW = H * W
-    fits = BLOCK % W == 0 and HW % BLOCK == 0
+    fits = (BLOCK % W == 0 or W % BLOCK == 0) and HW % BLOCK == 0
     for b in range(B):
         fits &= abs(ox[b]) <= reach and abs(oy[b]) <= reach
     if not fits:
@@ -65,9 +73,13 @@ def shift_flip_bits(src, dst, ox, oy, hflip, vflip, bits, reach, reversal):
         first = b * C * HW
         for c in range(C):
             plane = first + c * HW
-            if hflip[b]:
+            if hflip[b] and W <= BLOCK:  # blocks of whole rows, each reversed in place
                 for i in range(0, HW, BLOCK):
                     masked_permute64(s, plane + off + i, d, plane + i, bits, at + i, reversal)
+            elif hflip[b]:  # each block of a row reversed into the mirrored block
+                for row in range(0, HW, W):
+                    for j in range(0, W, BLOCK):
+                        masked_permute64(s, plane + row + off + j, d, plane + row + W - BLOCK - j, bits, at + row + j, reversal)
             else:
                 for i in range(0, HW, BLOCK):
                     masked_copy64(s, plane + off + i, d, plane + i, bits, at + i)
