@@ -32,6 +32,7 @@ U = np.uint64
 BLOCK = 64
 
 
+@numba.njit(cache=True)
 def packs_blocks(H: int, W: int) -> bool:
     """Whether every 64-byte block of an H x W plane is whole rows, or a whole part of
     one row (W a multiple of 64)."""
@@ -60,7 +61,7 @@ def shift_flip_bits(src, dst, ox, oy, hflip, vflip, bits, reach, reversal):
     not pack blocks, goes through ``shift_flip``."""
     B, C, H, W = src.shape
     HW = H * W
-    fits = (BLOCK % W == 0 or W % BLOCK == 0) and HW % BLOCK == 0
+    fits = packs_blocks(H, W)
     for b in range(B):
         fits &= abs(ox[b]) <= reach and abs(oy[b]) <= reach
     if not fits:
